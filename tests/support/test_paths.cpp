@@ -1,0 +1,52 @@
+#include "support/test_paths.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace pxe::test {
+
+std::string source_dir() { return PXE_SOURCE_DIR; }
+std::string captures_dir() { return source_dir() + "/captures"; }
+std::string golden_dir() { return source_dir() + "/tests/golden"; }
+std::string pxekit_binary() { return PXEKIT_BIN; }
+
+bool update_golden() {
+  const char* v = std::getenv("PXE_UPDATE_GOLDEN");
+  return v && std::string(v) == "1";
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  out << content;
+}
+
+int run(const std::string& command, std::string* out) {
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return -1;
+  char buf[65536];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    if (out) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+bool have_program(const std::string& name) {
+  return run("command -v " + name + " >/dev/null 2>&1") == 0;
+}
+
+}  // namespace pxe::test

@@ -1,0 +1,21 @@
+// Paths the tests need: the source tree (captures/, tests/golden/) and the built pxekit.
+#pragma once
+
+#include <string>
+
+namespace pxe::test {
+
+std::string source_dir();          // the checkout's top level
+std::string captures_dir();        // <source>/captures
+std::string golden_dir();          // <source>/tests/golden
+std::string pxekit_binary();       // the built pxekit
+// True when PXE_UPDATE_GOLDEN=1: golden tests rewrite their expected files instead of comparing.
+bool update_golden();
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+// Runs a shell command, returns its exit status and captures stdout.
+int run(const std::string& command, std::string* out = nullptr);
+// True when `name` is an executable on PATH.
+bool have_program(const std::string& name);
+
+}  // namespace pxe::test
