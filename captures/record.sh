@@ -79,7 +79,7 @@ trap 'exit 130' INT TERM
 make_srv() {
     ip netns add "$NS_SRV"
     ip -n "$NS_SRV" link set lo up
-    ip -n "$NS_SRV" link add "$BR" type bridge stp_state 0 forward_delay 0
+    ip -n "$NS_SRV" link add "$BR" address 52:54:00:42:00:01 type bridge stp_state 0 forward_delay 0
     ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$BR"
     ip -n "$NS_SRV" link set "$BR" up
     # keep the bridge silent on IPv6 (no router solicitations / MLD from us)
@@ -89,6 +89,7 @@ make_srv() {
 
 add_tap() {
     ip -n "$NS_SRV" tuntap add dev "$TAP" mode tap
+    ip -n "$NS_SRV" link set "$TAP" address 52:54:00:42:00:fe
     ip -n "$NS_SRV" link set "$TAP" master "$BR"
     ip -n "$NS_SRV" link set "$TAP" up
 }
@@ -101,6 +102,7 @@ add_peer_ns() {
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
     ip -n "$NS_SRV" link add "$port" type veth peer name "$ifn" netns "$ns"
+    ip -n "$NS_SRV" link set "$port" address "${mac%:*}:f${mac: -1}"
     ip -n "$NS_SRV" link set "$port" master "$BR"
     ip -n "$NS_SRV" link set "$port" up
     ip -n "$ns" link set "$ifn" address "$mac"
@@ -244,10 +246,6 @@ finish() {            # finish <name>: copy results into captures/
     local name=$1 f
     for f in "$WORK/$name".pcap "$WORK/$name".*.log "$WORK/$name".*.txt; do
         [ -e "$f" ] || continue
-        # make paths in logs independent of the temp dir name
-        case "$f" in
-            *.log|*.txt) sed -i "s#$WORK#/tmp/pxkcap#g" "$f" ;;
-        esac
         install -m 0644 "$f" "$OUT/"
         log "wrote $OUT/$(basename "$f")"
     done
@@ -344,12 +342,175 @@ sc_uefi-syslinux-menu() {
     finish "$name"
 }
 
+# Linux DHCP/TFTP clients in their own namespace, against dnsmasq
 sc_linux-clients() {
-    echo TODO >&2; return 1
+    local name=linux-clients
+    local cli=(ip netns exec "$NS_CLI")
+    make_srv
+    add_peer_ns "$NS_CLI" pxkcap-c0 pxkcap-c1 "" "$CLI_MAC"
+    add_peer_ns "$NS_PRX" pxkcap-p0 pxkcap-p1 "$PRX_IP/24" 52:54:00:42:00:02
+    mkdir -p "$WORK/tftp" "$WORK/dl"
+    # deterministic payloads: 20 000 and 49 000 bytes of text
+    seq -w 1 4000 >"$WORK/tftp/small.bin"
+    seq 100000 106999 >"$WORK/tftp/medium.bin"
+    write_dnsmasq_conf "$WORK/dnsmasq.conf" "$name" "$BR" \
+        "dhcp-range=192.168.42.10,192.168.42.20,2m" \
+        "dhcp-option=3,$SRV_IP" \
+        "enable-tftp" "tftp-root=$WORK/tftp"
+    local T="$WORK/$name.clients.txt"
+    : >"$T"
+    # udhcpc hook: configure the address, record the events
+    {
+        echo '#!/bin/sh'
+        echo "echo \"udhcpc event \$1 ip=\$ip subnet=\$subnet router=\$router lease=\$lease serverid=\$serverid\" >>'$T'"
+        echo 'case "$1" in'
+        echo '  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;'
+        echo '  bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/$subnet" dev "$interface" ;;'
+        echo 'esac'
+    } >"$WORK/udhcpc.sh"
+    chmod +x "$WORK/udhcpc.sh"
+    start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
+    start_dnsmasq "$NS_SRV" "$WORK/dnsmasq.conf"
+
+    # 1. DHCP lease with busybox udhcpc (DISCOVER/OFFER/REQUEST/ACK)
+    echo "### busybox udhcpc -f -i pxkcap-c0 -s udhcpc.sh -t 3 -T 2 -x hostname:pxkcap-cli -V pxekit-capture" >>"$T"
+    "${cli[@]}" busybox udhcpc -f -i pxkcap-c0 -s "$WORK/udhcpc.sh" -t 3 -T 2 \
+        -x hostname:pxkcap-cli -V pxekit-capture >>"$T" 2>&1 &
+    local upid=$!
+    PIDS+=($upid)
+    local i
+    for i in $(seq 100); do grep -q 'event bound' "$T" && break; sleep 0.1; done
+    grep -q 'event bound' "$T" || { log "udhcpc got no lease"; return 1; }
+    sleep 1
+    # 2. renew (unicast REQUEST -> ACK)
+    echo "### kill -USR1 <udhcpc> (renew)" >>"$T"
+    kill -USR1 "$upid"
+    sleep 2
+
+    # 3. TFTP fetches
+    local url="tftp://$SRV_IP"
+    tftp_run() {
+        echo "### $*" >>"$T"
+        local rc=0
+        "${cli[@]}" timeout 30 "$@" >>"$T" 2>&1 || rc=$?
+        echo "### exit status $rc" >>"$T"
+        sleep 0.5
+    }
+    tftp_run curl -sS "$url/small.bin" -o "$WORK/dl/c512"
+    tftp_run curl -sS --tftp-blksize 1468 "$url/medium.bin" -o "$WORK/dl/c1468"
+    # dnsmasq caps blksize at (interface MTU - 32) = 1468, so this one is
+    # answered with OACK blksize=1468: no fragments from dnsmasq
+    tftp_run curl -sS --tftp-blksize 8192 "$url/medium.bin" -o "$WORK/dl/c8192"
+    tftp_run curl -sS --tftp-no-options "$url/small.bin" -o "$WORK/dl/cnoopt"
+    tftp_run tftp -v "$SRV_IP" -m binary -c get small.bin "$WORK/dl/hpa"
+    tftp_run busybox tftp -g -b 1024 -r medium.bin -l "$WORK/dl/bb1024" "$SRV_IP"
+    tftp_run curl -sS "$url/missing.bin" -o "$WORK/dl/missing"
+    tftp_run tftp -v "$SRV_IP" -m binary -c get missing.bin "$WORK/dl/missing2"
+    # tftpd-hpa (in.tftpd) on 192.168.42.2 grants 8192 -> 8220-byte UDP
+    # datagrams, i.e. IPv4 fragments on the 1500-byte MTU links
+    bg "$NS_PRX" /usr/sbin/in.tftpd -L -a "$PRX_IP:69" -u nobody -s "$WORK/tftp"
+    sleep 0.5
+    tftp_run curl -sS --tftp-blksize 8192 "tftp://$PRX_IP/medium.bin" -o "$WORK/dl/h8192"
+    tftp_run tftp -v "$PRX_IP" -m binary -c get missing.bin "$WORK/dl/missing3"
+    local f
+    for f in c512:small c1468:medium c8192:medium cnoopt:small hpa:small bb1024:medium h8192:medium; do
+        if cmp -s "$WORK/dl/${f%%:*}" "$WORK/tftp/${f#*:}.bin"; then
+            echo "### check: download ${f%%:*} == ${f#*:}.bin" >>"$T"
+        else
+            echo "### check: download ${f%%:*} != ${f#*:}.bin (MISMATCH)" >>"$T"
+        fi
+    done
+
+    # 4. release (unicast RELEASE, no reply)
+    echo "### kill -USR2 <udhcpc> (release)" >>"$T"
+    kill -USR2 "$upid"
+    sleep 1
+    kill "$upid" 2>/dev/null || true
+    wait "$upid" 2>/dev/null || true
+    stop_capture
+    finish "$name"
 }
 
+# Samba (smbd 4.17) on the loopback of its own namespace, smbclient as client
 sc_smb2-guest-and-user() {
-    echo TODO >&2; return 1
+    local name=smb2-guest-and-user S="$WORK/smb"
+    ip netns add "$NS_SMB"
+    ip -n "$NS_SMB" link set lo up
+    mkdir -p "$S"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns} "$WORK/share"
+    chmod 755 "$WORK/share"
+    printf 'hello from the pxekit guest share\n' >"$WORK/share/hello.txt"
+    seq -w 1 2000 >"$WORK/share/boot.ini"
+    chmod 644 "$WORK/share"/*
+    {
+        echo '[global]'
+        echo '    workgroup = PXEKIT'
+        echo '    netbios name = PXKCAP'
+        echo '    server string = pxekit capture'
+        echo '    server role = standalone server'
+        echo '    map to guest = Bad User'
+        echo '    guest account = nobody'
+        echo '    server min protocol = SMB2'
+        echo '    client min protocol = SMB2'
+        echo '    interfaces = lo'
+        echo '    bind interfaces only = yes'
+        echo '    smb ports = 445'
+        echo '    disable netbios = yes'
+        echo "    lock directory = $S/lock"
+        echo "    state directory = $S/state"
+        echo "    cache directory = $S/cache"
+        echo "    private dir = $S/private"
+        echo "    pid directory = $S/pid"
+        echo "    ncalrpc dir = $S/ncalrpc"
+        echo "    binddns dir = $S/bind-dns"
+        echo "    passdb backend = tdbsam:$S/private/passdb.tdb"
+        echo "    log file = $S/log/log.%m"
+        echo '    log level = 1'
+        echo '    load printers = no'
+        echo '    printing = bsd'
+        echo '    printcap name = /dev/null'
+        echo '    disable spoolss = yes'
+        echo '    usershare max shares = 0'
+        echo ''
+        echo '[guest]'
+        echo "    path = $WORK/share"
+        echo '    read only = yes'
+        echo '    guest ok = yes'
+        echo ''
+        echo '[private]'
+        echo "    path = $WORK/share"
+        echo '    read only = yes'
+        echo '    valid users = daemon'
+    } >"$S/smb.conf"
+    # the "real" user: the existing unix account daemon, with a password
+    # that exists only in our temporary passdb
+    printf 'pxkpass\npxkpass\n' | smbpasswd -c "$S/smb.conf" -s -a daemon >/dev/null
+    local T="$WORK/$name.clients.txt"
+    : >"$T"
+    start_capture "$NS_SMB" lo "$WORK/$name.pcap" tcp port 445
+    bg "$NS_SMB" setsid smbd --foreground --no-process-group -s "$S/smb.conf"
+    local i
+    for i in $(seq 100); do
+        ip netns exec "$NS_SMB" bash -c 'exec 3<>/dev/tcp/127.0.0.1/445' 2>/dev/null && break
+        sleep 0.2
+    done
+    sleep 0.5
+    smb_run() {
+        echo "### $*" >>"$T"
+        local rc=0
+        ip netns exec "$NS_SMB" timeout 30 "$@" >>"$T" 2>&1 || rc=$?
+        echo "### exit status $rc" >>"$T"
+        sleep 0.5
+    }
+    local C=(smbclient -s "$S/smb.conf")
+    smb_run "${C[@]}" -N -L //127.0.0.1
+    smb_run "${C[@]}" -N //127.0.0.1/guest -c 'ls'
+    smb_run "${C[@]}" -U 'nosuchuser%whatever' //127.0.0.1/guest -c "ls; get hello.txt $WORK/dl-hello.txt"
+    smb_run "${C[@]}" -U 'daemon%pxkpass' //127.0.0.1/private -c "ls; get boot.ini $WORK/dl-boot.ini"
+    smb_run "${C[@]}" -U 'daemon%wrongpass' //127.0.0.1/private -c 'ls'
+    smb_run "${C[@]}" -N //127.0.0.1/private -c 'ls'
+    smb_run "${C[@]}" -N //127.0.0.1/nosuchshare -c 'ls'
+    stop_capture
+    finish "$name"
 }
 
 # ------------------------------------------------------------------ main ---
@@ -358,8 +519,10 @@ run_one() {
     if ! declare -F "sc_$name" >/dev/null; then
         log "unknown scenario '$name' (known: ${SCENARIOS[*]})"; return 2
     fi
-    WORK=$(mktemp -d /tmp/pxkcap.XXXXXX)
-    chmod 755 "$WORK"
+    # fixed path: it shows up in dnsmasq's TFTP error messages on the wire
+    WORK=/tmp/pxkcap
+    rm -rf "$WORK"
+    mkdir -m 755 "$WORK"
     log "=== $name (work dir $WORK)"
     local t0=$SECONDS
     "sc_$name"
