@@ -3,8 +3,10 @@
 namespace pxe::wire::dhcp {
 
 std::string_view message_type_name(std::uint8_t type) {
-  static constexpr std::string_view kNames[] = {"",    "Discover", "Offer", "Request", "Decline",
-                                                "ACK", "NACK",     "Release", "Inform"};
+  static constexpr std::string_view kNames[] = {
+      "",     "Discover", "Offer",   "Request", "Decline", "ACK", "NACK", "Release", "Inform",
+      "",  // 9 FORCERENEW: tcpdump has no name for it
+      "LeaseQuery", "LeaseUnassigned", "LeaseUnknown", "LeaseActive"};
   return type < std::size(kNames) ? kNames[type] : std::string_view{};
 }
 

@@ -50,6 +50,7 @@ struct OptionRow {
   ValueKind kind;
   std::string_view pxe_name = {};
 };
+// Names and value kinds follow tcpdump 4.99's print-bootp.c table (checked against its output).
 // clang-format off
 inline constexpr OptionRow kOptionRows[] = {
   {0, "PAD", "Pad", ValueKind::Pad},
@@ -136,19 +137,19 @@ inline constexpr OptionRow kOptionRows[] = {
   {81, "FQDN", "Client FQDN", ValueKind::Special},
   {82, "Agent-Information", "Relay Agent Information", ValueKind::Special},
   {83, "ARMT", "iSNS", ValueKind::Bytes},
-  {84, "AMSK", "", ValueKind::Bytes},
+  {84, "", "", ValueKind::Unknown},
   {85, "", "NDS Servers", ValueKind::Unknown},
   {86, "", "NDS Tree Name", ValueKind::Unknown},
   {87, "", "NDS Context", ValueKind::Unknown},
   {88, "TZSTR", "BCMCS Controller Domain Name list", ValueKind::Text},
   {89, "FQDNS", "BCMCS Controller IPv4 address option", ValueKind::Bytes},
   {90, "AUTH", "Authentication", ValueKind::Bytes},
-  {91, "VINES", "client-last-transaction-time option", ValueKind::Ipv4List},
-  {92, "RANK", "associated-ip option", ValueKind::U16List},
+  {91, "Last-Transaction-Time", "client-last-transaction-time option", ValueKind::S32},
+  {92, "Associated-IP", "associated-ip option", ValueKind::Ipv4List},
   {93, "ARCH", "Client System", ValueKind::Special},
   {94, "NDI", "Client NDI", ValueKind::Bytes},
   {95, "LDAP", "LDAP", ValueKind::Text},
-  {96, "6o4", "", ValueKind::Ipv4List},
+  {96, "", "", ValueKind::Unknown},
   {97, "GUID", "UUID/GUID", ValueKind::Bytes},
   {98, "UAP", "User-Auth", ValueKind::Text},
   {99, "", "GEOCONF_CIVIC", ValueKind::Unknown},
@@ -156,11 +157,11 @@ inline constexpr OptionRow kOptionRows[] = {
   {101, "TZ-Name", "TCode", ValueKind::Text},
   {108, "", "IPv6-Only Preferred", ValueKind::Unknown},
   {109, "", "OPTION_DHCP4O6_S46_SADDR", ValueKind::Unknown},
-  {110, "IPX", "", ValueKind::Bytes},
+  {110, "", "", ValueKind::Unknown},
   {112, "NI", "Netinfo Address", ValueKind::Ipv4List},
   {113, "NITAG", "Netinfo Tag", ValueKind::Text},
   {114, "URL", "DHCP Captive-Portal", ValueKind::Text},
-  {115, "FAIL", "", ValueKind::Bytes},
+  {115, "", "", ValueKind::Unknown},
   {116, "NOAUTO", "Auto-Config", ValueKind::Bool},
   {117, "NSSEARCH", "Name Service Search", ValueKind::U16List},
   {118, "SUBNET", "Subnet Selection Option", ValueKind::Ipv4List},
@@ -250,9 +251,10 @@ inline constexpr std::uint8_t kPad = 0, kSubnetMask = 1, kRouter = 3, kDns = 6, 
 
 enum class MessageType : std::uint8_t {
   Discover = 1, Offer = 2, Request = 3, Decline = 4, Ack = 5, Nak = 6, Release = 7, Inform = 8,
+  ForceRenew = 9, LeaseQuery = 10, LeaseUnassigned = 11, LeaseUnknown = 12, LeaseActive = 13,
 };
-// tcpdump's names: "Discover", "Offer", "Request", "Decline", "ACK", "NACK", "Release", "Inform";
-// empty for other values.
+// tcpdump's names: "Discover", "Offer", "Request", "Decline", "ACK", "NACK", "Release", "Inform",
+// and RFC 4388 "LeaseQuery" (10) .. "LeaseActive" (13); empty for other values.
 std::string_view message_type_name(std::uint8_t type);
 
 // Option 93 values (IANA "Processor Architecture Types", RFC 4578 §2.1 as corrected by the errata

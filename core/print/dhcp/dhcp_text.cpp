@@ -1,0 +1,790 @@
+// tcpdump -nn -vv BOOTP text (print-bootp.c in tcpdump 4.99), written from its observed output,
+// plus our additions in the same style: PXE option 43 sub-options, iPXE's raw option 77, names
+// after option 93 values, iPXE 175, PXELINUX 208-211 and options in overloaded file/sname.
+#include <charconv>
+#include <cstring>
+
+#include "base/addr.h"
+#include "print/dhcp/dhcp_print.h"
+#include "print/text_out.h"
+#include "wire/dhcp/dhcp.h"
+
+namespace pxe::print {
+
+namespace dw = pxe::wire::dhcp;
+
+namespace {
+
+constexpr std::string_view kTrunc = " [|bootp]";
+constexpr std::string_view kOptionLine = "\n\t    ";
+constexpr std::string_view kSubLine = "\n\t      ";
+
+void put_u(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, std::size_t(r.ptr - buf));
+}
+
+void put_i(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, std::size_t(r.ptr - buf));
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void put_hex_byte(std::string& out, std::uint8_t b) {
+  out.push_back(kHex[b >> 4]);
+  out.push_back(kHex[b & 15]);
+}
+
+// "%x" without leading zeros.
+void put_hex(std::string& out, std::uint32_t v) {
+  char buf[8];
+  int n = 0;
+  do {
+    buf[n++] = kHex[v & 15];
+    v >>= 4;
+  } while (v);
+  while (n) out.push_back(buf[--n]);
+}
+
+void put_hex4(std::string& out, std::uint16_t v) {
+  put_hex_byte(out, std::uint8_t(v >> 8));
+  put_hex_byte(out, std::uint8_t(v));
+}
+
+void put_ip(std::string& out, const std::uint8_t* p) {
+  char buf[16];
+  out.append(buf, Ipv4(p[0], p[1], p[2], p[3]).write(buf));
+}
+
+void put_mac(std::string& out, const std::uint8_t* p) {
+  char buf[17];
+  out.append(buf, Mac::from_bytes(ByteSpan(p, 6)).write(buf));
+}
+
+void put_quoted(std::string& out, ByteSpan s) {
+  out.push_back('"');
+  append_tcpdump_string(out, s);
+  out.push_back('"');
+}
+
+std::uint16_t be16(const std::uint8_t* p) { return std::uint16_t(p[0] << 8 | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) {
+  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+// tcpdump's print_unknown_data(): hex_print with an indent, 16 bytes a line, bytes in pairs.
+void put_hex_dump(std::string& out, std::string_view indent, ByteSpan d) {
+  for (std::size_t i = 0; i < d.size(); i += 2) {
+    if (i % 16 == 0) {
+      out += indent;
+      out += "0x";
+      put_hex4(out, std::uint16_t(i));
+      out += ": ";
+    }
+    out.push_back(' ');
+    put_hex_byte(out, d[i]);
+    if (i + 1 < d.size()) put_hex_byte(out, d[i + 1]);
+  }
+}
+
+// Values by tcpdump's format letters.
+void put_bytes(std::string& out, ByteSpan d, char sep, bool hex) {
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i) out.push_back(sep);
+    if (hex) put_hex_byte(out, d[i]);
+    else put_u(out, d[i]);
+  }
+}
+
+// Returns the number of bytes consumed.
+std::size_t put_words(std::string& out, ByteSpan d, dw::ValueKind k) {
+  std::size_t i = 0;
+  for (; d.size() - i >= 4; i += 4) {
+    if (i) out.push_back(',');
+    const std::uint8_t* p = d.data() + i;
+    if (k == dw::ValueKind::Ipv4List) put_ip(out, p);
+    else if (k == dw::ValueKind::S32) put_i(out, std::int32_t(be32(p)));
+    else put_u(out, be32(p));
+  }
+  return i;
+}
+
+bool starts_with_pxeclient(ByteSpan v) {
+  static constexpr std::string_view k = "PXEClient";
+  return v.size() >= k.size() && std::memcmp(v.data(), k.data(), k.size()) == 0;
+}
+
+// Whether option 60 in the options area (pre-scan, no printing) starts with "PXEClient".
+bool area_is_pxe(ByteSpan area) {
+  dw::TlvCursor cur(area);
+  dw::Tlv t;
+  for (;;) {
+    dw::TlvStep s = cur.next(t);
+    if (s == dw::TlvStep::Pad) continue;
+    if (s != dw::TlvStep::Item) return false;
+    if (t.code == dw::opt::kVendorClass && starts_with_pxeclient(t.data)) return true;
+  }
+}
+
+// ---- our additions ----
+
+void put_pxe_suboption_value(std::string& out, std::uint8_t code, ByteSpan d) {
+  using namespace dw::pxe_sub;
+  switch (code) {
+    case kMtftpIp:
+    case kDiscoveryMcastAddr:
+      if (d.size() == 4) return put_ip(out, d.data());
+      break;
+    case kMtftpClientPort:
+    case kMtftpServerPort:
+      if (d.size() == 2) return put_u(out, be16(d.data()));
+      break;
+    case kMtftpTimeout:
+    case kMtftpDelay:
+      if (d.size() == 1) return put_u(out, d[0]);
+      break;
+    case kDiscoveryControl:
+      if (d.size() == 1) {
+        out += "0x";
+        put_hex_byte(out, d[0]);
+        static constexpr std::string_view kBits[] = {"no-broadcast", "no-multicast", "only-listed-servers",
+                                                     "use-bootfile"};
+        bool any = false;
+        for (int b = 0; b < 4; ++b) {
+          if (!(d[0] & (1 << b))) continue;
+          out += any ? ", " : " [";
+          out += kBits[b];
+          any = true;
+        }
+        if (any) out.push_back(']');
+        return;
+      }
+      break;
+    case kBootServers: {
+      // {type u16, count u8, IPv4 x count} ...
+      std::size_t i = 0;
+      bool first = true;
+      while (d.size() - i >= 3) {
+        std::uint16_t type = be16(d.data() + i);
+        std::size_t n = d[i + 2];
+        if (d.size() - i - 3 < n * 4) break;
+        if (!first) out += "; ";
+        first = false;
+        out += "type ";
+        put_u(out, type);
+        if (n == 0) out += " any";
+        for (std::size_t k = 0; k < n; ++k) {
+          out += k ? "," : " ";
+          put_ip(out, d.data() + i + 3 + 4 * k);
+        }
+        i += 3 + 4 * n;
+      }
+      if (i != d.size()) {
+        out += first ? "" : " ";
+        out += "[malformed]";
+      }
+      return;
+    }
+    case kBootMenu: {
+      // {type u16, len u8, description} ...
+      std::size_t i = 0;
+      bool first = true;
+      while (d.size() - i >= 3) {
+        std::size_t n = d[i + 2];
+        if (d.size() - i - 3 < n) break;
+        if (!first) out += ", ";
+        first = false;
+        out += "type ";
+        put_u(out, be16(d.data() + i));
+        out.push_back(' ');
+        put_quoted(out, d.subspan(i + 3, n));
+        i += 3 + n;
+      }
+      if (i != d.size()) {
+        out += first ? "" : " ";
+        out += "[malformed]";
+      }
+      return;
+    }
+    case kMenuPrompt:
+      if (d.size() >= 1) {
+        out += "timeout ";
+        put_u(out, d[0]);
+        out.push_back(' ');
+        put_quoted(out, d.subspan(1));
+        return;
+      }
+      break;
+    case kBootItem:
+      if (d.size() == 4) {
+        out += "type ";
+        put_u(out, be16(d.data()));
+        out += ", layer ";
+        std::uint16_t layer = be16(d.data() + 2);
+        put_u(out, layer & 0x7fff);
+        if (layer & 0x8000) out += " [credentials]";
+        return;
+      }
+      break;
+    default:
+      return put_bytes(out, d, ':', true);
+  }
+  out += "[malformed] ";
+  put_bytes(out, d, ':', true);
+}
+
+// Sub-option lines: "\n\t      <Name> SubOption <code>, length <n>: <value>".
+void put_suboptions(std::string& out, ByteSpan v, bool ipxe) {
+  dw::TlvCursor cur(v);
+  dw::Tlv t;
+  for (;;) {
+    dw::TlvStep s = cur.next(t);
+    if (s == dw::TlvStep::Pad) continue;
+    if (s == dw::TlvStep::Done) return;
+    out += kSubLine;
+    std::string_view name = ipxe ? dw::ipxe_suboption_name(t.code) : dw::pxe_suboption_name(t.code);
+    out += name.empty() ? std::string_view("Unknown") : name;
+    out += " SubOption ";
+    put_u(out, t.code);
+    if (s == dw::TlvStep::End) return;  // "End SubOption 255"
+    out += ", length ";
+    put_u(out, t.length);
+    if (s == dw::TlvStep::Truncated) {
+      out += ": length goes past end of option";
+      return;
+    }
+    out += ": ";
+    if (!ipxe) {
+      put_pxe_suboption_value(out, t.code, t.data);
+    } else if (t.code >= 0x10 && t.code <= 0x7f && !t.data.empty()) {
+      // Feature indicators carry a version byte.
+      out += "version ";
+      put_bytes(out, t.data, '.', false);
+    } else if (t.code == 0xbe || t.code == 0xbf || t.code == 0xc0 || t.code == 0xc1 || t.code == 0xeb) {
+      put_quoted(out, t.data);
+    } else if (t.code == 0x01 && t.data.size() == 1) {
+      put_i(out, std::int8_t(t.data[0]));
+    } else {
+      put_bytes(out, t.data, ':', true);
+    }
+  }
+}
+
+// ---- the option list ----
+
+class OptionPrinter {
+ public:
+  OptionPrinter(std::string& out, bool pxe) : out_(out), pxe_(pxe) {}
+
+  // Prints the options of one area. Returns false when it stopped on truncation (mark printed).
+  // overload receives option 52's value when seen.
+  bool area(ByteSpan a, std::uint8_t* overload) {
+    std::size_t i = 0;
+    while (i < a.size()) {
+      std::uint8_t tag = a[i++];
+      if (tag == dw::opt::kPad) continue;
+      if (tag == dw::opt::kEnd) return true;
+      if (i >= a.size()) {
+        out_ += kTrunc;
+        return false;
+      }
+      std::size_t len = a[i++];
+      header(tag, len);
+      if (a.size() - i < len) {
+        out_ += kTrunc;
+        return false;
+      }
+      ByteSpan v = a.subspan(i, len);
+      i += len;
+      if (tag == dw::opt::kOverload && overload && len >= 1) *overload = v[0];
+      value(tag, v);
+    }
+    return true;
+  }
+
+ private:
+  std::string_view name_of(std::uint8_t tag) const {
+    const dw::OptionInfo& info = dw::option_info(tag);
+    if (!info.short_name.empty()) return info.short_name;
+    if (!info.pxe_name.empty()) return info.pxe_name;
+    return "Unknown";
+  }
+
+  void header(std::uint8_t tag, std::size_t len) {
+    out_ += kOptionLine;
+    out_ += name_of(tag);
+    out_ += " (";
+    put_u(out_, tag);
+    out_ += "), length ";
+    put_u(out_, len);
+    if (len > 0) out_ += ": ";
+  }
+
+  void trailing(std::size_t left) {
+    if (!left) return;
+    out_ += "\n\t  trailing data length ";
+    put_u(out_, left);
+  }
+
+  void value(std::uint8_t tag, ByteSpan v) {
+    const dw::OptionInfo& info = dw::option_info(tag);
+    dw::ValueKind k = info.kind;
+    const std::size_t len = v.size();
+    if (k == dw::ValueKind::MessageType && len == 1) {
+      std::string_view n = dw::message_type_name(v[0]);
+      if (n.empty()) {
+        out_ += "Unknown (";
+        put_u(out_, v[0]);
+        out_.push_back(')');
+      } else {
+        out_ += n;
+      }
+      return;
+    }
+    if (k == dw::ValueKind::ParamList) {
+      for (std::size_t j = 0; j < len; ++j) {
+        out_ += j % 4 == 0 ? std::string_view(kSubLine) : std::string_view(", ");
+        const dw::OptionInfo& in = dw::option_info(v[j]);
+        out_ += in.short_name.empty() ? std::string_view("Unknown") : in.short_name;
+        out_ += " (";
+        put_u(out_, v[j]);
+        out_.push_back(')');
+      }
+      return;
+    }
+    if (k == dw::ValueKind::Unknown) k = len & 1 ? dw::ValueKind::Bytes : len & 2 ? dw::ValueKind::U16List : dw::ValueKind::U32;
+    switch (k) {
+      case dw::ValueKind::Text:
+        put_quoted(out_, v);
+        return;
+      case dw::ValueKind::Ipv4List:
+      case dw::ValueKind::U32:
+      case dw::ValueKind::S32:
+        return trailing(len - put_words(out_, v, k));
+      case dw::ValueKind::Ipv4Pairs: {
+        std::size_t j = 0;
+        for (; len - j >= 8; j += 8) {
+          if (j) out_.push_back(',');
+          out_.push_back('(');
+          put_ip(out_, v.data() + j);
+          out_.push_back(':');
+          put_ip(out_, v.data() + j + 4);
+          out_.push_back(')');
+        }
+        return trailing(len - j);
+      }
+      case dw::ValueKind::U16List: {
+        std::size_t j = 0;
+        for (; len - j >= 2; j += 2) {
+          if (j) out_.push_back(',');
+          put_u(out_, be16(v.data() + j));
+        }
+        return trailing(len - j);
+      }
+      case dw::ValueKind::Bool:
+        for (std::size_t j = 0; j < len; ++j) {
+          if (j) out_.push_back(',');
+          if (v[j] == 0) out_.push_back('N');
+          else if (v[j] == 1) out_.push_back('Y');
+          else {
+            put_u(out_, v[j]);
+            out_.push_back('?');
+          }
+        }
+        return;
+      case dw::ValueKind::Hex:
+        return put_bytes(out_, v, ':', true);
+      case dw::ValueKind::Special:
+        return special(tag, v);
+      case dw::ValueKind::Bytes:
+        if (tag == dw::opt::kVendorSpecific && pxe_) {
+          out_ += "PXE";
+          return put_suboptions(out_, v, false);
+        }
+        [[fallthrough]];
+      default:
+        return put_bytes(out_, v, '.', false);
+    }
+  }
+
+  void special(std::uint8_t tag, ByteSpan v) {
+    std::size_t len = v.size();
+    switch (tag) {
+      case 46:    // Netbios-Node
+      case dw::opt::kOverload: {
+        if (len < 1) {
+          out_ += "[ERROR: length < 1 bytes]";
+          return;
+        }
+        std::string_view n;
+        if (tag == 46) {
+          switch (v[0]) {
+            case 1: n = "b-node"; break;
+            case 2: n = "p-node"; break;
+            case 4: n = "m-node"; break;
+            case 8: n = "h-node"; break;
+          }
+        } else if (v[0] >= 1 && v[0] <= 3) {
+          static constexpr std::string_view kOo[] = {"", "file", "sname", "file+sname"};
+          n = kOo[v[0]];
+        }
+        if (n.empty()) {
+          out_.push_back('#');
+          put_u(out_, v[0]);
+        } else {
+          out_ += n;
+        }
+        return trailing(len - 1);
+      }
+      case 81: {  // Client FQDN (RFC 4702)
+        if (len < 3) {
+          out_ += "[ERROR: length < 3 bytes]";
+          return;
+        }
+        if (v[0] & 0xf0) {
+          out_ += "[ERROR: MBZ nibble 0x";
+          put_hex(out_, (v[0] & 0xf0) >> 4);
+          out_ += " != 0] ";
+        }
+        if (v[0] & 0x0f) {
+          out_.push_back('[');
+          if (v[0] & 1) out_.push_back('S');
+          if (v[0] & 2) out_.push_back('O');
+          if (v[0] & 4) out_.push_back('E');
+          if (v[0] & 8) out_.push_back('N');
+          out_ += "] ";
+        }
+        if (v[1] || v[2]) {
+          put_u(out_, v[1]);
+          out_.push_back('/');
+          put_u(out_, v[2]);
+          out_.push_back(' ');
+        }
+        return put_quoted(out_, v.subspan(3));
+      }
+      case dw::opt::kClientId: {
+        if (len < 1) {
+          out_ += "[ERROR: length < 1 bytes]";
+          return;
+        }
+        std::uint8_t type = v[0];
+        ByteSpan rest = v.subspan(1);
+        if (type == 0) return put_quoted(out_, rest);
+        switch (type) {
+          case 0x01: out_ += "ether"; break;
+          case 0x06: out_ += "ieee802"; break;
+          case 0x07: out_ += "arcnet"; break;
+          case 0x0f: out_ += "frelay"; break;
+          case 0x17: out_ += "strip"; break;
+          case 0x18: out_ += "ieee1394"; break;
+          default:
+            out_ += "hardware-type ";
+            put_u(out_, type);
+            out_.push_back(',');
+        }
+        out_.push_back(' ');
+        return put_bytes(out_, rest, ':', true);
+      }
+      case dw::opt::kRelayAgentInfo: {
+        std::size_t j = 0;
+        while (len - j >= 2) {
+          std::uint8_t sub = v[j];
+          std::size_t sl = v[j + 1];
+          j += 2;
+          std::string_view n = dw::agent_suboption_name(sub);
+          out_ += kSubLine;
+          out_ += n.empty() ? std::string_view("Unknown") : n;
+          out_ += " SubOption ";
+          put_u(out_, sub);
+          out_ += ", length ";
+          put_u(out_, sl);
+          if (sl > len - j) {
+            out_ += ": length goes past end of option";
+            return;
+          }
+          out_ += ": ";
+          if (!n.empty()) append_tcpdump_string(out_, v.subspan(j, sl));
+          else put_hex_dump(out_, "\n\t\t", v.subspan(j, sl));
+          j += sl;
+        }
+        return trailing(len - j);
+      }
+      case 121:
+      case 249: {  // Classless static routes (RFC 3442)
+        if (len < 5) {
+          out_ += "[ERROR: length < 5 bytes]";
+          return;
+        }
+        std::size_t j = 0;
+        bool first = true;
+        while (j < len) {
+          if (!first) out_.push_back(',');
+          first = false;
+          unsigned width = v[j++];
+          if (width > 32) {
+            out_ += "[ERROR: Mask width (";
+            put_u(out_, width);
+            out_ += ") > 32]";
+            return;
+          }
+          std::size_t sig = (width + 7) / 8;
+          if (len - j < sig + 4) {
+            out_ += "[ERROR: Remaining length (";
+            put_u(out_, len - j);
+            out_ += ") < ";
+            put_u(out_, sig + 4);
+            out_ += " bytes]";
+            return;
+          }
+          out_.push_back('(');
+          if (width == 0) {
+            out_ += "default";
+          } else {
+            for (std::size_t q = 0; q < sig; ++q) {
+              if (q) out_.push_back('.');
+              put_u(out_, v[j + q]);
+            }
+            for (std::size_t q = sig; q < 4; ++q) out_ += ".0";
+            out_.push_back('/');
+            put_u(out_, width);
+          }
+          j += sig;
+          out_.push_back(':');
+          put_ip(out_, v.data() + j);
+          out_.push_back(')');
+          j += 4;
+        }
+        return;
+      }
+      case dw::opt::kUserClass: {
+        if (!dw::is_rfc3004_user_class(v) || len < 2) {
+          // iPXE sends the bare string "iPXE": show it as text rather than "invalid option".
+          return put_quoted(out_, v);
+        }
+        std::size_t j = 0;
+        unsigned n = 1;
+        while (j < len) {
+          std::size_t sl = v[j++];
+          out_ += kSubLine;
+          out_ += "instance#";
+          put_u(out_, n++);
+          out_ += ": ";
+          put_quoted(out_, v.subspan(j, sl));
+          out_ += ", length ";
+          put_u(out_, sl);
+          j += sl;
+        }
+        return;
+      }
+      case dw::opt::kClientArch: {
+        std::size_t j = 0;
+        for (; len - j >= 2; j += 2) {
+          if (j) out_.push_back(',');
+          std::uint16_t a = be16(v.data() + j);
+          put_u(out_, a);
+          std::string_view n = dw::client_arch_name(a);
+          if (!n.empty()) {
+            out_ += " (";
+            out_ += n;
+            out_.push_back(')');
+          }
+        }
+        return trailing(len - j);
+      }
+      case dw::opt::kIpxeEncap:
+        return put_suboptions(out_, v, true);
+      default:
+        return put_bytes(out_, v, '.', false);
+    }
+  }
+
+  std::string& out_;
+  bool pxe_;
+};
+
+// Prints up to `n` bytes of a fixed NUL-terminated field; false when the capture ended first.
+bool put_fixed_string(std::string& out, ByteSpan p, std::size_t off, std::size_t n) {
+  std::size_t have = p.size() - off < n ? p.size() - off : n;
+  const std::uint8_t* s = p.data() + off;
+  const void* nul = std::memchr(s, 0, have);
+  std::size_t k = nul ? std::size_t(static_cast<const std::uint8_t*>(nul) - s) : have;
+  append_tcpdump_string(out, ByteSpan(s, k));
+  return nul != nullptr || have == n;
+}
+
+void cmu(std::string& out, ByteSpan p) {
+  out += " vend-cmu";
+  const std::size_t v = dw::kCookieOffset;
+  if (p.size() < v + 8) {
+    out += kTrunc;
+    return;
+  }
+  std::uint8_t flags = p[v + 4];
+  if (flags & ~1u) {
+    out += " F:0x";
+    put_hex(out, flags);
+  }
+  struct Field {
+    std::size_t off;
+    std::string_view name;
+  };
+  const Field fields[] = {{12, "DG"}, {8, (flags & 1) ? "SM" : "SM*"}, {16, "NS1"}, {20, "NS2"},
+                          {24, "IEN1"}, {28, "IEN2"}, {32, "TS1"}, {36, "TS2"}};
+  for (const Field& f : fields) {
+    if (p.size() < v + f.off + 4) {
+      out += kTrunc;
+      return;
+    }
+    if (be32(p.data() + v + f.off) == 0) continue;
+    out.push_back(' ');
+    out += f.name;
+    out.push_back(':');
+    put_ip(out, p.data() + v + f.off);
+  }
+}
+
+}  // namespace
+
+void dhcp_text(ByteSpan p, std::string& out) {
+  const std::size_t n = p.size();
+  if (n < 1) {
+    out += kTrunc;
+    return;
+  }
+  const std::uint8_t op = p[0];
+  out += "BOOTP/DHCP, ";
+  if (op == 1) out += "Request";
+  else if (op == 2) out += "Reply";
+  else {
+    out += "unknown (0x";
+    put_hex_byte(out, op);
+    out.push_back(')');
+  }
+  if (n < 3) {
+    out += kTrunc;
+    return;
+  }
+  const std::uint8_t htype = p[1], hlen = p[2];
+  const bool ether = htype == 1 && hlen == 6;
+  if (ether && op == 1) {
+    if (n < 34) {
+      out += kTrunc;
+      return;
+    }
+    out += " from ";
+    put_mac(out, p.data() + 28);
+  }
+  out += ", length ";
+  put_u(out, n);
+  if (n < 10) {  // through secs
+    out += kTrunc;
+    return;
+  }
+  if (htype != 1) {
+    out += ", htype ";
+    put_u(out, htype);
+  }
+  if (!ether) {
+    out += ", hlen ";
+    put_u(out, hlen);
+  }
+  if (p[3]) {
+    out += ", hops ";
+    put_u(out, p[3]);
+  }
+  if (std::uint32_t xid = be32(p.data() + 4)) {
+    out += ", xid 0x";
+    put_hex(out, xid);
+  }
+  if (std::uint16_t secs = be16(p.data() + 8)) {
+    out += ", secs ";
+    put_u(out, secs);
+  }
+  if (n < 12) {
+    out += kTrunc;
+    return;
+  }
+  const std::uint16_t flags = be16(p.data() + 10);
+  out += (flags & dw::kBroadcastFlag) ? ", Flags [Broadcast] (0x" : ", Flags [none] (0x";
+  put_hex4(out, flags);
+  out.push_back(')');
+
+  static constexpr std::string_view kAddrNames[] = {"Client-IP ", "Your-IP ", "Server-IP ", "Gateway-IP "};
+  for (std::size_t k = 0; k < 4; ++k) {
+    std::size_t off = 12 + 4 * k;
+    if (n < off + 4) {
+      out += kTrunc;
+      return;
+    }
+    if (be32(p.data() + off) == 0) continue;
+    out += kDetail;
+    out += kAddrNames[k];
+    put_ip(out, p.data() + off);
+  }
+  if (ether) {
+    if (n < 34) {
+      out += kTrunc;
+      return;
+    }
+    out += kDetail;
+    out += "Client-Ethernet-Address ";
+    put_mac(out, p.data() + 28);
+  }
+  struct Field {
+    std::size_t off, size;
+    std::string_view label;
+  };
+  for (const Field& f : {Field{dw::kSnameOffset, dw::kSnameSize, "sname \""},
+                         Field{dw::kFileOffset, dw::kFileSize, "file \""}}) {
+    if (n <= f.off) {
+      out += kTrunc;
+      return;
+    }
+    if (p[f.off] == 0) continue;
+    out += kDetail;
+    out += f.label;
+    bool complete = put_fixed_string(out, p, f.off, f.size);
+    out.push_back('"');
+    if (!complete) {
+      out += kTrunc;
+      return;
+    }
+  }
+  if (n < dw::kOptionsOffset) {
+    out += kTrunc;
+    return;
+  }
+  if (!dw::has_magic_cookie(p)) {
+    if (std::memcmp(p.data() + dw::kCookieOffset, "CMU", 4) == 0) return cmu(out, p);
+    if (std::uint32_t v = be32(p.data() + dw::kCookieOffset)) {
+      out += kDetail;
+      out += "Vendor-#0x";
+      put_hex(out, v);
+    }
+    return;
+  }
+  out += kDetail;
+  out += "Vendor-rfc1048 Extensions";
+  out += kOptionLine;
+  out += "Magic Cookie 0x63825363";
+  ByteSpan opts = p.subspan(dw::kOptionsOffset);
+  OptionPrinter op_printer(out, area_is_pxe(opts));
+  std::uint8_t overload = 0;
+  if (!op_printer.area(opts, &overload)) return;
+  // RFC 2132 §9.3: options continue in file and/or sname. tcpdump stops at End; we go on.
+  if (overload & 1) {
+    out += kDetail;
+    out += "Options in file field (overload)";
+    op_printer.area(p.subspan(dw::kFileOffset, dw::kFileSize), nullptr);
+  }
+  if (overload & 2) {
+    out += kDetail;
+    out += "Options in sname field (overload)";
+    op_printer.area(p.subspan(dw::kSnameOffset, dw::kSnameSize), nullptr);
+  }
+}
+
+}  // namespace pxe::print
