@@ -15,7 +15,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${PXKCAP_OUT:-$HERE}"
 
 SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
-           proxydhcp-bios proxydhcp-uefi uefi-syslinux-menu linux-clients
+           proxydhcp-bios proxydhcp-uefi uefi-syslinux-menu edk2-syslinux-menu linux-clients
            smb2-guest-and-user)
 
 NS_SRV=pxkcap-srv      # server: bridge pxkcap-br0 = 192.168.42.1, tap for QEMU
@@ -213,24 +213,30 @@ start_dnsmasq() {     # start_dnsmasq <ns> <conf>
 # console matches the regex (after <linger> more seconds) or at the deadline.
 run_qemu() {
     local fw=$1 con=$2 deadline=$3 until=$4 linger=${5:-1}
-    local fwargs romfile
-    if [ "$fw" = bios ]; then
-        fwargs=(-boot n); romfile=$IPXE_BIOS_ROM
-    else
-        fwargs=(-bios "$OVMF"); romfile=$IPXE_EFI_ROM
-    fi
+    local fwargs nic
+    case "$fw" in
+        bios)   # SeaBIOS + iPXE PXE option ROM on an e1000
+            fwargs=(-boot n); nic="e1000,netdev=n0,mac=$VM_MAC,romfile=$IPXE_BIOS_ROM" ;;
+        uefi)   # OVMF + iPXE EFI driver ROM on an e1000 (iPXE does the boot)
+            fwargs=(-bios "$OVMF"); nic="e1000,netdev=n0,mac=$VM_MAC,romfile=$IPXE_EFI_ROM" ;;
+        edk2)   # OVMF's own PXE stack (VirtioNetDxe + PxeBcDxe), no option ROM
+            fwargs=(-bios "$OVMF"); nic="virtio-net-pci,netdev=n0,mac=$VM_MAC,romfile=" ;;
+    esac
     : >"$con"
     ip netns exec "$NS_SRV" qemu-system-x86_64 -accel tcg -m 256 -nographic \
         -monitor none -serial "file:$con" -uuid "$VM_UUID" "${fwargs[@]}" \
         -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
-        -device "e1000,netdev=n0,mac=$VM_MAC,romfile=$romfile" \
+        -device "$nic" \
         </dev/null >"$WORK/qemu.out" 2>&1 &
     local qpid=$!
     PIDS+=($qpid)
     local t0=$SECONDS hit=0
     while [ $((SECONDS - t0)) -lt "$deadline" ]; do
         if ! kill -0 "$qpid" 2>/dev/null; then break; fi
-        if grep -aqE "$until" "$con"; then hit=1; sleep "$linger"; break; fi
+        # OVMF's console puts cursor-positioning escapes between characters
+        if sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' "$con" | grep -aqE "$until"; then
+            hit=1; sleep "$linger"; break
+        fi
         sleep 0.5
     done
     kill "$qpid" 2>/dev/null || true
@@ -310,7 +316,7 @@ proxy_common() {   # proxy_common <name> <bios|uefi> <deadline> <regex>
         "dhcp-range=192.168.42.0,proxy" \
         "pxe-prompt=\"pxekit proxyDHCP\",0" \
         "pxe-service=x86PC,\"PXE Netboot (BIOS)\",pxelinux" \
-        "pxe-service=x86-64_EFI,\"UEFI Netboot\",efi64/syslinux" \
+        "pxe-service=x86-64_EFI,\"UEFI Netboot\",efi64/syslinux.efi" \
         "enable-tftp" "tftp-root=$WORK/tftp"
     start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
     start_dnsmasq "$NS_SRV" "$WORK/dhcp.conf"
@@ -321,10 +327,13 @@ proxy_common() {   # proxy_common <name> <bios|uefi> <deadline> <regex>
 }
 
 sc_proxydhcp-bios() { proxy_common proxydhcp-bios bios 90 'pxekit capture menu'; }
-sc_proxydhcp-uefi() { proxy_common proxydhcp-uefi uefi 90 'pxekit capture menu'; }
+sc_proxydhcp-uefi() { proxy_common proxydhcp-uefi edk2 90 'pxekit capture menu'; }
 
-sc_uefi-syslinux-menu() {
-    local name=uefi-syslinux-menu
+sc_uefi-syslinux-menu() { uefi_single uefi-syslinux-menu uefi; }
+sc_edk2-syslinux-menu() { uefi_single edk2-syslinux-menu edk2; }
+
+uefi_single() {
+    local name=$1 fw=$2
     make_srv; add_tap
     tftp_tree_efi "$WORK/tftp"
     cp "$PXELINUX" "$WORK/tftp/"
@@ -337,7 +346,7 @@ sc_uefi-syslinux-menu() {
         "enable-tftp" "tftp-root=$WORK/tftp"
     start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
     start_dnsmasq "$NS_SRV" "$WORK/dnsmasq.conf"
-    run_qemu uefi "$WORK/$name.console.txt" 90 'pxekit capture menu' 2
+    run_qemu "$fw" "$WORK/$name.console.txt" 90 'pxekit capture menu' 2
     stop_capture
     finish "$name"
 }
@@ -436,7 +445,7 @@ sc_smb2-guest-and-user() {
     local name=smb2-guest-and-user S="$WORK/smb"
     ip netns add "$NS_SMB"
     ip -n "$NS_SMB" link set lo up
-    mkdir -p "$S"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns} "$WORK/share"
+    mkdir -p "$S"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns} "$WORK/share" "$WORK/dl"
     chmod 755 "$WORK/share"
     printf 'hello from the pxekit guest share\n' >"$WORK/share/hello.txt"
     seq -w 1 2000 >"$WORK/share/boot.ini"
@@ -504,8 +513,8 @@ sc_smb2-guest-and-user() {
     local C=(smbclient -s "$S/smb.conf")
     smb_run "${C[@]}" -N -L //127.0.0.1
     smb_run "${C[@]}" -N //127.0.0.1/guest -c 'ls'
-    smb_run "${C[@]}" -U 'nosuchuser%whatever' //127.0.0.1/guest -c "ls; get hello.txt $WORK/dl-hello.txt"
-    smb_run "${C[@]}" -U 'daemon%pxkpass' //127.0.0.1/private -c "ls; get boot.ini $WORK/dl-boot.ini"
+    smb_run "${C[@]}" -U 'nosuchuser%whatever' //127.0.0.1/guest -c "ls; get hello.txt $WORK/dl/hello.txt"
+    smb_run "${C[@]}" -U 'daemon%pxkpass' //127.0.0.1/private -c "ls; get boot.ini $WORK/dl/boot.ini"
     smb_run "${C[@]}" -U 'daemon%wrongpass' //127.0.0.1/private -c 'ls'
     smb_run "${C[@]}" -N //127.0.0.1/private -c 'ls'
     smb_run "${C[@]}" -N //127.0.0.1/nosuchshare -c 'ls'
