@@ -1,0 +1,212 @@
+#include "capture/dissector.h"
+
+#include <gtest/gtest.h>
+#include <tins/tins.h>
+
+#include "capture/checksum.h"
+#include "capture/tftp_follower.h"
+
+using namespace pxe;
+using namespace pxe::capture;
+
+namespace {
+
+Bytes frame_bytes(Tins::EthernetII pdu) {
+  auto v = pdu.serialize();
+  return Bytes(v.begin(), v.end());
+}
+
+Tins::EthernetII udp_frame(const char* src, const char* dst, std::uint16_t sport, std::uint16_t dport,
+                           const Bytes& payload) {
+  return Tins::EthernetII("52:54:00:00:00:02", "52:54:00:00:00:01") /
+         Tins::IP(dst, src) / Tins::UDP(dport, sport) / Tins::RawPDU(payload.data(), std::uint32_t(payload.size()));
+}
+
+// Dissects one frame and returns a copy of the fields the tests look at.
+struct Seen {
+  App app = App::None;
+  Checksum checksum = Checksum::NotChecked;
+  Fragment fragment = Fragment::None;
+  std::size_t payload = 0;
+  bool arp = false, icmp = false, quote = false;
+  std::uint16_t quote_dport = 0;
+  std::size_t smb_messages = 0;
+  const char* truncated = nullptr;
+};
+
+Seen dissect(Dissector& d, const Bytes& b, std::int64_t t = 0) {
+  Seen s;
+  RawFrame f{ByteSpan(b), std::uint32_t(b.size()), Timestamp{t}};
+  d.dissect(f, [&](const Observation& o) {
+    s.app = o.app;
+    s.checksum = o.checksum;
+    s.fragment = o.fragment;
+    s.payload = o.l4_payload.size();
+    s.arp = o.arp != nullptr;
+    s.icmp = o.icmp != nullptr;
+    s.quote = o.icmp_quote.present;
+    s.quote_dport = o.icmp_quote.dport;
+    s.smb_messages = o.smb_messages.size();
+    s.truncated = o.truncated_at;
+  });
+  return s;
+}
+
+const Bytes kRrq = [] {
+  std::string s("\0\x01pxelinux.0\0octet\0", 19);
+  return Bytes(s.begin(), s.end());
+}();
+
+}  // namespace
+
+TEST(Dissector, FollowsTftpOntoTheTransfersEphemeralPorts) {
+  Dissector d(LinkType::Ethernet);
+  auto rrq = udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, kRrq);
+  EXPECT_EQ(dissect(d, frame_bytes(rrq)).app, App::Tftp);
+  Bytes data = {0, 3, 0, 1, 'x'};
+  auto reply = udp_frame("192.168.42.1", "192.168.42.17", 40001, 2070, data);
+  EXPECT_EQ(dissect(d, frame_bytes(reply)).app, App::Tftp);
+  Bytes ack = {0, 4, 0, 1};
+  auto back = udp_frame("192.168.42.17", "192.168.42.1", 2070, 40001, ack);
+  EXPECT_EQ(dissect(d, frame_bytes(back)).app, App::Tftp);
+  // The same ports between other hosts are not this transfer.
+  auto other = udp_frame("192.168.42.99", "192.168.42.17", 40001, 2070, data);
+  EXPECT_EQ(dissect(d, frame_bytes(other)).app, App::None);
+}
+
+TEST(Dissector, DhcpByPortAndBootServerByCookie) {
+  Dissector d(LinkType::Ethernet);
+  Bytes bootp(300, 0);
+  bootp[0] = 1;
+  EXPECT_EQ(dissect(d, frame_bytes(udp_frame("0.0.0.0", "255.255.255.255", 68, 67, bootp))).app, App::Dhcp);
+  // Port 4011 needs the magic cookie: without it the datagram is plain UDP.
+  EXPECT_EQ(dissect(d, frame_bytes(udp_frame("192.168.42.17", "192.168.42.1", 4011, 4011, bootp))).app,
+            App::None);
+  bootp[236] = 0x63, bootp[237] = 0x82, bootp[238] = 0x53, bootp[239] = 0x63;
+  EXPECT_EQ(dissect(d, frame_bytes(udp_frame("192.168.42.17", "192.168.42.1", 4011, 4011, bootp))).app,
+            App::Dhcp);
+}
+
+TEST(Dissector, VerifiesUdpChecksums) {
+  Dissector d(LinkType::Ethernet);
+  Bytes b = frame_bytes(udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, kRrq));
+  EXPECT_EQ(dissect(d, b).checksum, Checksum::Ok);
+  Bytes bad = b;
+  bad[14 + 20 + 6] ^= 0x55;  // corrupt the checksum field
+  EXPECT_EQ(dissect(d, bad).checksum, Checksum::Bad);
+  Bytes none = b;
+  none[14 + 20 + 6] = none[14 + 20 + 7] = 0;
+  EXPECT_EQ(dissect(d, none).checksum, Checksum::Absent);
+}
+
+TEST(Dissector, TrimsEthernetPaddingFromShortDatagrams) {
+  Dissector d(LinkType::Ethernet);
+  Bytes ack = {0, 4, 0, 0};
+  Bytes b = frame_bytes((udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, ack)));
+  b.resize(60, 0);  // padded to the Ethernet minimum
+  Seen s = dissect(d, b);
+  EXPECT_EQ(s.payload, 4u);
+  EXPECT_EQ(s.checksum, Checksum::Ok);
+}
+
+TEST(Dissector, ReassemblesIpv4Fragments) {
+  Dissector d(LinkType::Ethernet);
+  // A TFTP DATA of 3000 bytes from the server's ephemeral port, after the RRQ.
+  dissect(d, frame_bytes((udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, kRrq))));
+  Bytes data(3004, 'A');
+  data[0] = 0, data[1] = 3, data[2] = 0, data[3] = 1;
+  auto whole = udp_frame("192.168.42.1", "192.168.42.17", 1025, 2070, data);
+  Bytes full = frame_bytes(whole);  // 14 + 20 + 8 + 3004
+  ByteSpan l4(full.data() + 34, full.size() - 34);
+  auto fragment = [&](std::size_t off, std::size_t len, bool more) {
+    Tins::IP ip("192.168.42.17", "192.168.42.1");
+    ip.protocol(17);
+    ip.id(77);
+    ip.fragment_offset(std::uint16_t(off / 8));
+    ip.flags(more ? Tins::IP::MORE_FRAGMENTS : Tins::IP::FLAG_RESERVED);
+    ip.inner_pdu(Tins::RawPDU(l4.data() + off, std::uint32_t(len)));
+    Tins::EthernetII e = Tins::EthernetII("52:54:00:00:00:02", "52:54:00:00:00:01") / ip;
+    return frame_bytes(e);
+  };
+  Seen a = dissect(d, fragment(0, 1480, true));
+  EXPECT_EQ(a.fragment, Fragment::Held);
+  Seen b = dissect(d, fragment(1480, 1480, true));
+  EXPECT_EQ(b.fragment, Fragment::Held);
+  Seen c = dissect(d, fragment(2960, l4.size() - 2960, false));
+  EXPECT_EQ(c.fragment, Fragment::Reassembled);
+  EXPECT_EQ(c.app, App::Tftp);
+  EXPECT_EQ(c.payload, data.size());
+  EXPECT_EQ(c.checksum, Checksum::Ok);
+  EXPECT_EQ(d.stats().reassembled, 1u);
+}
+
+TEST(Dissector, ExtractsTheDatagramQuotedInIcmpPortUnreachable) {
+  Dissector d(LinkType::Ethernet);
+  Bytes inner = frame_bytes((udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, kRrq)));
+  Bytes quoted(inner.begin() + 14, inner.end());
+  Tins::ICMP icmp(Tins::ICMP::DEST_UNREACHABLE);
+  icmp.code(3);
+  Tins::EthernetII e = Tins::EthernetII("52:54:00:00:00:01", "52:54:00:00:00:02") /
+                       Tins::IP("192.168.42.17", "192.168.42.1") / icmp /
+                       Tins::RawPDU(quoted.data(), std::uint32_t(quoted.size()));
+  Seen s = dissect(d, frame_bytes(e));
+  EXPECT_TRUE(s.icmp);
+  EXPECT_TRUE(s.quote);
+  EXPECT_EQ(s.quote_dport, 69);
+}
+
+TEST(Dissector, TruncatedFramesSayWhereDecodingStopped) {
+  Dissector d(LinkType::Ethernet);
+  Bytes b = frame_bytes((udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, kRrq)));
+  for (std::size_t n = 0; n < b.size(); ++n) {
+    Bytes cut(b.begin(), b.begin() + std::ptrdiff_t(n));
+    RawFrame f{ByteSpan(cut), std::uint32_t(b.size()), Timestamp{}};
+    int calls = 0;
+    d.dissect(f, [&](const Observation&) { ++calls; });
+    EXPECT_EQ(calls, 1) << n;
+  }
+  EXPECT_STREQ(dissect(d, Bytes(b.begin(), b.begin() + 20)).truncated, "ip");
+  EXPECT_STREQ(dissect(d, Bytes(b.begin(), b.begin() + 8)).truncated, "ether");
+}
+
+TEST(Dissector, FramesSmb2MessagesOutOfTcpSegments) {
+  Dissector d(LinkType::Ethernet);
+  // Two NBSS messages, the second split across two segments.
+  Bytes smb(64, 0);
+  smb[0] = 0xfe, smb[1] = 'S', smb[2] = 'M', smb[3] = 'B';
+  Bytes stream;
+  for (int i = 0; i < 2; ++i) {
+    stream.insert(stream.end(), {0, 0, 0, 64});
+    stream.insert(stream.end(), smb.begin(), smb.end());
+  }
+  auto seg = [&](std::uint32_t seq, std::size_t off, std::size_t len, std::uint8_t flags) {
+    Tins::TCP tcp(445, 50000);
+    tcp.seq(seq);
+    tcp.flags(flags);
+    Tins::EthernetII e = Tins::EthernetII("52:54:00:00:00:01", "52:54:00:00:00:02") /
+                         Tins::IP("192.168.42.1", "192.168.42.17") / tcp;
+    if (len) e /= Tins::RawPDU(stream.data() + off, std::uint32_t(len));
+    return frame_bytes(e);
+  };
+  EXPECT_EQ(dissect(d, seg(1000, 0, 0, Tins::TCP::SYN)).app, App::Smb2);
+  Seen first = dissect(d, seg(1001, 0, 100, Tins::TCP::PSH | Tins::TCP::ACK));
+  EXPECT_EQ(first.smb_messages, 1u);
+  Seen second = dissect(d, seg(1101, 100, stream.size() - 100, Tins::TCP::PSH | Tins::TCP::ACK));
+  EXPECT_EQ(second.smb_messages, 1u);
+}
+
+TEST(TftpFollower, ForgetsIdleTransfersWhenFull) {
+  TftpFollower f(4, std::chrono::seconds(10));
+  for (std::uint16_t p = 1; p <= 4; ++p) f.on_request(1, p, 2, Timestamp{0});
+  EXPECT_EQ(f.size(), 4u);
+  f.on_request(1, 5, 2, Timestamp{20'000'000});  // 20 s later: the first four are idle
+  EXPECT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f.matches(2, 999, 1, 5, Timestamp{20'000'001}));
+  EXPECT_FALSE(f.matches(2, 999, 1, 1, Timestamp{20'000'001}));
+}
+
+TEST(Checksum, MatchesRfc1071Example) {
+  // RFC 1071 section 3 example bytes: sum 0xddf2 (before complement).
+  const std::uint8_t d[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+  EXPECT_EQ(fold(sum16(d)), 0xddf2);
+}
