@@ -299,6 +299,7 @@ void dhcp_json(ByteSpan p, JsonWriter& w) {
     }
     w.key("options").begin_array();
     error = options_json(w, opts, nullptr, pxe, &overload);
+    if (overload > 3) overload = 0;  // not a valid option 52 value
     if (error.empty() && (overload & 1))
       error = options_json(w, p.subspan(dw::kFileOffset, dw::kFileSize), "file", pxe, nullptr);
     if (error.empty() && (overload & 2))

@@ -245,7 +245,9 @@ void put_suboptions(std::string& out, ByteSpan v, bool ipxe) {
     if (s == dw::TlvStep::Pad) continue;
     if (s == dw::TlvStep::Done) return;
     out += kSubLine;
-    std::string_view name = ipxe ? dw::ipxe_suboption_name(t.code) : dw::pxe_suboption_name(t.code);
+    std::string_view name = s == dw::TlvStep::End ? std::string_view("End")
+                            : ipxe                ? dw::ipxe_suboption_name(t.code)
+                                                  : dw::pxe_suboption_name(t.code);
     out += name.empty() ? std::string_view("Unknown") : name;
     out += " SubOption ";
     put_u(out, t.code);
@@ -263,7 +265,9 @@ void put_suboptions(std::string& out, ByteSpan v, bool ipxe) {
       // Feature indicators carry a version byte.
       out += "version ";
       put_bytes(out, t.data, '.', false);
-    } else if (t.code == 0xbe || t.code == 0xbf || t.code == 0xc0 || t.code == 0xc1 || t.code == 0xeb) {
+    } else if (t.code == 0xeb) {  // iPXE version: major.minor.patch
+      put_bytes(out, t.data, '.', false);
+    } else if (t.code == 0xbe || t.code == 0xbf || t.code == 0xc0 || t.code == 0xc1) {
       put_quoted(out, t.data);
     } else if (t.code == 0x01 && t.data.size() == 1) {
       put_i(out, std::int8_t(t.data[0]));
@@ -774,6 +778,7 @@ void dhcp_text(ByteSpan p, std::string& out) {
   OptionPrinter op_printer(out, area_is_pxe(opts));
   std::uint8_t overload = 0;
   if (!op_printer.area(opts, &overload)) return;
+  if (overload > 3) return;  // not a valid option 52 value: file/sname are not option space
   // RFC 2132 §9.3: options continue in file and/or sname. tcpdump stops at End; we go on.
   if (overload & 1) {
     out += kDetail;
