@@ -1,5 +1,7 @@
 #include "wire/smb2/create.h"
 
+#include <algorithm>
+
 #include "base/addr.h"
 #include "wire/smb2/utf16.h"
 
@@ -109,6 +111,10 @@ Result<CreateRequest> parse_create_request(ByteSpan pdu) {
   auto name = detail::buffer_at(pdu, name_off, name_len, "CREATE name", name_field);
   if (!name) return name.error();
   m.name = utf16le_to_utf8(*name);
+  std::size_t name_end = name_len ? std::size_t(name_off) + name_len : kHeaderSize + 56;
+  std::size_t trailer_end = ctx_len ? std::min<std::size_t>(ctx_off, pdu.size()) : pdu.size();
+  if (trailer_end > name_end && trailer_end - name_end <= 8)
+    m.name_trailer.assign(pdu.begin() + std::ptrdiff_t(name_end), pdu.begin() + std::ptrdiff_t(trailer_end));
   auto ctx = parse_create_contexts(pdu, ctx_off, ctx_len);
   if (!ctx) return ctx.error();
   m.contexts = std::move(ctx.value());
@@ -133,7 +139,8 @@ void encode_create_request(const CreateRequest& m, ByteWriter& w) {
   std::size_t ctx_field = w.size();
   w.u64le(0);
   w.bytes(name);
-  if (name.empty()) w.u8(0);  // StructureSize 57 counts one buffer byte
+  w.bytes(m.name_trailer);
+  if (name.empty() && m.name_trailer.empty()) w.u8(0);  // StructureSize 57 counts one byte
   auto [off, len] = encode_create_contexts(m.contexts, w);
   w.put_u32le_at(ctx_field, off);
   w.put_u32le_at(ctx_field + 4, len);

@@ -53,6 +53,9 @@ struct CreateRequest {
   std::uint32_t create_disposition = 0;
   std::uint32_t create_options = 0;
   std::string name;  // UTF-8; empty = the share root
+  // Up to 8 bytes after the name that NameLength does not count (smbclient adds a UTF-16
+  // NUL; an empty name still has the one buffer byte). Kept for byte-exact round trips.
+  Bytes name_trailer;
   std::vector<CreateContext> contexts;
   friend bool operator==(const CreateRequest&, const CreateRequest&) = default;
 };
