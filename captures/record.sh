@@ -511,7 +511,10 @@ sc_smb2-guest-and-user() {
         sleep 0.5
     }
     local C=(smbclient -s "$S/smb.conf")
-    smb_run "${C[@]}" -N -L //127.0.0.1
+    # -U% = anonymous (empty user name and password, NTLMSSP anonymous);
+    # -N alone still sends the login name (root) with no password
+    smb_run "${C[@]}" -U% -L //127.0.0.1
+    smb_run "${C[@]}" -U% //127.0.0.1/guest -c 'ls'
     smb_run "${C[@]}" -N //127.0.0.1/guest -c 'ls'
     smb_run "${C[@]}" -U 'nosuchuser%whatever' //127.0.0.1/guest -c "ls; get hello.txt $WORK/dl/hello.txt"
     smb_run "${C[@]}" -U 'daemon%pxkpass' //127.0.0.1/private -c "ls; get boot.ini $WORK/dl/boot.ini"
