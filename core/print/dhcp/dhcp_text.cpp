@@ -1,6 +1,7 @@
 // tcpdump -nn -vv BOOTP text (print-bootp.c in tcpdump 4.99), written from its observed output,
 // plus our additions in the same style: PXE option 43 sub-options, iPXE's raw option 77, names
 // after option 93 values, iPXE 175, PXELINUX 208-211 and options in overloaded file/sname.
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -15,31 +16,112 @@ namespace dw = pxe::wire::dhcp;
 
 namespace {
 
+// Appends into a stack buffer and hands it to the std::string in large pieces: the printer does
+// hundreds of tiny appends per packet and std::string's per-call overhead dominated.
+class Sink {
+ public:
+  explicit Sink(std::string& out) : out_(out) {}
+  ~Sink() { flush(); }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  // Room for k more bytes (k <= kCap).
+  char* reserve(std::size_t k) {
+    if (kCap - n_ < k) flush();
+    return buf_ + n_;
+  }
+  void commit(std::size_t k) { n_ += k; }
+  void push_back(char c) {
+    if (n_ == kCap) flush();
+    buf_[n_++] = c;
+  }
+  inline Sink& operator+=(std::string_view s) {
+    if (s.size() > kCap) {
+      flush();
+      out_.append(s);
+      return *this;
+    }
+    std::memcpy(reserve(s.size()), s.data(), s.size());
+    n_ += s.size();
+    return *this;
+  }
+  void flush() {
+    out_.append(buf_, n_);
+    n_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t kCap = 4096;
+  std::string& out_;
+  std::size_t n_ = 0;
+  char buf_[kCap];
+};
+
+// tcpdump's quoted-string escaping (as append_tcpdump_string in print/text_out.h), into a Sink.
+void append_tcpdump_string(Sink& out, ByteSpan s) {
+  while (!s.empty()) {
+    std::size_t chunk = s.size() < 512 ? s.size() : 512;
+    char* p = out.reserve(chunk * 4);
+    char* start = p;
+    for (std::size_t i = 0; i < chunk; ++i) {
+      std::uint8_t c = s[i];
+      if (c >= 0x80) {
+        *p++ = 'M';
+        *p++ = '-';
+        c &= 0x7f;
+      }
+      if (c < 0x20 || c == 0x7f) {
+        *p++ = '^';
+        *p++ = c == 0x7f ? '?' : char(c + '@');
+      } else {
+        *p++ = char(c);
+      }
+    }
+    out.commit(std::size_t(p - start));
+    s = s.subspan(chunk);
+  }
+}
+
 constexpr std::string_view kTrunc = " [|bootp]";
 constexpr std::string_view kOptionLine = "\n\t    ";
 constexpr std::string_view kSubLine = "\n\t      ";
 
-void put_u(std::string& out, std::uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, std::size_t(r.ptr - buf));
+inline void put_u(Sink& out, std::uint64_t v) {
+  char* p = out.reserve(20);
+  if (v < 10) {
+    p[0] = char('0' + v);
+    return out.commit(1);
+  }
+  if (v < 100) {
+    p[0] = char('0' + v / 10);
+    p[1] = char('0' + v % 10);
+    return out.commit(2);
+  }
+  if (v < 1000) {
+    p[0] = char('0' + v / 100);
+    p[1] = char('0' + v / 10 % 10);
+    p[2] = char('0' + v % 10);
+    return out.commit(3);
+  }
+  out.commit(std::size_t(std::to_chars(p, p + 20, v).ptr - p));
 }
 
-void put_i(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, std::size_t(r.ptr - buf));
+void put_i(Sink& out, std::int64_t v) {
+  char* p = out.reserve(21);
+  out.commit(std::size_t(std::to_chars(p, p + 21, v).ptr - p));
 }
 
 constexpr char kHex[] = "0123456789abcdef";
 
-void put_hex_byte(std::string& out, std::uint8_t b) {
-  out.push_back(kHex[b >> 4]);
-  out.push_back(kHex[b & 15]);
+void put_hex_byte(Sink& out, std::uint8_t b) {
+  char* p = out.reserve(2);
+  p[0] = kHex[b >> 4];
+  p[1] = kHex[b & 15];
+  out.commit(2);
 }
 
 // "%x" without leading zeros.
-void put_hex(std::string& out, std::uint32_t v) {
+void put_hex(Sink& out, std::uint32_t v) {
   char buf[8];
   int n = 0;
   do {
@@ -49,22 +131,20 @@ void put_hex(std::string& out, std::uint32_t v) {
   while (n) out.push_back(buf[--n]);
 }
 
-void put_hex4(std::string& out, std::uint16_t v) {
+void put_hex4(Sink& out, std::uint16_t v) {
   put_hex_byte(out, std::uint8_t(v >> 8));
   put_hex_byte(out, std::uint8_t(v));
 }
 
-void put_ip(std::string& out, const std::uint8_t* p) {
-  char buf[16];
-  out.append(buf, Ipv4(p[0], p[1], p[2], p[3]).write(buf));
+void put_ip(Sink& out, const std::uint8_t* p) {
+  out.commit(Ipv4(p[0], p[1], p[2], p[3]).write(out.reserve(15)));
 }
 
-void put_mac(std::string& out, const std::uint8_t* p) {
-  char buf[17];
-  out.append(buf, Mac::from_bytes(ByteSpan(p, 6)).write(buf));
+void put_mac(Sink& out, const std::uint8_t* p) {
+  out.commit(Mac::from_bytes(ByteSpan(p, 6)).write(out.reserve(17)));
 }
 
-void put_quoted(std::string& out, ByteSpan s) {
+void put_quoted(Sink& out, ByteSpan s) {
   out.push_back('"');
   append_tcpdump_string(out, s);
   out.push_back('"');
@@ -76,7 +156,7 @@ std::uint32_t be32(const std::uint8_t* p) {
 }
 
 // tcpdump's print_unknown_data(): hex_print with an indent, 16 bytes a line, bytes in pairs.
-void put_hex_dump(std::string& out, std::string_view indent, ByteSpan d) {
+void put_hex_dump(Sink& out, std::string_view indent, ByteSpan d) {
   for (std::size_t i = 0; i < d.size(); i += 2) {
     if (i % 16 == 0) {
       out += indent;
@@ -91,7 +171,7 @@ void put_hex_dump(std::string& out, std::string_view indent, ByteSpan d) {
 }
 
 // Values by tcpdump's format letters.
-void put_bytes(std::string& out, ByteSpan d, char sep, bool hex) {
+void put_bytes(Sink& out, ByteSpan d, char sep, bool hex) {
   for (std::size_t i = 0; i < d.size(); ++i) {
     if (i) out.push_back(sep);
     if (hex) put_hex_byte(out, d[i]);
@@ -100,7 +180,7 @@ void put_bytes(std::string& out, ByteSpan d, char sep, bool hex) {
 }
 
 // Returns the number of bytes consumed.
-std::size_t put_words(std::string& out, ByteSpan d, dw::ValueKind k) {
+std::size_t put_words(Sink& out, ByteSpan d, dw::ValueKind k) {
   std::size_t i = 0;
   for (; d.size() - i >= 4; i += 4) {
     if (i) out.push_back(',');
@@ -131,7 +211,7 @@ bool area_is_pxe(ByteSpan area) {
 
 // ---- our additions ----
 
-void put_pxe_suboption_value(std::string& out, std::uint8_t code, ByteSpan d) {
+void put_pxe_suboption_value(Sink& out, std::uint8_t code, ByteSpan d) {
   using namespace dw::pxe_sub;
   switch (code) {
     case kMtftpIp:
@@ -237,7 +317,7 @@ void put_pxe_suboption_value(std::string& out, std::uint8_t code, ByteSpan d) {
 }
 
 // Sub-option lines: "\n\t      <Name> SubOption <code>, length <n>: <value>".
-void put_suboptions(std::string& out, ByteSpan v, bool ipxe) {
+void put_suboptions(Sink& out, ByteSpan v, bool ipxe) {
   dw::TlvCursor cur(v);
   dw::Tlv t;
   for (;;) {
@@ -279,9 +359,33 @@ void put_suboptions(std::string& out, ByteSpan v, bool ipxe) {
 
 // ---- the option list ----
 
+// Per-code text built once: "\n\t    Name (code), length " for option headers and "Name (code)"
+// for Parameter-Request entries (tcpdump's names; the header uses ours where tcpdump has none).
+struct CodeTexts {
+  std::array<std::string, 256> header;
+  std::array<std::string, 256> prl;
+  CodeTexts() {
+    for (unsigned c = 0; c < 256; ++c) {
+      const dw::OptionInfo& info = dw::option_info(std::uint8_t(c));
+      std::string_view tn = info.short_name.empty() ? std::string_view("Unknown") : info.short_name;
+      std::string_view hn = !info.short_name.empty() ? info.short_name
+                            : !info.pxe_name.empty() ? info.pxe_name
+                                                     : std::string_view("Unknown");
+      std::string code = std::to_string(c);
+      prl[c] = std::string(tn) + " (" + code + ")";
+      header[c] = std::string(kOptionLine) + std::string(hn) + " (" + code + "), length ";
+    }
+  }
+};
+
+const CodeTexts& code_texts() {
+  static const CodeTexts t;
+  return t;
+}
+
 class OptionPrinter {
  public:
-  OptionPrinter(std::string& out, bool pxe) : out_(out), pxe_(pxe) {}
+  OptionPrinter(Sink& out, bool pxe) : out_(out), pxe_(pxe) {}
 
   // Prints the options of one area. Returns false when it stopped on truncation (mark printed).
   // overload receives option 52's value when seen.
@@ -310,19 +414,8 @@ class OptionPrinter {
   }
 
  private:
-  std::string_view name_of(std::uint8_t tag) const {
-    const dw::OptionInfo& info = dw::option_info(tag);
-    if (!info.short_name.empty()) return info.short_name;
-    if (!info.pxe_name.empty()) return info.pxe_name;
-    return "Unknown";
-  }
-
   void header(std::uint8_t tag, std::size_t len) {
-    out_ += kOptionLine;
-    out_ += name_of(tag);
-    out_ += " (";
-    put_u(out_, tag);
-    out_ += "), length ";
+    out_ += texts_.header[tag];
     put_u(out_, len);
     if (len > 0) out_ += ": ";
   }
@@ -351,11 +444,7 @@ class OptionPrinter {
     if (k == dw::ValueKind::ParamList) {
       for (std::size_t j = 0; j < len; ++j) {
         out_ += j % 4 == 0 ? std::string_view(kSubLine) : std::string_view(", ");
-        const dw::OptionInfo& in = dw::option_info(v[j]);
-        out_ += in.short_name.empty() ? std::string_view("Unknown") : in.short_name;
-        out_ += " (";
-        put_u(out_, v[j]);
-        out_.push_back(')');
+        out_ += texts_.prl[v[j]];
       }
       return;
     }
@@ -605,12 +694,13 @@ class OptionPrinter {
     }
   }
 
-  std::string& out_;
+  Sink& out_;
   bool pxe_;
+  const CodeTexts& texts_ = code_texts();
 };
 
 // Prints up to `n` bytes of a fixed NUL-terminated field; false when the capture ended first.
-bool put_fixed_string(std::string& out, ByteSpan p, std::size_t off, std::size_t n) {
+bool put_fixed_string(Sink& out, ByteSpan p, std::size_t off, std::size_t n) {
   std::size_t have = p.size() - off < n ? p.size() - off : n;
   const std::uint8_t* s = p.data() + off;
   const void* nul = std::memchr(s, 0, have);
@@ -619,7 +709,7 @@ bool put_fixed_string(std::string& out, ByteSpan p, std::size_t off, std::size_t
   return nul != nullptr || have == n;
 }
 
-void cmu(std::string& out, ByteSpan p) {
+void cmu(Sink& out, ByteSpan p) {
   out += " vend-cmu";
   const std::size_t v = dw::kCookieOffset;
   if (p.size() < v + 8) {
@@ -652,7 +742,8 @@ void cmu(std::string& out, ByteSpan p) {
 
 }  // namespace
 
-void dhcp_text(ByteSpan p, std::string& out) {
+void dhcp_text(ByteSpan p, std::string& out_str) {
+  Sink out(out_str);
   const std::size_t n = p.size();
   if (n < 1) {
     out += kTrunc;
