@@ -699,14 +699,15 @@ class OptionPrinter {
   const CodeTexts& texts_ = code_texts();
 };
 
-// Prints up to `n` bytes of a fixed NUL-terminated field; false when the capture ended first.
+// Prints up to `n` bytes of a fixed NUL-terminated field; false when no NUL was found.
 bool put_fixed_string(Sink& out, ByteSpan p, std::size_t off, std::size_t n) {
   std::size_t have = p.size() - off < n ? p.size() - off : n;
   const std::uint8_t* s = p.data() + off;
   const void* nul = std::memchr(s, 0, have);
   std::size_t k = nul ? std::size_t(static_cast<const std::uint8_t*>(nul) - s) : have;
   append_tcpdump_string(out, ByteSpan(s, k));
-  return nul != nullptr || have == n;
+  // Like tcpdump: a field filled to the end without a NUL counts as cut short (" [|bootp]").
+  return nul != nullptr;
 }
 
 void cmu(Sink& out, ByteSpan p) {

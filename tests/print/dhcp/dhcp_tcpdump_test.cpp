@@ -165,6 +165,8 @@ class TcpdumpCrossCheck : public ::testing::Test {
 
 TEST_F(TcpdumpCrossCheck, SamplesMatchTcpdump) { check(all_samples(), "dhcp_samples.pcap"); }
 
+TEST_F(TcpdumpCrossCheck, EdgeCasesMatchTcpdump) { check(edge_cases(), "dhcp_edge_cases.pcap"); }
+
 TEST_F(TcpdumpCrossCheck, EveryTruncationOfTheSeedDiscoverMatchesTcpdump) {
   std::vector<std::pair<std::string, Bytes>> cases;
   Bytes full = intel_discover();

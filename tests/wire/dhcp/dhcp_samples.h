@@ -238,4 +238,62 @@ inline std::vector<std::pair<std::string, Bytes>> all_samples() {
           {"bootp_no_cookie", bootp_no_cookie()}};
 }
 
+
+// Odd and malformed shapes, hand-built: each exercises one branch of tcpdump's printer.
+inline std::vector<std::pair<std::string, Bytes>> edge_cases() {
+  auto with = [](std::vector<dw::Option> opts, auto&& tweak) {
+    dw::Message m;
+    m.op = 2;
+    m.xid = 0x42;
+    m.set_client_mac(kClientMac);
+    m.options = std::move(opts);
+    tweak(m);
+    return dw::encode(m);
+  };
+  auto plain = [](dw::Message&) {};
+  std::vector<std::pair<std::string, Bytes>> v;
+  v.push_back({"unknown_op_non_ether", with({{53, {1}}, {255, {}}}, [](dw::Message& m) {
+                 m.op = 3;
+                 m.htype = 6;
+                 m.hops = 3;
+                 m.secs = 65535;
+                 m.flags = 0x7fff;
+                 m.ciaddr = Ipv4(1, 2, 3, 4);
+               })});
+  v.push_back({"ether_wrong_hlen", with({{255, {}}}, [](dw::Message& m) { m.op = 1; m.hlen = 16; })});
+  v.push_back({"cmu_vendor", with({}, [](dw::Message& m) {
+                 m.has_cookie = false;
+                 m.trailing = {'C', 'M', 'U', 0, 3, 0, 0, 0, 255, 255, 255, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+                 m.trailing.resize(64);
+               })});
+  v.push_back({"fqdn_variants", with({{81, {0x35, 1, 2, 'a', 'b'}}, {81, {1, 0}}, {81, {0, 0, 0}}, {255, {}}}, plain)});
+  v.push_back({"classless_errors",
+               with({{121, {33, 1, 2, 3, 4}}, {121, {24, 10, 0, 0, 1, 2}}, {249, {0, 1}},
+                     {121, {32, 10, 0, 0, 1, 192, 168, 0, 1, 8, 10, 1, 1, 1, 1}}, {255, {}}},
+                    plain)});
+  v.push_back({"client_id_variants", with({{61, {}}, {61, {0x20, 1, 2}}, {61, {6, 0xaa}}, {255, {}}}, plain)});
+  v.push_back({"netbios_overload_odd",
+               with({{46, {3}}, {46, {1, 9}}, {46, {}}, {52, {}}, {52, {2, 2}}, {255, {}}}, plain)});
+  v.push_back({"message_type_shapes",
+               with({{53, {1, 2}}, {53, {10}}, {53, {11}}, {53, {12}}, {53, {13}}, {53, {}}, {255, {}}}, plain)});
+  v.push_back({"empty_and_padded",
+               with({{0, {}}, {12, {}}, {0, {}}, {0, {}}, {55, {}}, {33, {10, 0, 0, 0, 10, 0, 0, 1, 7}},
+                     {91, {0xff, 0xff, 0xff, 0xfe}}, {150, {10, 0, 0, 9}}, {161, str_bytes("https://mud/x")},
+                     {255, {}}},
+                    [](dw::Message& m) { m.trailing = {1, 2, 3}; })});
+  v.push_back({"relay_agent_damage",
+               with({{82, {1, 3, 'a', 'b', 'c', 2, 9, 'x'}}, {82, {1}}, {82, {6, 2, 'i', 'd', 5, 0}}, {255, {}}},
+                    plain)});
+  v.push_back({"full_sname_no_nul", with({{255, {}}}, [](dw::Message& m) {
+                 for (std::size_t i = 0; i < m.sname.size(); ++i) m.sname[i] = std::uint8_t(0x41 + i % 60 + (i % 7 == 0 ? 0x80 : 0));
+                 for (std::size_t i = 0; i < m.file.size(); ++i) m.file[i] = std::uint8_t(i + 1);
+               })});
+  v.push_back({"bools_and_words",
+               with({{19, {0, 1, 2}}, {20, {}}, {2, {0x80, 0, 0, 0, 1}}, {57, {1}}, {13, {0, 1, 0, 2, 0}},
+                     {255, {}}},
+                    plain)});
+  v.push_back({"no_end_option", with({{53, {3}}, {54, {10, 0, 0, 1}}}, plain)});
+  return v;
+}
+
 }  // namespace pxe::test::dhcp

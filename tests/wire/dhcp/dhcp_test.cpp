@@ -46,6 +46,14 @@ TEST(DhcpParse, RoundTripIsByteExactForEverySample) {
   }
 }
 
+TEST(DhcpParse, EdgeCasesRoundTrip) {
+  for (const auto& [name, b] : edge_cases()) {
+    auto m = parse(b);
+    ASSERT_TRUE(m.ok()) << name << ": " << m.error().what;
+    EXPECT_EQ(encode(*m), b) << name;
+  }
+}
+
 TEST(DhcpParse, OfferBootfileFromOption67KeepsTheNul) {
   auto m = parse(dnsmasq_offer());
   ASSERT_TRUE(m.ok());
