@@ -100,7 +100,15 @@ void pxe_json(JsonWriter& w, ByteSpan v) {
   w.end_object();
 }
 
-void value_json(JsonWriter& w, std::uint8_t code, ByteSpan v, bool pxe) {
+// Per-packet facts the option values depend on.
+struct Context {
+  bool pxe = false;          // option 60 starts with "PXEClient": option 43 holds PXE sub-options
+  Bytes joined_vendor;       // option 43 joined over all instances (RFC 3396) when split
+  unsigned vendor_seen = 0;
+};
+
+void value_json(JsonWriter& w, std::uint8_t code, ByteSpan v, Context& ctx) {
+  const bool pxe = ctx.pxe;
   const dw::OptionInfo& info = dw::option_info(code);
   const std::size_t len = v.size();
   switch (code) {
@@ -166,8 +174,10 @@ void value_json(JsonWriter& w, std::uint8_t code, ByteSpan v, bool pxe) {
     case dw::opt::kIpxeEncap:
       return suboptions_json(w, v, true, dw::ipxe_suboption_name);
     case dw::opt::kVendorSpecific:
-      if (pxe) return pxe_json(w, v);
-      break;
+      if (!pxe) break;
+      if (ctx.joined_vendor.empty()) return pxe_json(w, v);
+      if (ctx.vendor_seen++ > 0) return (void)w.value("continued");  // decoded at the first instance
+      return pxe_json(w, ctx.joined_vendor);
     default:
       break;
   }
@@ -208,7 +218,7 @@ void value_json(JsonWriter& w, std::uint8_t code, ByteSpan v, bool pxe) {
 }
 
 // Writes the option instances of one area; returns an error text when it stopped on damage.
-std::string options_json(JsonWriter& w, ByteSpan area, const char* area_name, bool pxe, std::uint8_t* overload) {
+std::string options_json(JsonWriter& w, ByteSpan area, const char* area_name, Context& ctx, std::uint8_t* overload) {
   dw::TlvCursor cur(area);
   dw::Tlv t;
   for (;;) {
@@ -231,7 +241,7 @@ std::string options_json(JsonWriter& w, ByteSpan area, const char* area_name, bo
     w.field("length", std::uint64_t(t.length));
     if (t.code == dw::opt::kOverload && overload && !t.data.empty()) *overload = t.data[0];
     w.key("value");
-    value_json(w, t.code, t.data, pxe);
+    value_json(w, t.code, t.data, ctx);
     w.field("raw", hex(t.data));
     w.end_object();
   }
@@ -274,15 +284,24 @@ void dhcp_json(ByteSpan p, JsonWriter& w) {
     w.field("magic_cookie", false);
   } else {
     ByteSpan opts = p.subspan(dw::kOptionsOffset);
-    // Is this a PXE packet (option 60 "PXEClient...")? Decides how option 43 is read.
-    bool pxe = false;
+    // Is this a PXE packet (option 60 "PXEClient...")? Decides how option 43 is read. Is 43 split?
+    Context ctx;
     {
-      dw::TlvCursor cur(opts);
-      dw::Tlv t;
-      for (dw::TlvStep s; (s = cur.next(t)) == dw::TlvStep::Item || s == dw::TlvStep::Pad;)
-        if (s == dw::TlvStep::Item && t.code == dw::opt::kVendorClass && t.data.size() >= 9 &&
-            std::memcmp(t.data.data(), "PXEClient", 9) == 0)
-          pxe = true;
+      auto m = dw::parse_lenient(p);
+      ctx.pxe = m.message.is_pxe();
+      unsigned n43 = 0;
+      for (const auto& o : m.message.options) n43 += o.code == dw::opt::kVendorSpecific;
+      auto joined = m.message.option(dw::opt::kVendorSpecific);
+      if (ctx.pxe && joined) {
+        // More than one instance anywhere (options field or overloaded file/sname)?
+        std::size_t first_len = 0;
+        for (const auto& o : m.message.options)
+          if (o.code == dw::opt::kVendorSpecific) {
+            first_len = o.data.size();
+            break;
+          }
+        if (n43 > 1 || joined->size() != first_len) ctx.joined_vendor = std::move(*joined);
+      }
     }
     // message_type first, for consumers that only want that.
     {
@@ -298,12 +317,12 @@ void dhcp_json(ByteSpan p, JsonWriter& w) {
       }
     }
     w.key("options").begin_array();
-    error = options_json(w, opts, nullptr, pxe, &overload);
+    error = options_json(w, opts, nullptr, ctx, &overload);
     if (overload > 3) overload = 0;  // not a valid option 52 value
     if (error.empty() && (overload & 1))
-      error = options_json(w, p.subspan(dw::kFileOffset, dw::kFileSize), "file", pxe, nullptr);
+      error = options_json(w, p.subspan(dw::kFileOffset, dw::kFileSize), "file", ctx, nullptr);
     if (error.empty() && (overload & 2))
-      error = options_json(w, p.subspan(dw::kSnameOffset, dw::kSnameSize), "sname", pxe, nullptr);
+      error = options_json(w, p.subspan(dw::kSnameOffset, dw::kSnameSize), "sname", ctx, nullptr);
     w.end_array();
   }
   w.field("truncated", !error.empty());

@@ -197,15 +197,40 @@ bool starts_with_pxeclient(ByteSpan v) {
   return v.size() >= k.size() && std::memcmp(v.data(), k.data(), k.size()) == 0;
 }
 
-// Whether option 60 in the options area (pre-scan, no printing) starts with "PXEClient".
-bool area_is_pxe(ByteSpan area) {
+// What the printer needs to know before printing: is this a PXE packet (option 60 starts with
+// "PXEClient"), option 52's value, and how many instances of option 43 there are.
+struct PreScan {
+  bool pxe = false;
+  std::uint8_t overload = 0;
+  unsigned vendor_instances = 0;
+};
+
+void prescan_area(ByteSpan area, PreScan& ps, bool main_area) {
   dw::TlvCursor cur(area);
   dw::Tlv t;
   for (;;) {
     dw::TlvStep s = cur.next(t);
     if (s == dw::TlvStep::Pad) continue;
-    if (s != dw::TlvStep::Item) return false;
-    if (t.code == dw::opt::kVendorClass && starts_with_pxeclient(t.data)) return true;
+    if (s != dw::TlvStep::Item) return;
+    if (t.code == dw::opt::kVendorClass && starts_with_pxeclient(t.data)) ps.pxe = true;
+    if (t.code == dw::opt::kVendorSpecific) ++ps.vendor_instances;
+    if (main_area && t.code == dw::opt::kOverload && t.data.size() >= 1 && ps.overload == 0) ps.overload = t.data[0];
+  }
+}
+
+// RFC 3396: all instances of option 43, options field first, then file, then sname.
+void join_vendor(ByteSpan p, const PreScan& ps, std::string& joined) {
+  auto add = [&](ByteSpan area) {
+    dw::TlvCursor cur(area);
+    dw::Tlv t;
+    for (dw::TlvStep s; (s = cur.next(t)) == dw::TlvStep::Item || s == dw::TlvStep::Pad;)
+      if (s == dw::TlvStep::Item && t.code == dw::opt::kVendorSpecific)
+        joined.append(reinterpret_cast<const char*>(t.data.data()), t.data.size());
+  };
+  add(p.subspan(dw::kOptionsOffset));
+  if (ps.overload >= 1 && ps.overload <= 3) {
+    if (ps.overload & 1) add(p.subspan(dw::kFileOffset, dw::kFileSize));
+    if (ps.overload & 2) add(p.subspan(dw::kSnameOffset, dw::kSnameSize));
   }
 }
 
@@ -385,7 +410,8 @@ const CodeTexts& code_texts() {
 
 class OptionPrinter {
  public:
-  OptionPrinter(Sink& out, bool pxe) : out_(out), pxe_(pxe) {}
+  OptionPrinter(Sink& out, bool pxe, std::string_view joined_vendor = {}, unsigned vendor_instances = 0)
+      : out_(out), pxe_(pxe), joined_(joined_vendor), vendor_instances_(vendor_instances) {}
 
   // Prints the options of one area. Returns false when it stopped on truncation (mark printed).
   // overload receives option 52's value when seen.
@@ -494,8 +520,19 @@ class OptionPrinter {
         return special(tag, v);
       case dw::ValueKind::Bytes:
         if (tag == dw::opt::kVendorSpecific && pxe_) {
-          out_ += "PXE";
-          return put_suboptions(out_, v, false);
+          if (joined_.empty()) {
+            out_ += "PXE";
+            return put_suboptions(out_, v, false);
+          }
+          // Split option (RFC 3396): decode the joined value once, at the first instance.
+          if (vendor_seen_++ > 0) {
+            out_ += "PXE, continued";
+            return;
+          }
+          out_ += "PXE, ";
+          put_u(out_, vendor_instances_);
+          out_ += " instances joined";
+          return put_suboptions(out_, as_bytes(joined_), false);
         }
         [[fallthrough]];
       default:
@@ -696,6 +733,9 @@ class OptionPrinter {
 
   Sink& out_;
   bool pxe_;
+  std::string_view joined_;  // option 43 joined over all instances, when split
+  unsigned vendor_instances_;
+  unsigned vendor_seen_ = 0;
   const CodeTexts& texts_ = code_texts();
 };
 
@@ -867,7 +907,15 @@ void dhcp_text(ByteSpan p, std::string& out_str) {
   out += kOptionLine;
   out += "Magic Cookie 0x63825363";
   ByteSpan opts = p.subspan(dw::kOptionsOffset);
-  OptionPrinter op_printer(out, area_is_pxe(opts));
+  PreScan ps;
+  prescan_area(opts, ps, true);
+  if (ps.overload >= 1 && ps.overload <= 3) {
+    if (ps.overload & 1) prescan_area(p.subspan(dw::kFileOffset, dw::kFileSize), ps, false);
+    if (ps.overload & 2) prescan_area(p.subspan(dw::kSnameOffset, dw::kSnameSize), ps, false);
+  }
+  std::string joined;  // only filled for a split PXE option 43 (rare)
+  if (ps.pxe && ps.vendor_instances > 1) join_vendor(p, ps, joined);
+  OptionPrinter op_printer(out, ps.pxe, joined, ps.vendor_instances);
   std::uint8_t overload = 0;
   if (!op_printer.area(opts, &overload)) return;
   if (overload > 3) return;  // not a valid option 52 value: file/sname are not option space

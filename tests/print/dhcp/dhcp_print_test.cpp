@@ -73,6 +73,38 @@ TEST(DhcpText, Option43WithoutPxeClientStaysBytes) {
   EXPECT_NE(t.find("Vendor-Option (43), length 4: 6.1.8.255"), std::string::npos) << t;
 }
 
+// A PXE menu longer than 255 bytes goes out as two instances of option 43 (RFC 3396).
+Bytes split_menu_offer() {
+  dw::PxeOptions p;
+  p.discovery_control = 3;
+  p.menu_prompt = dw::PxeMenuPrompt{20, "Press F8 for the boot menu now"};
+  for (int i = 0; i < 8; ++i) p.boot_menu.push_back({std::uint16_t(0x8000 + i), "Menu entry number " + std::to_string(i) + " ....."});
+  Bytes v = dw::encode_pxe_options(p);
+  EXPECT_GT(v.size(), 255u);
+  return dw::Builder().option_str(60, "PXEClient").option(43, v).encode();
+}
+
+TEST(DhcpText, SplitPxeOptionIsDecodedJoined) {
+  std::string t = text(split_menu_offer());
+  EXPECT_NE(t.find("Vendor-Option (43), length 255: PXE, 2 instances joined\n\t      Discovery-Control SubOption 6"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("type 32775 \"Menu entry number 7 .....\""), std::string::npos) << t;
+  EXPECT_NE(t.find("PXE, continued"), std::string::npos);
+  EXPECT_EQ(t.find("goes past end"), std::string::npos);
+}
+
+TEST(DhcpJson, SplitPxeOptionIsDecodedJoined) {
+  auto j = json(split_menu_offer());
+  std::vector<nlohmann::json> vals;
+  for (auto& o : j["options"])
+    if (o["code"] == 43) vals.push_back(o["value"]);
+  ASSERT_EQ(vals.size(), 2u);
+  EXPECT_EQ(vals[0]["boot_menu"].size(), 8u);
+  EXPECT_EQ(vals[0]["menu_prompt"]["timeout"], 20);
+  EXPECT_EQ(vals[1], "continued");
+}
+
 TEST(DhcpText, BootItemFromPort4011Request) {
   std::string t = text(boot_server_request());
   EXPECT_NE(t.find("\n\t      Boot-Item SubOption 71, length 4: type 32768, layer 0"), std::string::npos) << t;
