@@ -125,6 +125,9 @@ void Dissector::dissect(const RawFrame& f, const Sink& sink) {
     }
   } else if (auto* arp = root->find_pdu<Tins::ARP>()) {
     obs.arp = arp;
+  } else if (auto* ip6 = root->find_pdu<Tins::IPv6>()) {
+    obs.ip6 = ip6;
+    obs.l4_payload = raw_payload(ip6);
   }
   sink(obs);
 }

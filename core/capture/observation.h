@@ -6,6 +6,7 @@
 #include <tins/ethernetII.h>
 #include <tins/icmp.h>
 #include <tins/ip.h>
+#include <tins/ipv6.h>
 #include <tins/tcp.h>
 #include <tins/endianness.h>
 #include <tins/udp.h>
@@ -72,6 +73,7 @@ struct Observation {
   const Tins::EthernetII* eth = nullptr;
   const Tins::ARP* arp = nullptr;
   const Tins::IP* ip = nullptr;
+  const Tins::IPv6* ip6 = nullptr;
   const Tins::UDP* udp = nullptr;
   const Tins::TCP* tcp = nullptr;
   const Tins::ICMP* icmp = nullptr;
