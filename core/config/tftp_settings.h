@@ -1,0 +1,32 @@
+// TFTP server settings: filled from dnsmasq.conf lines (enable-tftp, tftp-root, tftp-no-blocksize,
+// tftp-max, tftp-mtu, tftp-lowercase, tftp-port-range, tftp-secure, ...) or pxekit serve flags,
+// consumed by server/tftp. Defaults follow dnsmasq's where it has one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pxe::config {
+
+struct TftpSettings {
+  bool enabled = false;                 // enable-tftp
+  std::string root;                     // tftp-root (every path is confined to it)
+  std::string address = "0.0.0.0";      // where to listen
+  std::uint16_t port = 69;
+  std::vector<std::string> interfaces;  // interface= lines (empty: all)
+  bool no_blocksize = false;            // tftp-no-blocksize: ignore the blksize option
+  std::uint32_t max_transfers = 50;     // tftp-max
+  std::uint32_t mtu = 0;                // tftp-mtu (0: from the interface)
+  bool lowercase = false;               // tftp-lowercase: lower-case requested names
+  bool case_insensitive = false;        // look a name up case-insensitively (Windows boot files)
+  std::uint16_t port_range_low = 0;     // tftp-port-range (0: any ephemeral port)
+  std::uint16_t port_range_high = 0;
+  bool secure = false;                  // tftp-secure: only files owned by the server's user
+  bool allow_write = false;             // WRQ refused unless enabled
+  std::string write_dir;                // the only directory WRQ may write into (under root)
+  std::uint32_t max_windowsize = 64;    // cap for RFC 7440 windowsize
+  std::uint32_t transfer_timeout_s = 120;  // abandon a transfer after this long
+};
+
+}  // namespace pxe::config

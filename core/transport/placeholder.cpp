@@ -1,0 +1,1 @@
+// Placeholder so the module has a source; delete when the directory has real sources.
