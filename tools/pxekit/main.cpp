@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd_decode.h"
+#include "cmd_serve.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"pxekit: decode, diagnose, serve and emulate PXE netboot"};
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   pxekit::add_decode(app, exit_code);
+  pxekit::add_serve(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,111 @@
+// pxekit serve: DHCP (+proxyDHCP, 4011) and TFTP from a dnsmasq.conf and/or flags, until
+// SIGINT/SIGTERM (or --duration).
+#include "cmd_serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "config/serve_config.h"
+#include "server/dhcp/dhcp_server.h"
+#include "server/tftp/tftp_server.h"
+
+namespace pxekit {
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+}  // namespace
+
+void add_serve(CLI::App& app, int& exit_code) {
+  struct Opts {
+    std::string conf;
+    std::string tftp_root;
+    bool enable_tftp = false;
+    std::string listen = "0.0.0.0";
+    std::uint16_t tftp_port = 69;
+    std::vector<std::string> interfaces;
+    std::string db;
+    double duration = 0;
+    std::string log_level = "info";
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("serve", "Serve DHCP/proxyDHCP/4011 and TFTP (dnsmasq.conf lines or flags)");
+  cmd->add_option("-C,--conf-file", o->conf, "dnsmasq.conf to read");
+  cmd->add_option("--tftp-root", o->tftp_root, "serve TFTP from this directory (implies --enable-tftp)");
+  cmd->add_flag("--enable-tftp", o->enable_tftp, "enable the TFTP server");
+  cmd->add_option("--listen-address", o->listen, "address the TFTP server binds");
+  cmd->add_option("--tftp-port", o->tftp_port, "TFTP port (69)");
+  cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
+  cmd->add_option("--db", o->db, "lease database (SQLite)");
+  cmd->add_option("--duration", o->duration, "stop after this many seconds (0: until signalled)");
+  cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  cmd->callback([o, &exit_code] {
+    spdlog::set_level(spdlog::level::from_str(o->log_level));
+    pxe::config::ServeConfig cfg;
+    if (!o->conf.empty()) {
+      auto loaded = pxe::config::load_dnsmasq_conf(o->conf);
+      if (!loaded) {
+        spdlog::error("{}", loaded.error().what);
+        exit_code = 2;
+        return;
+      }
+      cfg = std::move(*loaded);
+    }
+    if (!o->tftp_root.empty()) {
+      cfg.tftp.enabled = true;
+      cfg.tftp.root = o->tftp_root;
+    }
+    if (o->enable_tftp) cfg.tftp.enabled = true;
+    cfg.tftp.address = o->listen;
+    cfg.tftp.port = o->tftp_port;
+    if (!o->interfaces.empty()) {
+      cfg.dhcp.interfaces = o->interfaces;
+      cfg.tftp.interfaces = o->interfaces;
+    }
+    if (!o->db.empty()) cfg.dhcp.lease_db = o->db;
+    if (!cfg.dhcp.enabled && !cfg.tftp.enabled) {
+      spdlog::error("nothing to serve: give -C dnsmasq.conf, or --tftp-root DIR");
+      exit_code = 2;
+      return;
+    }
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::unique_ptr<pxe::server::TftpServer> tftp;
+    std::unique_ptr<pxe::server::DhcpServer> dhcp;
+    if (cfg.tftp.enabled) {
+      auto t = pxe::server::start_tftp_server(cfg.tftp);
+      if (!t) {
+        spdlog::error("TFTP: {}", t.error().what);
+        exit_code = 3;
+        return;
+      }
+      tftp = std::move(*t);
+    }
+    if (cfg.dhcp.enabled) {
+      auto d = pxe::server::start_dhcp_server(cfg);
+      if (!d) {
+        spdlog::error("DHCP: {}", d.error().what);
+        if (tftp) tftp->stop();
+        exit_code = 3;
+        return;
+      }
+      dhcp = std::move(*d);
+    }
+    auto start = std::chrono::steady_clock::now();
+    while (!g_stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (o->duration > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o->duration)
+        break;
+    }
+    if (dhcp) dhcp->stop();
+    if (tftp) tftp->stop();
+    exit_code = 0;
+  });
+}
+
+}  // namespace pxekit
