@@ -19,7 +19,7 @@ if command -v clang++ >/dev/null; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPXE_FUZZ=ON -DPXE_BUILD_TESTS=OFF -DPXE_WERROR=OFF
   cmake --build build-fuzz -j"$jobs"
-  for f in build-fuzz/tests/fuzz_*; do
+  for f in build-fuzz/fuzz/fuzz_*; do
     name=$(basename "$f"); corpus=tests/fuzz/corpus/${name#fuzz_}
     mkdir -p "$corpus"
     work=$(mktemp -d)

@@ -110,6 +110,7 @@ Result<Packet> parse(ByteSpan bytes) {
       auto msg = read_cstr(r, "error message");
       if (!msg) return msg.error();
       e.message = std::move(*msg);
+      if (!r.at_end()) return make_error("ERROR with trailing bytes after its message", r.offset());
       return Packet(std::move(e));
     }
     case 6: {

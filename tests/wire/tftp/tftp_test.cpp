@@ -86,6 +86,7 @@ TEST(TftpCodec, RejectsMalformedWithOffset) {
       {std::string("\0\x03\x01", 3), "DATA shorter"},
       {std::string("\0\x04\0\x01\0", 5), "trailing"},
       {std::string("\0\x05\0\x01oops", 8), "error message: missing NUL"},
+      {std::string("\0\x05\0\x01oops\0x", 10), "ERROR with trailing bytes"},
       {std::string("\0\x09", 2), "unknown TFTP opcode 9"},
   };
   for (const auto& c : cases) {
