@@ -1,0 +1,64 @@
+#include "proto/tftp/negotiation.h"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+namespace pxe::proto::tftp {
+
+namespace wt = wire::tftp;
+
+std::optional<std::uint64_t> parse_option_number(std::string_view v, std::uint64_t lo, std::uint64_t hi) {
+  if (v.empty() || v.size() > 20) return std::nullopt;
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
+std::uint32_t blksize_for_mtu(std::uint32_t mtu) {
+  if (mtu <= kIpv4Overhead + kMinBlksize) return kMinBlksize;
+  return std::min(mtu - kIpv4Overhead, kMaxBlksize);
+}
+
+static bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+Negotiated negotiate(const wt::Request& rrq, const ServerLimits& limits,
+                     std::optional<std::uint64_t> file_size) {
+  Negotiated n;
+  // Answer in the order the client asked, each option at most once.
+  bool seen_blksize = false, seen_tsize = false, seen_timeout = false, seen_window = false;
+  for (const auto& opt : rrq.options) {
+    if (iequals(opt.name, "blksize") && !seen_blksize && !limits.no_blocksize) {
+      seen_blksize = true;
+      auto v = parse_option_number(opt.value, kMinBlksize, kMaxBlksize);
+      if (!v) continue;
+      n.blksize = static_cast<std::uint32_t>(std::min<std::uint64_t>(*v, std::max(limits.max_blksize, kMinBlksize)));
+      n.oack.push_back({opt.name, std::to_string(n.blksize)});
+    } else if (iequals(opt.name, "tsize") && !seen_tsize) {
+      seen_tsize = true;
+      if (!file_size) continue;  // netascii: the size on the wire is not known up front
+      n.oack.push_back({opt.name, std::to_string(*file_size)});
+    } else if (iequals(opt.name, "timeout") && !seen_timeout) {
+      seen_timeout = true;
+      auto v = parse_option_number(opt.value, 1, 255);
+      if (!v) continue;
+      n.timeout_s = static_cast<std::uint32_t>(*v);
+      n.oack.push_back({opt.name, opt.value});
+    } else if (iequals(opt.name, "windowsize") && !seen_window) {
+      seen_window = true;
+      if (limits.max_windowsize < 1) continue;
+      auto v = parse_option_number(opt.value, 1, 65535);
+      if (!v) continue;
+      n.windowsize = static_cast<std::uint32_t>(std::min<std::uint64_t>(*v, limits.max_windowsize));
+      n.oack.push_back({opt.name, std::to_string(n.windowsize)});
+    }
+  }
+  return n;
+}
+
+}  // namespace pxe::proto::tftp

@@ -1,0 +1,161 @@
+#include "proto/tftp/receiver.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "proto/tftp/negotiation.h"
+
+namespace pxe::proto::tftp {
+
+namespace wt = wire::tftp;
+
+Receiver::Receiver(FileSink& sink, ReceiverConfig config) : sink_(sink), cfg_(std::move(config)) {}
+
+Actions Receiver::start(Timestamp now) {
+  Actions out;
+  deadline_ = now + cfg_.timing.time_limit;
+  send(wt::encode(wt::Request{false, cfg_.filename, cfg_.mode, cfg_.options}), now, out);
+  return out;
+}
+
+void Receiver::send(Bytes bytes, Timestamp now, Actions& out) {
+  last_sent_ = bytes;
+  emit(out, SendDatagram{std::move(bytes)});
+  emit(out, SetTimer{std::min(now + backoff(cfg_.timing, retries_), deadline_)});
+}
+
+void Receiver::send_ack(Timestamp now, Actions& out) {
+  ++acks_sent_;
+  in_window_ = 0;
+  send(wt::encode(wt::Ack{static_cast<std::uint16_t>(received_)}), now, out);
+}
+
+void Receiver::fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer) {
+  if (tell_peer) emit(out, SendDatagram{wt::encode(wt::ErrorPacket{code, message})});
+  emit(out, CancelTimer{});
+  emit(out, Failed{why, code, std::move(message)});
+  state_ = State::Done;
+}
+
+std::optional<std::uint64_t> Receiver::requested(std::string_view name) const {
+  const auto* o = wt::find_option(cfg_.options, name);
+  if (!o) return std::nullopt;
+  return parse_option_number(o->value, 0, UINT64_MAX);
+}
+
+void Receiver::on_oack(const wt::Oack& oack, Timestamp now, Actions& out) {
+  const auto refuse = static_cast<std::uint16_t>(wt::ErrorCode::OptionRefused);
+  for (const auto& opt : oack.options) {
+    auto asked = requested(opt.name);
+    auto v = parse_option_number(opt.value, 0, UINT64_MAX);
+    // RFC 2347: a server may only answer options that were asked for, blksize/windowsize no larger.
+    if (!asked || !v) {
+      fail(FailReason::OptionRefused, refuse, "unexpected option " + opt.name + "=" + opt.value, out, true);
+      return;
+    }
+    std::string name = opt.name;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (name == "blksize") {
+      if (*v < kMinBlksize || *v > *asked) {
+        fail(FailReason::OptionRefused, refuse, "blksize " + opt.value + " not acceptable", out, true);
+        return;
+      }
+      blksize_ = static_cast<std::uint32_t>(*v);
+    } else if (name == "windowsize") {
+      if (*v < 1 || *v > *asked) {
+        fail(FailReason::OptionRefused, refuse, "windowsize " + opt.value + " not acceptable", out, true);
+        return;
+      }
+      windowsize_ = static_cast<std::uint32_t>(*v);
+    } else if (name == "tsize") {
+      tsize_ = *v;
+    }
+  }
+  if (cfg_.abort_after_oack) {
+    emit(out, SendDatagram{wt::encode(wt::ErrorPacket{0, "TFTP Aborted"})});
+    emit(out, CancelTimer{});
+    emit(out, Finished{0, 0});
+    state_ = State::Done;
+    return;
+  }
+  state_ = State::Receiving;
+  send_ack(now, out);  // ACK 0
+}
+
+void Receiver::on_data(const wt::Data& data, Timestamp now, Actions& out) {
+  if (state_ == State::WaitFirst) state_ = State::Receiving;  // the server ignored our options
+  if (data.block != static_cast<std::uint16_t>(received_ + 1)) {
+    // A duplicate or a gap: acknowledge the last in-order block once per gap (in lock-step, every
+    // duplicate is answered, since it means our ACK was lost).
+    if (windowsize_ == 1 || !gap_acked_) {
+      gap_acked_ = true;
+      send_ack(now, out);
+    }
+    return;
+  }
+  if (data.payload.size() > blksize_) {
+    fail(FailReason::IllegalPacket, static_cast<std::uint16_t>(wt::ErrorCode::IllegalOperation),
+         "DATA larger than blksize", out, true);
+    return;
+  }
+  if (auto w = sink_.write(data.payload); !w) {
+    fail(FailReason::FileError, static_cast<std::uint16_t>(wt::ErrorCode::DiskFull), w.error().what, out, true);
+    return;
+  }
+  ++received_;
+  bytes_ += data.payload.size();
+  retries_ = 0;
+  gap_acked_ = false;
+  ++in_window_;
+  if (data.payload.size() < blksize_) {
+    send_ack(now, out);
+    emit(out, CancelTimer{});
+    emit(out, Finished{bytes_, received_});
+    state_ = State::Done;
+  } else if (in_window_ >= windowsize_) {
+    send_ack(now, out);
+  } else {
+    emit(out, SetTimer{std::min(now + backoff(cfg_.timing, 0), deadline_)});
+  }
+}
+
+Actions Receiver::on_datagram(ByteSpan bytes, Timestamp now) {
+  Actions out;
+  if (state_ == State::Done) return out;
+  auto parsed = wt::parse(bytes);
+  if (!parsed) return out;
+  const wt::Packet& p = *parsed;
+  if (const auto* d = std::get_if<wt::Data>(&p)) {
+    on_data(*d, now, out);
+  } else if (const auto* o = std::get_if<wt::Oack>(&p)) {
+    if (state_ == State::WaitFirst) on_oack(*o, now, out);
+  } else if (const auto* e = std::get_if<wt::ErrorPacket>(&p)) {
+    fail(FailReason::PeerError, e->code, e->message, out, false);
+  } else {
+    fail(FailReason::IllegalPacket, static_cast<std::uint16_t>(wt::ErrorCode::IllegalOperation),
+         "unexpected packet during a read", out, true);
+  }
+  return out;
+}
+
+Actions Receiver::on_timer(Timestamp now) {
+  Actions out;
+  if (state_ == State::Done) return out;
+  if (now >= deadline_) {
+    fail(FailReason::TimeLimit, 0, "transfer time limit reached", out, true);
+    return out;
+  }
+  if (++retries_ > cfg_.timing.max_retries) {
+    fail(FailReason::Timeout, 0, "no answer after retransmissions", out, false);
+    return out;
+  }
+  // In a window, a timer running out means the rest of the window was lost: ACK what arrived.
+  if (state_ == State::Receiving) {
+    send_ack(now, out);
+  } else {
+    send(last_sent_, now, out);
+  }
+  return out;
+}
+
+}  // namespace pxe::proto::tftp

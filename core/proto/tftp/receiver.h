@@ -1,0 +1,68 @@
+// The receiving side of a TFTP read (the client): sends the RRQ, accepts an OACK (or DATA 1 from
+// a server that ignores options), acknowledges every block (or the last of each RFC 7440 window,
+// or the last in-order block after a gap) and writes the payload to a FileSink.
+// It can also behave like PXE firmware probing the size: ask with tsize, then abort with
+// ERROR 0 "TFTP Aborted" after the OACK.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/tftp/actions.h"
+#include "proto/tftp/file_source.h"
+#include "proto/tftp/timing.h"
+#include "wire/tftp/tftp.h"
+
+namespace pxe::proto::tftp {
+
+struct ReceiverConfig {
+  std::string filename;
+  std::string mode = "octet";
+  std::vector<wire::tftp::Option> options;  // what to ask for (blksize, tsize, windowsize, ...)
+  bool abort_after_oack = false;            // the firmware tsize probe
+  Timing timing;
+};
+
+class Receiver {
+ public:
+  Receiver(FileSink& sink, ReceiverConfig config);
+
+  Actions start(Timestamp now);
+  Actions on_datagram(ByteSpan bytes, Timestamp now);
+  Actions on_timer(Timestamp now);
+
+  bool done() const { return state_ == State::Done; }
+  std::optional<std::uint64_t> tsize() const { return tsize_; }
+  std::uint32_t blksize() const { return blksize_; }
+  std::uint32_t windowsize() const { return windowsize_; }
+  std::uint64_t acks_sent() const { return acks_sent_; }
+
+ private:
+  enum class State { WaitFirst, Receiving, Done };
+
+  void on_oack(const wire::tftp::Oack& oack, Timestamp now, Actions& out);
+  void on_data(const wire::tftp::Data& data, Timestamp now, Actions& out);
+  void send(Bytes bytes, Timestamp now, Actions& out);
+  void send_ack(Timestamp now, Actions& out);
+  void fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer);
+  std::optional<std::uint64_t> requested(std::string_view name) const;
+
+  FileSink& sink_;
+  ReceiverConfig cfg_;
+  State state_ = State::WaitFirst;
+  std::uint32_t blksize_ = 512;
+  std::uint32_t windowsize_ = 1;
+  std::optional<std::uint64_t> tsize_;
+  std::uint64_t received_ = 0;     // blocks written, in order (64-bit)
+  std::uint32_t in_window_ = 0;    // in-order blocks since the last ACK
+  bool gap_acked_ = false;         // already answered the current gap with an ACK
+  std::uint64_t bytes_ = 0;
+  std::uint64_t acks_sent_ = 0;
+  Bytes last_sent_;
+  unsigned retries_ = 0;
+  Timestamp deadline_{};
+};
+
+}  // namespace pxe::proto::tftp

@@ -1,0 +1,63 @@
+// The sending side of a TFTP transfer (the server answering an RRQ): RFC 1350 lock-step, or
+// RFC 7440 windows of N DATA blocks per ACK.
+//
+//   server                        client
+//   [OACK]  ------------------->          (only when options were accepted)
+//           <-------------------  ACK 0
+//   DATA 1..N  ---------------->          (N = windowsize)
+//           <-------------------  ACK N   (or the last in-order block after a loss)
+//   ...     DATA k (< blksize bytes) ends the transfer, its ACK finishes it.
+//
+// Duplicate ACKs are ignored (no sorcerer's apprentice: RFC 1123 4.2.3.1); lost packets are
+// recovered by the retransmission timer, with backoff.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "proto/tftp/actions.h"
+#include "proto/tftp/file_source.h"
+#include "proto/tftp/negotiation.h"
+#include "proto/tftp/timing.h"
+
+namespace pxe::proto::tftp {
+
+class Sender {
+ public:
+  Sender(FileSource& file, Negotiated negotiated, Timing timing);
+
+  Actions start(Timestamp now);
+  Actions on_datagram(ByteSpan bytes, Timestamp now);
+  Actions on_timer(Timestamp now);
+
+  bool done() const { return state_ == State::Done; }
+  std::uint64_t bytes_sent() const;  // payload bytes acknowledged
+  std::uint64_t retransmissions() const { return retransmissions_; }
+  std::uint64_t malformed() const { return malformed_; }
+  const Negotiated& negotiated() const { return neg_; }
+
+ private:
+  enum class State { WaitOackAck, Sending, Done };
+
+  void on_ack(std::uint16_t block, Timestamp now, Actions& out);
+  void send_window(Timestamp now, Actions& out);
+  bool send_block(std::uint64_t block, Actions& out);
+  void arm(Timestamp now, Actions& out);
+  void fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer);
+
+  FileSource& file_;
+  Negotiated neg_;
+  Timing timing_;
+  State state_ = State::Sending;
+  std::uint64_t acked_ = 0;      // highest block the peer acknowledged
+  std::uint64_t sent_high_ = 0;  // highest block sent
+  std::optional<std::uint64_t> last_block_;  // the final (short) block, once known
+  std::size_t bytes_final_block_ = 0;
+  unsigned retries_ = 0;
+  std::uint64_t retransmissions_ = 0;
+  std::uint64_t malformed_ = 0;
+  Timestamp deadline_{};
+  Bytes scratch_;
+};
+
+}  // namespace pxe::proto::tftp

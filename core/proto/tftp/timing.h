@@ -1,0 +1,31 @@
+// Retransmission and give-up timing shared by the sender and the receiver.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/clock.h"
+
+namespace pxe::proto::tftp {
+
+struct Timing {
+  Duration retransmit = std::chrono::seconds(1);     // first retransmission timeout
+  Duration max_retransmit = std::chrono::seconds(8);  // backoff stops doubling here
+  unsigned max_retries = 6;                           // consecutive timeouts before giving up
+  Duration time_limit = std::chrono::seconds(120);    // the whole transfer
+};
+
+// Exponential backoff: retransmit * 2^retries, capped at max_retransmit.
+inline Duration backoff(const Timing& t, unsigned retries) {
+  Duration d = t.retransmit * (1LL << std::min(retries, 16u));
+  return std::min(d, std::max(t.max_retransmit, t.retransmit));
+}
+
+// Block numbers are 16 bits on the wire and wrap past 65535 (to 0, as most clients expect);
+// the machines count blocks in 64 bits. Given the last acknowledged 64-bit block and a 16-bit
+// number from the wire, the distance forward from `base` (0..65535).
+inline std::uint64_t blocks_ahead(std::uint64_t base, std::uint16_t wire_block) {
+  return static_cast<std::uint16_t>(wire_block - static_cast<std::uint16_t>(base));
+}
+
+}  // namespace pxe::proto::tftp
