@@ -1,0 +1,24 @@
+// Observations -> Events: parses the application layer with the wire codecs and keeps only what
+// the diagnosis needs. Stateless apart from the output list.
+#pragma once
+
+#include <vector>
+
+#include "capture/observation.h"
+#include "diag/events.h"
+
+namespace pxe::diag {
+
+class EventBuilder {
+ public:
+  void add(const capture::Observation& obs);
+  std::vector<Event>& events() { return events_; }
+
+ private:
+  void add_dhcp(const capture::Observation& obs, Event base);
+  void add_tftp(const capture::Observation& obs, Event base);
+  void add_smb(const capture::Observation& obs, Event base);
+  std::vector<Event> events_;
+};
+
+}  // namespace pxe::diag

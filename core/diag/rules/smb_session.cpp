@@ -1,0 +1,66 @@
+// WinPE's `net use` against an SMB server: an anonymous/guest session the client then drops
+// ("System error 58"), logon failure, access denied, a missing share.
+#include "diag/rules/common.h"
+
+namespace pxe::diag::rules {
+
+namespace {
+constexpr std::uint32_t kLogonFailure = 0xC000006D, kAccessDenied = 0xC0000022, kBadNetworkName = 0xC00000CC;
+constexpr std::uint16_t kGuest = 1, kNull = 2;
+}  // namespace
+
+void smb_session(const ClientContext& c, std::vector<Finding>& out) {
+  const Event* anon = nullptr;  // the last anonymous/guest session set up
+  bool tree_after_anon = false;
+  for (const Event* e : c.smb) {
+    if (e->kind == EventKind::SmbSessionSetup && !e->is_response && e->has_authenticate && e->anonymous) {
+      anon = e;
+      tree_after_anon = false;
+    }
+    if (e->kind == EventKind::SmbSessionSetup && e->is_response && e->status == 0 && (e->session_flags & (kGuest | kNull))) {
+      if (!anon) anon = e;
+      tree_after_anon = false;
+    }
+    if (e->kind == EventKind::SmbTreeConnect && !e->is_response) tree_after_anon = true;
+    if (e->kind == EventKind::TcpClose && e->from_client && anon && !tree_after_anon) {
+      Finding f;
+      f.id = "smb-anonymous-hangup";
+      f.severity = Severity::Failure;
+      f.screen = "System error 58 has occurred. The specified server cannot perform the requested operation.";
+      f.cause = "the client got an anonymous/guest SMB session it cannot sign or validate and hung up before connecting "
+                "to the share (WinPE's net use without /user)";
+      f.evidence.push_back(evidence(anon, "SESSION_SETUP anonymous/guest"));
+      f.evidence.push_back(evidence(e, e->rst ? "client reset the connection" : "client closed the connection"));
+      f.fix_dnsmasq = "net use I: \\\\server\\share /user:user pass (any name and password; smb.conf: map to guest = Bad User)";
+      f.fix_pxekit = "net use with /user:user pass against pxekit's SMB server (guest mapping for unknown users)";
+      out.push_back(std::move(f));
+      anon = nullptr;
+    }
+    if (!e->is_response) continue;
+    auto add = [&](std::string id, std::string screen, std::string cause, std::string fix) {
+      Finding f;
+      f.id = std::move(id);
+      f.severity = Severity::Failure;
+      f.screen = std::move(screen);
+      f.cause = std::move(cause);
+      f.evidence.push_back(evidence(e, fmt::format("status 0x{:08X}", e->status)));
+      f.fix_dnsmasq = fix;
+      f.fix_pxekit = std::move(fix);
+      out.push_back(std::move(f));
+    };
+    if (e->kind == EventKind::SmbSessionSetup && e->status == kLogonFailure)
+      add("smb-logon-failure", "System error 1326 has occurred. The user name or password is incorrect.",
+          "the SMB server rejected the user name or password (STATUS_LOGON_FAILURE)",
+          "smb.conf: map to guest = Bad User (unknown users become guest), or use an existing account in net use /user:");
+    if (e->kind == EventKind::SmbTreeConnect && e->status == kAccessDenied)
+      add("smb-access-denied", "System error 5 has occurred. Access is denied.",
+          "the SMB server denied access to the share (STATUS_ACCESS_DENIED)",
+          "smb.conf: guest ok = yes on the share, or valid users = <the user>");
+    if (e->kind == EventKind::SmbTreeConnect && e->status == kBadNetworkName)
+      add("smb-bad-share", "System error 67 has occurred. The network name cannot be found.",
+          "the share named in net use does not exist on the server (STATUS_BAD_NETWORK_NAME)",
+          "use the share's exact name from smb.conf ([guest] -> \\\\server\\guest)");
+  }
+}
+
+}  // namespace pxe::diag::rules
