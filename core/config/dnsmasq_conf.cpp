@@ -1,0 +1,152 @@
+// The dnsmasq.conf reader: comments, `key[=value]` lines, one handler per supported key.
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "config/dnsmasq_lines.h"
+#include "config/serve_config.h"
+
+namespace pxe::config {
+
+namespace {
+
+using Handler = std::function<std::string(std::string_view value, bool has_value, ServeConfig&)>;
+
+// A comment runs from a '#' at the start of a line or after whitespace, outside quotes, to the
+// end of the line: `port=0 # disable DNS server` is port=0.
+std::string strip_comment(const std::string& line) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '"') quoted = !quoted;
+    if (line[i] == '#' && !quoted && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+      return line.substr(0, i);
+  }
+  return line;
+}
+
+std::string trim(std::string s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+Handler flag(std::function<void(ServeConfig&)> set) {
+  return [set](std::string_view, bool has_value, ServeConfig& c) -> std::string {
+    if (has_value) return "takes no value";
+    set(c);
+    return {};
+  };
+}
+
+Handler text(std::function<void(ServeConfig&, std::string)> set) {
+  return [set](std::string_view v, bool has_value, ServeConfig& c) -> std::string {
+    if (!has_value || v.empty()) return "needs a value";
+    set(c, std::string(v));
+    return {};
+  };
+}
+
+Handler number(std::uint64_t max, std::function<void(ServeConfig&, std::uint64_t)> set) {
+  return [max, set](std::string_view v, bool has_value, ServeConfig& c) -> std::string {
+    auto n = has_value ? dnsmasq::parse_number(v) : std::nullopt;
+    if (!n || *n > max) return "expected a number up to " + std::to_string(max) + ", found '" + std::string(v) + "'";
+    set(c, *n);
+    return {};
+  };
+}
+
+Handler dhcp(std::function<std::string(std::string_view, DhcpSettings&)> parse) {
+  return [parse](std::string_view v, bool has_value, ServeConfig& c) -> std::string {
+    if (!has_value || v.empty()) return "needs a value";
+    return parse(v, c.dhcp);
+  };
+}
+
+const std::map<std::string, Handler, std::less<>>& handlers() {
+  using namespace dnsmasq;
+  static const std::map<std::string, Handler, std::less<>> h = {
+      // pxekit has no DNS server: port=0 (dnsmasq's "DNS off") is the only accepted value.
+      {"port", [](std::string_view v, bool, ServeConfig&) -> std::string {
+         return v == "0" ? "" : "pxekit serves no DNS: only port=0 is accepted";
+       }},
+      {"interface", text([](ServeConfig& c, std::string v) {
+         for (auto& f : split_fields(v)) { c.dhcp.interfaces.push_back(f); c.tftp.interfaces.push_back(f); }
+       })},
+      {"except-interface", text([](ServeConfig& c, std::string v) { c.dhcp.except_interfaces.push_back(v); })},
+      {"bind-interfaces", flag([](ServeConfig& c) { c.dhcp.bind_interfaces = true; })},
+      {"bind-dynamic", flag([](ServeConfig& c) { c.dhcp.bind_interfaces = true; })},
+      {"log-dhcp", flag([](ServeConfig& c) { c.dhcp.log_dhcp = true; })},
+      {"log-queries", flag([](ServeConfig&) {})},  // DNS only: nothing to log
+      {"dhcp-authoritative", flag([](ServeConfig& c) { c.dhcp.authoritative = true; })},
+      {"dhcp-leasefile", text([](ServeConfig& c, std::string v) { c.dhcp.lease_db = v; })},
+      {"domain", text([](ServeConfig& c, std::string v) { c.dhcp.domain = split_fields(v).at(0); })},
+      {"dhcp-pxe-vendor", text([](ServeConfig& c, std::string v) {
+         c.dhcp.pxe_vendors = split_fields(v);
+       })},
+      {"dhcp-range", dhcp([](std::string_view v, DhcpSettings& s) {
+         s.enabled = true;
+         return parse_dhcp_range(v, s);
+       })},
+      {"dhcp-host", dhcp(parse_dhcp_host)},
+      {"dhcp-boot", dhcp(parse_dhcp_boot)},
+      {"dhcp-match", dhcp(parse_dhcp_match)},
+      {"dhcp-vendorclass", dhcp([](std::string_view v, DhcpSettings& s) { return parse_class_match(v, 60, s); })},
+      {"dhcp-userclass", dhcp([](std::string_view v, DhcpSettings& s) { return parse_class_match(v, 77, s); })},
+      {"tag-if", dhcp(parse_tag_if)},
+      {"pxe-service", dhcp(parse_pxe_service)},
+      {"pxe-prompt", dhcp(parse_pxe_prompt)},
+      {"dhcp-option", dhcp([](std::string_view v, DhcpSettings& s) { return parse_dhcp_option(v, false, s); })},
+      {"dhcp-option-force", dhcp([](std::string_view v, DhcpSettings& s) { return parse_dhcp_option(v, true, s); })},
+      // TFTP lines, read into TftpSettings.
+      {"enable-tftp", [](std::string_view v, bool has_value, ServeConfig& c) -> std::string {
+         c.tftp.enabled = true;
+         if (has_value) for (auto& f : split_fields(v)) c.tftp.interfaces.push_back(f);
+         return {};
+       }},
+      {"tftp-root", text([](ServeConfig& c, std::string v) { c.tftp.root = split_fields(v).at(0); })},
+      {"tftp-no-blocksize", flag([](ServeConfig& c) { c.tftp.no_blocksize = true; })},
+      {"tftp-max", number(65535, [](ServeConfig& c, std::uint64_t n) { c.tftp.max_transfers = std::uint32_t(n); })},
+      {"tftp-mtu", number(65535, [](ServeConfig& c, std::uint64_t n) { c.tftp.mtu = std::uint32_t(n); })},
+      {"tftp-lowercase", flag([](ServeConfig& c) { c.tftp.lowercase = true; })},
+      {"tftp-secure", flag([](ServeConfig& c) { c.tftp.secure = true; })},
+      {"tftp-port-range", [](std::string_view v, bool, ServeConfig& c) -> std::string {
+         auto f = split_fields(v);
+         auto lo = f.size() == 2 ? parse_number(f[0]) : std::nullopt;
+         auto hi = f.size() == 2 ? parse_number(f[1]) : std::nullopt;
+         if (!lo || !hi || *lo == 0 || *lo > *hi || *hi > 65535) return "expected LOW,HIGH ports, found '" + std::string(v) + "'";
+         c.tftp.port_range_low = std::uint16_t(*lo);
+         c.tftp.port_range_high = std::uint16_t(*hi);
+         return {};
+       }},
+  };
+  return h;
+}
+
+}  // namespace
+
+Result<ServeConfig> load_dnsmasq_conf(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(path + ": cannot open");
+  ServeConfig cfg;
+  std::string raw;
+  int lineno = 0;
+  while (std::getline(in, raw)) {
+    ++lineno;
+    std::string line = trim(strip_comment(raw));
+    if (line.empty()) continue;
+    auto eq = line.find('=');
+    std::string key = trim(line.substr(0, eq));
+    bool has_value = eq != std::string::npos;
+    std::string value = has_value ? trim(line.substr(eq + 1)) : std::string();
+    auto where = path + ":" + std::to_string(lineno) + ": ";
+    auto it = handlers().find(key);
+    if (it == handlers().end()) return make_error(where + "unsupported option '" + key + "'");
+    std::string err = it->second(value, has_value, cfg);
+    if (!err.empty()) return make_error(where + key + ": " + err);
+  }
+  return cfg;
+}
+
+}  // namespace pxe::config
