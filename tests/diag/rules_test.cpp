@@ -1,0 +1,247 @@
+// Rules on hand-built event sequences: the failures no real software here produces on demand.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "diag/analyze.h"
+
+using namespace pxe;
+using namespace pxe::diag;
+
+namespace {
+
+const Mac kClient = *Mac::parse("20:6a:8a:0f:74:75");
+const Ipv4 kServer(192, 168, 42, 1), kClientIp(192, 168, 42, 17);
+
+struct Builder {
+  std::vector<Event> ev;
+  std::int64_t t = 0;
+
+  Event& add(EventKind k, bool from_client) {
+    Event e;
+    e.kind = k;
+    e.frame = ev.size() + 1;
+    e.time = Timestamp{t};
+    t += 1'000'000;
+    e.from_client = from_client;
+    e.client_mac = kClient;
+    ev.push_back(e);
+    return ev.back();
+  }
+  Event& discover(std::uint16_t arch = 0) {
+    Event& e = add(EventKind::DhcpFromClient, true);
+    e.msg_type = 1;
+    e.xid = 0x8b0f7475;
+    e.vendor_class = arch ? "PXEClient:Arch:00007:UNDI:003000" : "PXEClient:Arch:00000:UNDI:002001";
+    e.arch = {arch};
+    e.src = Ipv4(0u);
+    e.dst = Ipv4(0xffffffffu);
+    e.sport = 68;
+    e.dport = 67;
+    return e;
+  }
+  Event& offer(bool proxy, std::string file = {}) {
+    Event& e = add(EventKind::DhcpFromServer, false);
+    e.msg_type = 2;
+    e.xid = 0x8b0f7475;
+    e.yiaddr = proxy ? Ipv4(0u) : kClientIp;
+    e.server_id = kServer;
+    e.siaddr = kServer;
+    e.src = kServer;
+    e.sport = 67;
+    e.dport = 68;
+    e.vendor_class = proxy ? "PXEClient" : "";
+    e.bootfile = std::move(file);
+    return e;
+  }
+  Event& ack(std::string file = "pxelinux.0") {
+    Event& e = offer(false, std::move(file));
+    e.msg_type = 5;
+    return e;
+  }
+  Event& rrq(std::string file, std::uint16_t port = 2070) {
+    Event& e = add(EventKind::TftpRequest, true);
+    e.filename = std::move(file);
+    e.src = kClientIp;
+    e.dst = kServer;
+    e.sport = port;
+    e.dport = 69;
+    return e;
+  }
+  Event& data(std::uint16_t block, std::size_t len, std::uint16_t port = 2070) {
+    Event& e = add(EventKind::TftpData, false);
+    e.block = block;
+    e.data_len = len;
+    e.src = kServer;
+    e.dst = kClientIp;
+    e.sport = 40000;
+    e.dport = port;
+    return e;
+  }
+};
+
+const ClientReport& only_client(const Report& r) {
+  EXPECT_EQ(r.clients.size(), 1u);
+  return r.clients.at(0);
+}
+
+bool has(const ClientReport& c, std::string_view id) {
+  return std::any_of(c.findings.begin(), c.findings.end(), [&](const Finding& f) { return f.id == id; });
+}
+
+}  // namespace
+
+TEST(DiagRules, RepeatedDiscoversWithoutOfferAreE51) {
+  Builder b;
+  for (int i = 0; i < 4; ++i) b.discover();
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_TRUE(c.failed);
+  EXPECT_TRUE(has(c, "no-offer"));
+  EXPECT_EQ(c.screen, "PXE-E51: No DHCP or proxyDHCP offers were received.");
+  EXPECT_EQ(c.firmware, Firmware::BiosPxeRom);
+}
+
+TEST(DiagRules, OnlyProxyOffersAreE52) {
+  Builder b;
+  b.discover();
+  b.offer(true, "pxelinux.0");
+  b.discover();
+  b.offer(true, "pxelinux.0");
+  auto r = analyze(b.ev);
+  EXPECT_TRUE(has(only_client(r), "only-proxy-offers"));
+}
+
+TEST(DiagRules, OffersWithoutBootFileAreE53AndUefiSeesE16) {
+  Builder b;
+  b.discover(7);
+  b.offer(false);
+  b.discover(7);
+  b.offer(false);
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "no-boot-filename"));
+  EXPECT_EQ(c.firmware, Firmware::UefiPxe);
+  EXPECT_EQ(c.screen, "PXE-E16: No valid offer received.");
+  // The fix chooses the boot file by architecture for a UEFI client.
+  auto f = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& x) { return x.id == "no-boot-filename"; });
+  EXPECT_NE(f->fix_dnsmasq.find("client-arch,7"), std::string::npos);
+}
+
+TEST(DiagRules, SilentPort4011AfterProxyOfferIsE55) {
+  Builder b;
+  b.discover();
+  b.offer(false);
+  b.offer(true);
+  b.ack("");
+  for (int i = 0; i < 4; ++i) {
+    Event& e = b.add(EventKind::DhcpFromClient, true);
+    e.msg_type = 3;
+    e.dport = 4011;
+    e.src = kClientIp;
+    e.dst = kServer;
+  }
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_TRUE(has(c, "proxy-4011-unanswered"));
+  EXPECT_EQ(c.screen, "PXE-E55: proxyDHCP service did not reply to request on port 4011.");
+}
+
+TEST(DiagRules, UnansweredArpForTheServerIsE11) {
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0");
+  b.ack();
+  for (int i = 0; i < 4; ++i) {
+    Event& e = b.add(EventKind::ArpRequest, true);
+    e.src = kClientIp;
+    e.dst = Ipv4(192, 168, 42, 5);
+  }
+  auto r = analyze(b.ev);
+  EXPECT_TRUE(has(only_client(r), "arp-unanswered"));
+}
+
+TEST(DiagRules, TransferThatStopsMidwayIsE35AndFragmentsAreNamed) {
+  Builder b;
+  b.discover();
+  b.offer(false, "winpe.iso");
+  b.ack("winpe.iso");
+  b.rrq("winpe.iso");
+  for (std::uint16_t blk = 1; blk <= 3; ++blk) b.data(blk, 512).fragmented = true;
+  b.t += 30'000'000;
+  b.add(EventKind::ArpRequest, true).src = Ipv4(192, 168, 42, 99);  // the capture goes on
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_TRUE(has(c, "tftp-transfer-stalled"));
+  EXPECT_TRUE(has(c, "tftp-blocks-fragmented"));
+}
+
+TEST(DiagRules, BiosBootFileOfferedToUefiClientIsWrongArchitecture) {
+  Builder b;
+  b.discover(7);
+  b.offer(false, "pxelinux.0");
+  b.ack("pxelinux.0");
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "wrong-architecture"));
+  auto f = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& x) { return x.id == "wrong-architecture"; });
+  EXPECT_NE(f->cause.find("errata"), std::string::npos);
+}
+
+TEST(DiagRules, TsizeProbeAbortIsExplainedNotFlagged) {
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0");
+  b.ack();
+  b.rrq("pxelinux.0", 2070);
+  Event& oack = b.add(EventKind::TftpOack, false);
+  oack.src = kServer, oack.dst = kClientIp, oack.sport = 40000, oack.dport = 2070;
+  Event& abort = b.add(EventKind::TftpError, true);
+  abort.src = kClientIp, abort.dst = kServer, abort.sport = 2070, abort.dport = 40000;
+  abort.error_code = 0, abort.error_message = "TFTP Aborted";
+  b.rrq("pxelinux.0", 2071);
+  b.data(1, 100, 2071);
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_FALSE(c.failed);
+  EXPECT_TRUE(has(c, "tsize-probe-abort"));
+}
+
+TEST(DiagRules, AnonymousSmbSessionThenHangupIsSystemError58) {
+  Builder b;
+  Event& vend = b.discover();
+  vend.vendor_class = "MSFT 5.0";
+  vend.arch.clear();
+  b.ack("");
+  auto smb = [&](EventKind k, bool from_client) -> Event& {
+    Event& e = b.add(k, from_client);
+    e.src = from_client ? kClientIp : kServer;
+    e.dst = from_client ? kServer : kClientIp;
+    e.sport = from_client ? 49700 : 445;
+    e.dport = from_client ? 445 : 49700;
+    e.is_response = !from_client;
+    return e;
+  };
+  Event& auth = smb(EventKind::SmbSessionSetup, true);
+  auth.has_authenticate = true;
+  auth.anonymous = true;
+  smb(EventKind::SmbSessionSetup, false).session_flags = 2;
+  smb(EventKind::TcpClose, true).rst = true;
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "smb-anonymous-hangup"));
+  EXPECT_EQ(c.firmware, Firmware::WinPe);
+  EXPECT_NE(c.screen.find("System error 58"), std::string::npos);
+}
+
+TEST(DiagRules, TwoDhcpServersAreANetworkWarning) {
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0");
+  Event& rogue = b.offer(false, "");
+  rogue.server_id = Ipv4(192, 168, 42, 254);
+  rogue.src = rogue.server_id;
+  auto r = analyze(b.ev);
+  ASSERT_EQ(r.network.size(), 1u);
+  EXPECT_EQ(r.network[0].id, "two-dhcp-servers");
+}
