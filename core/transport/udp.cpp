@@ -1,0 +1,180 @@
+#include "transport/udp.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace pxe::transport {
+
+namespace {
+
+sockaddr_in to_sockaddr(const Endpoint& e) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(e.addr.value);
+  sa.sin_port = htons(e.port);
+  return sa;
+}
+
+Endpoint from_sockaddr(const sockaddr_in& sa) {
+  return Endpoint{Ipv4(ntohl(sa.sin_addr.s_addr)), ntohs(sa.sin_port)};
+}
+
+Error errno_error(std::string what) { return make_error(what + ": " + std::strerror(errno)); }
+
+}  // namespace
+
+std::string Endpoint::str() const { return fmt::format("{}:{}", addr.str(), port); }
+
+UdpSocket::~UdpSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+Result<UdpSocket> UdpSocket::bind(Ipv4 addr, std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno_error("socket");
+  UdpSocket s(fd);
+  sockaddr_in sa = to_sockaddr({addr, port});
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+    return errno_error(fmt::format("bind {}:{}", addr.str(), port));
+  return s;
+}
+
+Result<UdpSocket> UdpSocket::bind_in_range(Ipv4 addr, std::uint16_t low, std::uint16_t high) {
+  for (std::uint32_t p = low; p <= high; ++p) {
+    auto s = bind(addr, static_cast<std::uint16_t>(p));
+    if (s) return s;
+  }
+  return make_error(fmt::format("no free port in {}-{} on {}", low, high, addr.str()));
+}
+
+Endpoint UdpSocket::local() const {
+  sockaddr_in sa{};
+  socklen_t len = sizeof sa;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return {};
+  return from_sockaddr(sa);
+}
+
+void UdpSocket::set_buffers(int bytes) {
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
+Result<void> UdpSocket::enable_pktinfo() {
+  int one = 1;
+  if (::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0) return errno_error("IP_PKTINFO");
+  return {};
+}
+
+Result<void> UdpSocket::send_to(ByteSpan bytes, const Endpoint& to) {
+  sockaddr_in sa = to_sockaddr(to);
+  ssize_t n = ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  if (n < 0) return errno_error("sendto " + to.str());
+  return {};
+}
+
+Result<std::size_t> UdpSocket::send_batch(std::span<const Bytes> datagrams, const Endpoint& to) {
+  constexpr std::size_t kChunk = 64;
+  sockaddr_in sa = to_sockaddr(to);
+  std::size_t sent = 0;
+  while (sent < datagrams.size()) {
+    std::size_t n = std::min(kChunk, datagrams.size() - sent);
+    mmsghdr msgs[kChunk];
+    iovec iov[kChunk];
+    std::memset(msgs, 0, sizeof(mmsghdr) * n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Bytes& d = datagrams[sent + i];
+      iov[i].iov_base = const_cast<std::uint8_t*>(d.data());
+      iov[i].iov_len = d.size();
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &sa;
+      msgs[i].msg_hdr.msg_namelen = sizeof sa;
+    }
+    int r = ::sendmmsg(fd_, msgs, static_cast<unsigned>(n), 0);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return errno_error("sendmmsg " + to.str());
+    }
+    sent += static_cast<std::size_t>(r);
+    if (static_cast<std::size_t>(r) < n) break;
+  }
+  return sent;
+}
+
+Result<std::vector<Datagram>> UdpSocket::receive_batch(std::size_t max, std::size_t max_size) {
+  constexpr std::size_t kChunk = 32;
+  max = std::min(max, kChunk);
+  std::vector<Datagram> out;
+  std::vector<std::uint8_t> buf(max * max_size);
+  mmsghdr msgs[kChunk];
+  iovec iov[kChunk];
+  sockaddr_in from[kChunk];
+  constexpr std::size_t kCtl = CMSG_SPACE(sizeof(in_pktinfo));
+  alignas(cmsghdr) std::uint8_t ctl[kChunk][kCtl];
+  std::memset(msgs, 0, sizeof(mmsghdr) * max);
+  for (std::size_t i = 0; i < max; ++i) {
+    iov[i].iov_base = buf.data() + i * max_size;
+    iov[i].iov_len = max_size;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &from[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+    msgs[i].msg_hdr.msg_control = ctl[i];
+    msgs[i].msg_hdr.msg_controllen = kCtl;
+  }
+  int r = ::recvmmsg(fd_, msgs, static_cast<unsigned>(max), MSG_DONTWAIT, nullptr);
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return out;
+    // ICMP errors queued on the socket (port unreachable from a vanished client) are not fatal.
+    if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH) return out;
+    return errno_error("recvmmsg");
+  }
+  out.reserve(static_cast<std::size_t>(r));
+  for (int i = 0; i < r; ++i) {
+    if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+    const auto* p = buf.data() + static_cast<std::size_t>(i) * max_size;
+    Ipv4 to;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo pi;
+        std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+        to = Ipv4(ntohl(pi.ipi_addr.s_addr));
+      }
+    }
+    out.push_back(Datagram{from_sockaddr(from[i]), to, Bytes(p, p + msgs[i].msg_len)});
+  }
+  return out;
+}
+
+std::optional<std::uint32_t> path_mtu(const Endpoint& peer) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  sockaddr_in sa = to_sockaddr(peer.port ? peer : Endpoint{peer.addr, 9});
+  std::optional<std::uint32_t> mtu;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) {
+    int v = 0;
+    socklen_t len = sizeof v;
+    if (::getsockopt(fd, IPPROTO_IP, IP_MTU, &v, &len) == 0 && v > 0) mtu = static_cast<std::uint32_t>(v);
+  }
+  ::close(fd);
+  return mtu;
+}
+
+}  // namespace pxe::transport

@@ -1,0 +1,71 @@
+// A non-blocking IPv4 UDP socket: bind (a fixed port, any ephemeral port, or one from a range),
+// send one datagram or a batch (sendmmsg), receive a batch (recvmmsg). The only place the servers
+// touch UDP sockets.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <span>
+#include <vector>
+
+#include "base/addr.h"
+#include "base/bytes.h"
+#include "base/result.h"
+
+namespace pxe::transport {
+
+struct Endpoint {
+  Ipv4 addr;
+  std::uint16_t port = 0;
+  std::string str() const;  // 192.168.42.17:2070
+  friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+struct Datagram {
+  Endpoint from;
+  Ipv4 to;  // the local address it was sent to (only with enable_pktinfo(); else 0.0.0.0)
+  Bytes bytes;
+};
+
+class UdpSocket {
+ public:
+  UdpSocket() = default;
+  ~UdpSocket();
+  UdpSocket(UdpSocket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  UdpSocket& operator=(UdpSocket&& o) noexcept;
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+
+  // port 0: the kernel picks an ephemeral port. SO_REUSEADDR is not set: a busy port is an error.
+  static Result<UdpSocket> bind(Ipv4 addr, std::uint16_t port);
+  // The first free port in [low, high].
+  static Result<UdpSocket> bind_in_range(Ipv4 addr, std::uint16_t low, std::uint16_t high);
+
+  int fd() const { return fd_; }
+  Endpoint local() const;
+
+  Result<void> send_to(ByteSpan bytes, const Endpoint& to);
+  // Sends all datagrams to one peer with as few sendmmsg calls as possible. Returns how many
+  // went out; fewer than asked when the socket buffer is full (EAGAIN).
+  Result<std::size_t> send_batch(std::span<const Bytes> datagrams, const Endpoint& to);
+  // Receives up to `max` waiting datagrams (recvmmsg) without blocking; empty when none wait.
+  // Datagrams longer than max_size are truncated and dropped.
+  Result<std::vector<Datagram>> receive_batch(std::size_t max, std::size_t max_size = 65536);
+
+  // Reports each datagram's destination address (IP_PKTINFO): a server bound to 0.0.0.0 answers
+  // from the address the client talked to.
+  Result<void> enable_pktinfo();
+
+  // Sets SO_SNDBUF/SO_RCVBUF (best effort: the kernel may cap them).
+  void set_buffers(int bytes);
+
+ private:
+  explicit UdpSocket(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// The path MTU the kernel knows towards `peer` (IP_MTU of a connected probe socket), or nullopt.
+std::optional<std::uint32_t> path_mtu(const Endpoint& peer);
+
+}  // namespace pxe::transport
