@@ -1,0 +1,191 @@
+// The engine for PXE clients: boot files by architecture, menus, proxyDHCP, the 4011 boot server.
+#include "engine_harness.h"
+
+namespace pxe::proto::dhcp::test {
+namespace {
+
+wd::PxeOptions pxe43(const wd::Message& m) {
+  auto v = m.option(wd::opt::kVendorSpecific);
+  EXPECT_TRUE(v.has_value());
+  if (!v) return {};
+  auto p = wd::decode_pxe_options(*v);
+  EXPECT_TRUE(p.ok());
+  return p.ok() ? *p : wd::PxeOptions{};
+}
+
+constexpr const char* kProxy =
+    "pxe-service=x86PC,\"PXE Netboot\",pxe/pxelinux\n"
+    "dhcp-range=192.168.42.0,proxy\n";
+
+TEST(PxeEngine, BootFileIsChosenByArchitectureTag) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\n"
+            "dhcp-match=set:efi-x86_64,option:client-arch,7\n"
+            "dhcp-boot=tag:efi-x86_64,syslinux.efi\n"
+            "dhcp-boot=tag:!efi-x86_64,pxelinux.0\n");
+  auto bios = h.one(pxe_client(wd::MessageType::Discover, mac(1), 0).build());
+  EXPECT_EQ(bios.msg.file_str(), "pxelinux.0");
+  auto efi = h.one(pxe_client(wd::MessageType::Discover, mac(2), 7).build());
+  EXPECT_EQ(efi.msg.file_str(), "syslinux.efi");
+  // PXE replies carry 60 "PXEClient", the echoed 97, and "use the boot file" (43.6 bit 3).
+  EXPECT_EQ(efi.msg.vendor_class(), "PXEClient");
+  EXPECT_TRUE(efi.msg.client_uuid());
+  EXPECT_EQ(pxe43(efi.msg).discovery_control, wd::kPxeUseBootfile);
+}
+
+TEST(PxeEngine, Option67CarriesATrailingNulForBuggyRoms) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\ndhcp-boot=boot/pxelinux.0\n");
+  auto d = client(wd::MessageType::Discover, mac(1));
+  d.option(wd::opt::kParamRequest, Bytes{1, 66, 67});
+  auto r = h.one(d.build());
+  auto bf = r.msg.option(wd::opt::kBootfileName);
+  ASSERT_TRUE(bf);
+  EXPECT_EQ(std::string(bf->begin(), bf->end()), std::string("boot/pxelinux.0\0", 16));
+  EXPECT_EQ(r.msg.file[15], 0);
+}
+
+TEST(PxeEngine, ProxyAnswersOnlyPxeClientsWithoutAnAddress) {
+  Harness h(kProxy);
+  EXPECT_TRUE(h.deliver(client(wd::MessageType::Discover, mac(1)).build()).empty());
+  auto r = h.one(pxe_client(wd::MessageType::Discover, mac(2), 0).build());
+  EXPECT_EQ(r.msg.message_type(), wd::MessageType::Offer);
+  EXPECT_TRUE(r.msg.yiaddr.is_zero());
+  EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
+  EXPECT_TRUE(r.msg.broadcast());
+  EXPECT_TRUE(r.to.broadcast);
+  EXPECT_FALSE(r.msg.lease_time());
+  EXPECT_TRUE(h.logged("PXE(eth0) 52:54:00:42:00:02 proxy"));
+  EXPECT_EQ(h.engine.leases().size(), 0u);
+}
+
+TEST(PxeEngine, ProxyBiosOfferCarriesTheMenuWithServersAndPrompt) {
+  Harness h(kProxy);
+  auto p = pxe43(h.one(pxe_client(wd::MessageType::Discover, mac(2), 0).build()).msg);
+  EXPECT_EQ(p.discovery_control, wd::kPxeNoBroadcast | wd::kPxeNoMulticast);
+  ASSERT_EQ(p.boot_menu.size(), 1u);
+  EXPECT_EQ(p.boot_menu[0].description, "PXE Netboot");
+  ASSERT_EQ(p.boot_servers.size(), 1u);
+  EXPECT_EQ(p.boot_servers[0].type, p.boot_menu[0].type);
+  ASSERT_TRUE(p.menu_prompt);
+  EXPECT_EQ(p.menu_prompt->timeout, 0);  // one item: boot it without asking
+  EXPECT_EQ(p.menu_prompt->prompt, "PXE");
+}
+
+TEST(PxeEngine, ConfiguredPromptAndSeveralItemsMakeAMenu) {
+  Harness h(std::string(kProxy) + "pxe-service=x86PC,\"Boot from local disk\"\npxe-prompt=\"Press F8\",5\n");
+  auto p = pxe43(h.one(pxe_client(wd::MessageType::Discover, mac(2), 0).build()).msg);
+  ASSERT_EQ(p.boot_menu.size(), 2u);
+  EXPECT_EQ(p.boot_menu[1].type, 0);  // local boot
+  EXPECT_EQ(p.boot_servers.size(), 1u);
+  EXPECT_EQ(p.menu_prompt->timeout, 5);
+  EXPECT_EQ(p.menu_prompt->prompt, "Press F8");
+}
+
+TEST(PxeEngine, ProxyWithOnlyAnX86PcServiceDoesNotAnswerUefi) {
+  Harness h(kProxy);
+  EXPECT_TRUE(h.deliver(pxe_client(wd::MessageType::Discover, mac(3), 7).build()).empty());
+}
+
+TEST(PxeEngine, UefiSingleItemGoesStraightIntoFileAndSiaddr) {
+  Harness h("pxe-service=BC_EFI,\"UEFI boot\",efi/syslinux.efi\ndhcp-range=192.168.42.0,proxy\n");
+  auto r = h.one(pxe_client(wd::MessageType::Discover, mac(3), 7).build());
+  EXPECT_EQ(r.msg.file_str(), "efi/syslinux.efi");
+  EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
+  EXPECT_FALSE(r.msg.option(wd::opt::kVendorSpecific));
+}
+
+TEST(PxeEngine, UefiWithSeveralItemsInProxyModeIsRedirectedTo4011WithoutAMenu) {
+  Harness h("pxe-service=BC_EFI,\"A\",a\npxe-service=BC_EFI,\"B\",b\ndhcp-range=192.168.42.0,proxy\n");
+  auto r = h.one(pxe_client(wd::MessageType::Discover, mac(3), 7).build());
+  EXPECT_FALSE(r.msg.option(wd::opt::kVendorSpecific));
+  EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
+  EXPECT_EQ(r.msg.vendor_class(), "PXEClient");
+  // The BINL-style request on 4011 (no 43.71) gets the first item's file.
+  auto req = pxe_client(wd::MessageType::Request, mac(3), 7).ciaddr(Ipv4(192, 168, 42, 77));
+  auto ack = h.one(req.build(), 4011);
+  EXPECT_EQ(ack.msg.file_str(), "a.0");
+  EXPECT_EQ(ack.msg.yiaddr, Ipv4(192, 168, 42, 77));
+}
+
+TEST(PxeEngine, BootServerAnswersBootItemRequestsAtTheirSource) {
+  Harness h(kProxy);
+  auto menu = pxe43(h.one(pxe_client(wd::MessageType::Discover, mac(2), 0).build()).msg);
+  wd::PxeOptions item;
+  item.boot_item = wd::PxeBootItem{menu.boot_menu[0].type, 0};
+  auto req = pxe_client(wd::MessageType::Request, mac(2), 0).ciaddr(Ipv4(192, 168, 42, 60));
+  req.option(wd::opt::kVendorSpecific, wd::encode_pxe_options(item));
+  h.meta.dst_ip = Ipv4(192, 168, 42, 1);
+  h.meta.src_port = 68;
+  auto ack = h.one(req.build(), 4011);
+  EXPECT_EQ(ack.msg.message_type(), wd::MessageType::Ack);
+  EXPECT_EQ(ack.msg.file_str(), "pxe/pxelinux.0");
+  EXPECT_EQ(ack.msg.yiaddr, Ipv4(192, 168, 42, 60));
+  EXPECT_TRUE(ack.msg.ciaddr.is_zero());
+  EXPECT_EQ(ack.msg.siaddr, Ipv4(192, 168, 42, 1));
+  EXPECT_EQ(ack.msg.server_id(), Ipv4(192, 168, 42, 1));
+  EXPECT_EQ(pxe43(ack.msg).boot_item, item.boot_item);
+  EXPECT_EQ(ack.to.ip, Ipv4(192, 168, 42, 60));
+  EXPECT_EQ(ack.to.port, 68);
+  EXPECT_EQ(ack.from_port, 4011);
+  EXPECT_TRUE(h.logged("PXE(eth0) 192.168.42.60 52:54:00:42:00:02 pxe/pxelinux.0"));
+}
+
+TEST(PxeEngine, BootServerRefusesBisRequests) {
+  Harness h(kProxy);
+  wd::PxeOptions item;
+  item.boot_item = wd::PxeBootItem{0x8000, 0x8000};
+  auto req = pxe_client(wd::MessageType::Request, mac(2), 0).ciaddr(Ipv4(192, 168, 42, 60));
+  req.option(wd::opt::kVendorSpecific, wd::encode_pxe_options(item));
+  EXPECT_TRUE(h.deliver(req.build(), 4011).empty());
+  EXPECT_EQ(h.last.log.at(0).text, "PXE(eth0) 192.168.42.60 52:54:00:42:00:02 PXE BIS not supported");
+}
+
+TEST(PxeEngine, FullServerWithMenuPutsTheMenuInTheOffer) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\npxe-service=x86PC,\"Linux\",pxelinux\n"
+            "pxe-service=x86PC,\"Disk\"\n");
+  auto r = h.one(pxe_client(wd::MessageType::Discover, mac(4), 0).build());
+  EXPECT_EQ(r.msg.yiaddr, Ipv4(192, 168, 42, 10));
+  auto p = pxe43(r.msg);
+  EXPECT_EQ(p.boot_menu.size(), 2u);
+  EXPECT_EQ(p.menu_prompt->timeout, 255);  // several items, no prompt line: wait
+}
+
+TEST(PxeEngine, IpxeIsTaggedByUserClassOrOption175ToBreakTheChainloadLoop) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\n"
+            "dhcp-userclass=set:ipxe,iPXE\n"
+            "dhcp-match=set:ipxe,175\n"
+            "dhcp-boot=tag:!ipxe,undionly.kpxe\n"
+            "dhcp-boot=tag:ipxe,http://192.168.42.1/boot.ipxe\n");
+  EXPECT_EQ(h.one(client(wd::MessageType::Discover, mac(1)).build()).msg.file_str(), "undionly.kpxe");
+  auto ipxe = client(wd::MessageType::Discover, mac(2));
+  ipxe.option_str(wd::opt::kUserClass, "iPXE");
+  EXPECT_EQ(h.one(ipxe.build()).msg.file_str(), "http://192.168.42.1/boot.ipxe");
+  auto ipxe175 = client(wd::MessageType::Discover, mac(3));
+  ipxe175.option(wd::opt::kIpxeEncap, Bytes{0xb1, 1, 1});
+  EXPECT_EQ(h.one(ipxe175.build()).msg.file_str(), "http://192.168.42.1/boot.ipxe");
+}
+
+TEST(PxeEngine, TagIfCombinesTags) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\n"
+            "dhcp-match=set:efi,option:client-arch,7\n"
+            "dhcp-userclass=set:ipxe,iPXE\n"
+            "tag-if=set:efi-rom,tag:efi,tag:!ipxe\n"
+            "dhcp-boot=tag:efi-rom,ipxe.efi\n"
+            "dhcp-boot=other\n");
+  EXPECT_EQ(h.one(pxe_client(wd::MessageType::Discover, mac(1), 7).build()).msg.file_str(), "ipxe.efi");
+  auto ipxe = pxe_client(wd::MessageType::Discover, mac(2), 7);
+  ipxe.option_str(wd::opt::kUserClass, "iPXE");
+  EXPECT_EQ(h.one(ipxe.build()).msg.file_str(), "other");
+}
+
+TEST(PxeEngine, TaggedOptionsApplyOnlyToTaggedClients) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\n"
+            "dhcp-match=set:efi,option:client-arch,7\n"
+            "dhcp-option=tag:efi,option:root-path,/efi\n"
+            "dhcp-option=option:root-path,/bios\n");
+  auto v = [](const wd::Message& m) { auto o = m.option(17); return std::string(o->begin(), o->end()); };
+  EXPECT_EQ(v(h.one(pxe_client(wd::MessageType::Discover, mac(1), 7).build()).msg), "/efi");
+  EXPECT_EQ(v(h.one(pxe_client(wd::MessageType::Discover, mac(2), 0).build()).msg), "/bios");
+}
+
+}  // namespace
+}  // namespace pxe::proto::dhcp::test
