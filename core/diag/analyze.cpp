@@ -95,6 +95,11 @@ class Grouper {
 
 void detect_firmware(ClientContext& c) {
   for (const Event* e : c.events) {
+    if (e->kind != EventKind::DhcpFromClient && e->kind != EventKind::DhcpFromServer) continue;
+    std::string host = e->hostname;
+    for (auto& ch : host) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    // WinPE names itself MININT-xxxxxxx and sends vendor class "MSFT 5.0".
+    if (starts_with(host, "minint-")) c.winpe_seen = true;
     if (e->kind != EventKind::DhcpFromClient) continue;
     if (starts_with(e->vendor_class, "MSFT 5.0")) {
       c.winpe_seen = true;
@@ -111,6 +116,8 @@ void detect_firmware(ClientContext& c) {
       else
         c.firmware = Firmware::BiosPxeRom;
       c.firmware_detail = e->vendor_class + (c.firmware == Firmware::Ipxe ? ", iPXE" : "");
+    } else if (e->vendor_class.empty() && c.from_log) {
+      c.firmware_detail = "vendor class not in the log (run dnsmasq with log-dhcp)";
     } else {
       c.firmware = Firmware::LinuxDhcp;
       c.firmware_detail = e->vendor_class.empty() ? "no vendor class" : e->vendor_class;
@@ -316,7 +323,11 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
   std::map<std::string, ClientContext> by_key;
   std::vector<std::string> order;
   Timestamp end;
-  for (const auto& e : events) end = std::max(end, e.time);
+  bool log_has_tftp = false;
+  for (const auto& e : events) {
+    end = std::max(end, e.time);
+    log_has_tftp |= e.kind == EventKind::TftpSent || e.kind == EventKind::TftpError;
+  }
   for (const auto& e : events) {
     std::string k = g.client_of(e);
     if (k.empty()) continue;
@@ -339,6 +350,7 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     if (!asked) continue;
     c.capture_end = end;
     c.from_log = options.from_log;
+    c.log_has_tftp = log_has_tftp;
     classify(c);
     detect_firmware(c);
     build_transfers(c, g);

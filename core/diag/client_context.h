@@ -52,6 +52,7 @@ struct ClientContext {
   bool winpe_seen = false;
   Timestamp capture_end;  // the last event of the whole capture
   bool from_log = false;  // events came from a dnsmasq log (no ARP/ICMP/DATA visibility)
+  bool log_has_tftp = false;  // the log shows TFTP activity at all (dnsmasq's TFTP is on)
 
   bool is_uefi() const;
   // The firmware's own words for a PXE failure, by firmware kind.

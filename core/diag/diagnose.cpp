@@ -1,5 +1,6 @@
 #include "diag/diagnose.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "capture/dissector.h"
@@ -10,12 +11,20 @@
 namespace pxe::diag {
 
 Result<Report> diagnose(const DiagnoseOptions& o, volatile bool* stop) {
-  if (!o.dnsmasq_log.empty()) {
-    auto events = read_dnsmasq_log(o.dnsmasq_log);
-    if (!events) return events.error();
-    Report r = analyze(*events, AnalyzeOptions{true});
-    r.source = o.dnsmasq_log;
-    r.frames = events->size();
+  if (!o.dnsmasq_logs.empty()) {
+    std::vector<Event> all;
+    std::string source;
+    for (const auto& path : o.dnsmasq_logs) {
+      auto events = read_dnsmasq_log(path);
+      if (!events) return events.error();
+      all.insert(all.end(), events->begin(), events->end());
+      source += (source.empty() ? "" : " + ") + path;
+    }
+    // Several servers' logs make one timeline (each log's lines are already in order).
+    std::stable_sort(all.begin(), all.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    Report r = analyze(all, AnalyzeOptions{true});
+    r.source = source;
+    r.frames = all.size();
     return r;
   }
   const bool live = o.file.empty();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "capture/source.h"
@@ -11,7 +12,7 @@ namespace pxe::diag {
 
 struct DiagnoseOptions {
   std::string file;             // pcap/pcapng
-  std::string dnsmasq_log;      // or a dnsmasq log
+  std::vector<std::string> dnsmasq_logs;  // or dnsmasq logs (several: e.g. DHCP server + proxy)
   capture::LiveOptions live;    // or a live interface (when file and log are empty)
   double duration_s = 0;        // live: stop after this long (0: until stop is set)
 };

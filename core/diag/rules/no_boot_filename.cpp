@@ -17,6 +17,8 @@ void no_boot_filename(const ClientContext& c, std::vector<Finding>& out) {
   Finding f = failure("no-boot-filename", "PXE-E53", c,
                       "the DHCP offers give an address but no boot file name (empty `file`, no option 67) and no "
                       "proxyDHCP server answered, so the firmware has nothing to download");
+  if (c.from_log)
+    f.cause += " (a log shows one server's view: if a proxyDHCP server runs elsewhere, pass its log too)";
   for (const Offer* o : dhcp) f.evidence.push_back(evidence(o->ev, offer_text(*o)));
   for (const Event* a : c.acks) f.evidence.push_back(evidence(a, "DHCPACK " + a->yiaddr.str() + " without a boot file"));
   if (c.is_uefi()) {

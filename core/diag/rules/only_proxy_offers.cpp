@@ -4,7 +4,7 @@
 namespace pxe::diag::rules {
 
 void only_proxy_offers(const ClientContext& c, std::vector<Finding>& out) {
-  if (c.offers.empty() || !c.acks.empty()) return;
+  if (c.offers.empty() || !c.acks.empty() || !c.transfers.empty()) return;
   if (!std::all_of(c.offers.begin(), c.offers.end(), [](const Offer& o) { return o.proxy; })) return;
   if (seconds(c.capture_end - c.offers.back().ev->time) < 4 && c.discovers.size() < 2) return;
   Finding f = failure("only-proxy-offers", "PXE-E52", c,

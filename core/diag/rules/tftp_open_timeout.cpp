@@ -5,8 +5,28 @@
 
 namespace pxe::diag::rules {
 
+namespace {
+
+// From a dnsmasq log: the client was given a boot file and dnsmasq logged no TFTP at all.
+void from_log(const ClientContext& c, std::vector<Finding>& out) {
+  const Event* ack = nullptr;
+  for (const Event* a : c.acks)
+    if (!a->bootfile.empty()) ack = a;
+  if (!ack || !c.transfers.empty() || c.log_has_tftp) return;
+  Finding f = failure("tftp-open-timeout", "PXE-E32", c,
+                      "dnsmasq acknowledged boot file " + ack->bootfile +
+                          " but logged no TFTP activity at all: its TFTP server is not enabled, so the client's read "
+                          "requests go unanswered (unless another TFTP server serves it)");
+  f.evidence.push_back(evidence(ack, "DHCPACK " + ack->yiaddr.str() + " file " + ack->bootfile));
+  f.fix_dnsmasq = "enable-tftp\ntftp-root=/srv/tftp";
+  f.fix_pxekit = "pxekit serve --tftp-root /srv/tftp (or enable-tftp + tftp-root in its -C config)";
+  out.push_back(std::move(f));
+}
+
+}  // namespace
+
 void tftp_open_timeout(const ClientContext& c, std::vector<Finding>& out) {
-  if (c.from_log) return;
+  if (c.from_log) return from_log(c, out);
   std::set<std::string> reported;
   for (const auto& t : c.transfers) {
     if (t.answered || reported.count(t.file)) continue;
