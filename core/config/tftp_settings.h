@@ -27,6 +27,10 @@ struct TftpSettings {
   std::string write_dir;                // the only directory WRQ may write into (under root)
   std::uint32_t max_windowsize = 64;    // cap for RFC 7440 windowsize
   std::uint32_t transfer_timeout_s = 120;  // abandon a transfer after this long
+  std::uint32_t retransmit_ms = 1000;      // first retransmission timeout (doubles up to 8 s)
+  std::uint32_t max_retries = 6;           // consecutive timeouts before a transfer is given up
+  double rate_limit_per_s = 20;            // new requests per second and client address (0: no limit)
+  double rate_limit_burst = 100;           // requests a client may make at once
 };
 
 }  // namespace pxe::config

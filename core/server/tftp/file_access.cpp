@@ -1,0 +1,164 @@
+#include "server/tftp/file_access.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace pxe::server::tftp {
+
+namespace wt = wire::tftp;
+
+Result<std::string> normalize_name(std::string_view requested, std::string_view root, const NameRules& rules) {
+  std::string name(requested);
+  std::replace(name.begin(), name.end(), '\\', '/');  // Windows boot files ask with backslashes
+  if (rules.lowercase)
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::string r(root);
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  // An absolute name that already lies under the root (some configs name files that way).
+  if (!r.empty() && r != "/" && name.size() > r.size() && name.compare(0, r.size(), r) == 0 && name[r.size()] == '/')
+    name.erase(0, r.size());
+  std::string out;
+  std::size_t i = 0;
+  while (i <= name.size()) {
+    std::size_t j = name.find('/', i);
+    if (j == std::string::npos) j = name.size();
+    std::string_view part(name.data() + i, j - i);
+    if (part == "..") return make_error("name has a '..' component: " + std::string(requested));
+    if (!part.empty() && part != ".") {
+      if (!out.empty()) out += '/';
+      out += part;
+    }
+    i = j + 1;
+  }
+  if (out.empty()) return make_error("empty file name");
+  return out;
+}
+
+FdSource::~FdSource() { ::close(fd_); }
+
+Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t> dst) {
+  std::size_t got = 0;
+  while (got < dst.size()) {
+    ssize_t n = ::pread(fd_, dst.data() + got, dst.size() - got, static_cast<off_t>(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error(std::string("pread: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
+}
+
+Result<TftpRoot> TftpRoot::open(const std::string& root) {
+  char buf[PATH_MAX];
+  if (!::realpath(root.c_str(), buf)) return make_error("tftp-root " + root + ": " + std::strerror(errno));
+  int fd = ::open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error("tftp-root " + root + ": " + std::strerror(errno));
+  return TftpRoot(fd, buf);
+}
+
+TftpRoot::~TftpRoot() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+int TftpRoot::open_beneath(const std::string& relative) const {
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, fd_, relative.c_str(), &how, sizeof how);
+  if (fd >= 0) return static_cast<int>(fd);
+  if (errno != ENOSYS) return -errno;
+  // No openat2: open, then check where the file really is.
+  int f = ::openat(fd_, relative.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (f < 0) return -errno;
+  char link[64], real[PATH_MAX];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", f);
+  ssize_t n = ::readlink(link, real, sizeof real - 1);
+  if (n <= 0) {
+    ::close(f);
+    return -EACCES;
+  }
+  std::string_view rp(real, static_cast<std::size_t>(n));
+  if (rp.size() <= real_.size() || rp.compare(0, real_.size(), real_) != 0 ||
+      (real_ != "/" && rp[real_.size()] != '/')) {
+    ::close(f);
+    return -EXDEV;
+  }
+  return f;
+}
+
+std::optional<std::string> TftpRoot::find_case_insensitive(const std::string& relative) const {
+  std::string found;
+  std::size_t i = 0;
+  while (i < relative.size()) {
+    std::size_t j = relative.find('/', i);
+    if (j == std::string::npos) j = relative.size();
+    std::string part = relative.substr(i, j - i);
+    int dfd = found.empty() ? ::openat(fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                            : static_cast<int>(open_beneath(found));
+    if (dfd < 0) return std::nullopt;
+    DIR* d = ::fdopendir(dfd);
+    if (!d) {
+      ::close(dfd);
+      return std::nullopt;
+    }
+    std::optional<std::string> match;
+    while (dirent* e = ::readdir(d)) {
+      if (::strcasecmp(e->d_name, part.c_str()) == 0) {
+        match = e->d_name;
+        break;
+      }
+    }
+    ::closedir(d);
+    if (!match) return std::nullopt;
+    found += (found.empty() ? "" : "/") + *match;
+    i = j + 1;
+  }
+  return found;
+}
+
+std::variant<TftpRoot::Opened, OpenError> TftpRoot::open_file(const std::string& relative, const NameRules& rules,
+                                                              bool secure) const {
+  std::string rel = relative;
+  int fd = open_beneath(rel);
+  if (fd == -ENOENT && rules.case_insensitive) {
+    if (auto alt = find_case_insensitive(rel)) {
+      rel = *alt;
+      fd = open_beneath(rel);
+    }
+  }
+  std::string full = real_ + (real_ == "/" ? "" : "/") + rel;
+  if (fd < 0) {
+    int e = -fd;
+    if (e == ENOENT || e == ENOTDIR) return OpenError{wt::ErrorCode::FileNotFound, "File not found", "not found"};
+    if (e == EXDEV || e == ELOOP)
+      return OpenError{wt::ErrorCode::AccessViolation, "Access violation", "resolves outside the root"};
+    return OpenError{wt::ErrorCode::AccessViolation, "Access violation", std::strerror(e)};
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return OpenError{wt::ErrorCode::AccessViolation, "Access violation", "not a regular file"};
+  }
+  if (secure && st.st_uid != ::geteuid()) {
+    ::close(fd);
+    return OpenError{wt::ErrorCode::AccessViolation, "Access violation", "not owned by the server's user (tftp-secure)"};
+  }
+  // The file was opened O_NONBLOCK (so a FIFO cannot hang the open); reads of a regular file ignore it.
+  return Opened{std::make_unique<FdSource>(fd, static_cast<std::uint64_t>(st.st_size)), full};
+}
+
+}  // namespace pxe::server::tftp

@@ -1,0 +1,77 @@
+// Turning a requested file name into an open file that is certainly under the TFTP root.
+//
+// Names are normalised first (Windows boot managers send `\`; tftp-lowercase folds case), any
+// `..` component is refused outright, and an absolute name is accepted only when it lies under the
+// root. The open itself uses openat2(RESOLVE_BENEATH), so a symlink that leaves the root fails in
+// the kernel; where openat2 is missing, the opened file's real path is checked instead.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "base/result.h"
+#include "proto/tftp/file_source.h"
+#include "wire/tftp/tftp.h"
+
+namespace pxe::server::tftp {
+
+struct NameRules {
+  bool lowercase = false;         // tftp-lowercase
+  bool case_insensitive = false;  // find "BOOTMGR.EXE" as "bootmgr.exe" when the exact name is missing
+};
+
+// The path relative to the root, or an error saying why the name is refused.
+Result<std::string> normalize_name(std::string_view requested, std::string_view root, const NameRules& rules);
+
+// Why an open failed, as the TFTP ERROR the client gets.
+struct OpenError {
+  wire::tftp::ErrorCode code;
+  std::string message;  // for the ERROR packet
+  std::string detail;   // for the log
+};
+
+class FdSource final : public proto::tftp::FileSource {
+ public:
+  FdSource(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+  ~FdSource() override;
+  FdSource(const FdSource&) = delete;
+  FdSource& operator=(const FdSource&) = delete;
+  std::optional<std::uint64_t> size() const override { return size_; }
+  Result<std::size_t> read(std::uint64_t offset, std::span<std::uint8_t> dst) override;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+  std::uint64_t size_;
+};
+
+class TftpRoot {
+ public:
+  static Result<TftpRoot> open(const std::string& root);
+  TftpRoot(TftpRoot&& o) noexcept : fd_(o.fd_), real_(std::move(o.real_)) { o.fd_ = -1; }
+  TftpRoot(const TftpRoot&) = delete;
+  ~TftpRoot();
+
+  const std::string& path() const { return real_; }
+  // Opens a regular file (relative path from normalize_name) read-only, beneath the root. With
+  // `secure`, the file must belong to the user the server runs as (tftp-secure).
+  struct Opened {
+    std::unique_ptr<FdSource> file;
+    std::string path;  // the full path, for logs
+  };
+  std::variant<Opened, OpenError> open_file(const std::string& relative, const NameRules& rules, bool secure) const;
+
+ private:
+  TftpRoot(int fd, std::string real) : fd_(fd), real_(std::move(real)) {}
+  int open_beneath(const std::string& relative) const;  // fd or -errno
+  std::optional<std::string> find_case_insensitive(const std::string& relative) const;
+  int fd_ = -1;
+  std::string real_;
+};
+
+}  // namespace pxe::server::tftp

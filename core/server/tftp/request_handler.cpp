@@ -1,0 +1,152 @@
+#include "server/tftp/request_handler.h"
+
+#include <chrono>
+#include <variant>
+
+#include "proto/tftp/negotiation.h"
+#include "server/tftp/log.h"
+
+namespace pxe::server::tftp {
+
+namespace pt = proto::tftp;
+namespace wt = wire::tftp;
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+constexpr std::uint64_t kMaxNetasciiFile = 64u << 20;  // netascii is converted in memory
+
+}  // namespace
+
+RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot root)
+    : settings_(settings),
+      root_(std::move(root)),
+      rules_{settings.lowercase, settings.case_insensitive},
+      limiter_(settings.rate_limit_per_s, settings.rate_limit_burst) {}
+
+void RequestHandler::refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wt::ErrorCode code,
+                            const std::string& message) {
+  ++stats_.refused;
+  (void)listen.send_to(wt::encode(wt::ErrorPacket{static_cast<std::uint16_t>(code), message}), to);
+}
+
+Result<transport::UdpSocket> RequestHandler::transfer_socket(Ipv4 local) const {
+  if (settings_.port_range_low != 0 && settings_.port_range_high >= settings_.port_range_low)
+    return transport::UdpSocket::bind_in_range(local, settings_.port_range_low, settings_.port_range_high);
+  return transport::UdpSocket::bind(local, 0);
+}
+
+std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& d, transport::UdpSocket& listen,
+                                                     std::size_t active, Timestamp now) {
+  const std::string ip = d.from.addr.str();
+  auto parsed = wt::parse(d.bytes);
+  if (!parsed) {
+    ++stats_.malformed;
+    log()->debug("malformed request from {}: {} at offset {}", d.from.str(), parsed.error().what, parsed.error().offset);
+    return nullptr;
+  }
+  const auto* req = std::get_if<wt::Request>(&*parsed);
+  if (!req) {  // DATA/ACK/ERROR/OACK on port 69 belong to no transfer
+    ++stats_.malformed;
+    log()->debug("ignoring {} from {} on the request port",
+                 wt::opcode_name(static_cast<std::uint16_t>(wt::opcode_of(*parsed))), d.from.str());
+    return nullptr;
+  }
+  if (!limiter_.allow(d.from.addr, now)) {
+    ++stats_.rate_limited;
+    if (now - last_rate_log_ > std::chrono::seconds(1)) {
+      last_rate_log_ = now;
+      log()->warn("rate limit: dropping requests from {}", ip);
+    }
+    return nullptr;
+  }
+  if (req->write) {
+    log()->warn("refusing to write {} from {}: the server is read-only", req->filename, ip);
+    refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Write not allowed");
+    return nullptr;
+  }
+  bool netascii = iequals(req->mode, "netascii");
+  if (!netascii && !iequals(req->mode, "octet")) {
+    log()->warn("unsupported mode {} requested by {}", req->mode, ip);
+    refuse(listen, d.from, wt::ErrorCode::IllegalOperation, "Unsupported mode");
+    return nullptr;
+  }
+  if (active >= settings_.max_transfers) {
+    log()->warn("too many transfers ({}): refusing {} from {}", active, req->filename, ip);
+    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Too many transfers");
+    return nullptr;
+  }
+  auto rel = normalize_name(req->filename, root_.path(), rules_);
+  if (!rel) {
+    log()->warn("refusing {} for {}: {}", req->filename, ip, rel.error().what);
+    refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Access violation");
+    return nullptr;
+  }
+  auto opened = root_.open_file(*rel, rules_, settings_.secure);
+  if (auto* err = std::get_if<OpenError>(&opened)) {
+    std::string full = root_.path() + "/" + *rel;
+    if (err->code == wt::ErrorCode::FileNotFound)
+      log()->warn("file {} not found for {}", full, ip);
+    else
+      log()->warn("cannot read {} for {}: {}", full, ip, err->detail);
+    refuse(listen, d.from, err->code, err->message);
+    return nullptr;
+  }
+  auto& file = std::get<TftpRoot::Opened>(opened);
+
+  std::unique_ptr<pt::FileSource> source;
+  std::optional<std::uint64_t> tsize;
+  if (netascii) {
+    if (*file.file->size() > kMaxNetasciiFile) {
+      refuse(listen, d.from, wt::ErrorCode::IllegalOperation, "File too large for netascii");
+      return nullptr;
+    }
+    Bytes raw(*file.file->size());
+    auto n = file.file->read(0, raw);
+    if (!n) {
+      refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Read error");
+      return nullptr;
+    }
+    raw.resize(*n);
+    source = std::make_unique<pt::MemorySource>(pt::to_netascii(raw));
+  } else {
+    tsize = file.file->size();
+    source = std::move(file.file);
+  }
+
+  pt::ServerLimits limits;
+  std::uint32_t mtu = settings_.mtu ? settings_.mtu : transport::path_mtu(d.from).value_or(1500);
+  limits.max_blksize = pt::blksize_for_mtu(mtu);
+  limits.no_blocksize = settings_.no_blocksize;
+  limits.max_windowsize = settings_.max_windowsize;
+  pt::Negotiated neg = pt::negotiate(*req, limits, tsize);
+
+  pt::Timing timing;
+  timing.retransmit = std::chrono::milliseconds(settings_.retransmit_ms ? settings_.retransmit_ms : 1000);
+  if (neg.timeout_s) timing.retransmit = std::chrono::seconds(*neg.timeout_s);  // RFC 2349
+  timing.max_retries = settings_.max_retries;
+  timing.time_limit = std::chrono::seconds(settings_.transfer_timeout_s ? settings_.transfer_timeout_s : 120);
+
+  // Answer from the address the client talked to (a server bound to 0.0.0.0 may have several).
+  Ipv4 local = !d.to.is_zero() ? d.to : listen.local().addr;
+  auto sock = transfer_socket(local);
+  if (!sock) {
+    log()->error("no socket for a transfer to {}: {}", ip, sock.error().what);
+    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Server out of ports");
+    return nullptr;
+  }
+  log()->debug("RRQ {} from {} mode {} blksize {} windowsize {} (path MTU {})", req->filename, d.from.str(), req->mode,
+               neg.blksize, neg.windowsize, mtu);
+  auto sender = std::make_unique<pt::Sender>(*source, neg, timing);
+  auto t = std::make_unique<Transfer>(std::move(*sock), d.from, file.path, req->filename, std::move(source),
+                                      std::move(sender));
+  t->start(now);
+  return t;
+}
+
+}  // namespace pxe::server::tftp

@@ -1,0 +1,46 @@
+// What the server does with a datagram on port 69: parse it, apply the policy (read-only, rate
+// limit, transfer limit, mode, path confinement, tftp-secure), and either answer with an ERROR or
+// hand back a new Transfer on its own port. Malformed datagrams are counted and dropped.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "config/tftp_settings.h"
+#include "server/tftp/file_access.h"
+#include "server/tftp/rate_limit.h"
+#include "server/tftp/transfer.h"
+#include "transport/udp.h"
+
+namespace pxe::server::tftp {
+
+struct RequestStats {
+  std::uint64_t malformed = 0;
+  std::uint64_t rate_limited = 0;
+  std::uint64_t refused = 0;
+};
+
+class RequestHandler {
+ public:
+  RequestHandler(const config::TftpSettings& settings, TftpRoot root);
+
+  // `active`: transfers currently running. nullptr when the request was answered with an ERROR
+  // (sent through `listen`) or dropped.
+  std::unique_ptr<Transfer> on_request(const transport::Datagram& d, transport::UdpSocket& listen,
+                                       std::size_t active, Timestamp now);
+  const RequestStats& stats() const { return stats_; }
+
+ private:
+  void refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wire::tftp::ErrorCode code,
+              const std::string& message);
+  Result<transport::UdpSocket> transfer_socket(Ipv4 local) const;
+
+  config::TftpSettings settings_;
+  TftpRoot root_;
+  NameRules rules_;
+  RateLimiter limiter_;
+  RequestStats stats_;
+  Timestamp last_rate_log_{};
+};
+
+}  // namespace pxe::server::tftp
