@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd_decode.h"
+#include "cmd_diagnose.h"
+#include "cmd_leases.h"
 #include "cmd_serve.h"
 
 int main(int argc, char** argv) {
@@ -11,7 +13,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   pxekit::add_decode(app, exit_code);
+  pxekit::add_diagnose(app, exit_code);
   pxekit::add_serve(app, exit_code);
+  pxekit::add_leases(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

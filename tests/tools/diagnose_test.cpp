@@ -1,0 +1,137 @@
+// `pxekit diagnose` over every capture: checked-in text/JSON goldens, and the verdicts each
+// capture must produce (captures/README.md), from the packets and from dnsmasq's own log.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "support/test_paths.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace pxe::test;
+
+namespace {
+
+struct Expected {
+  std::string capture;
+  std::vector<std::string> logs;   // dnsmasq logs beside it (several for the proxy setups)
+  int exit_code;                   // 1: a client failed
+  std::set<std::string> failures;  // failure finding ids
+  std::set<std::string> infos;     // benign notes that must be explained
+};
+
+const std::vector<Expected> kExpected = {
+    {"bios-pxelinux-menu", {"bios-pxelinux-menu.dnsmasq.log"}, 0, {}, {"pxelinux-config-search"}},
+    {"bios-no-bootfile", {"bios-no-bootfile.dnsmasq.log"}, 1, {"no-boot-filename"}, {}},
+    {"bios-no-tftp", {"bios-no-tftp.dnsmasq.log"}, 1, {"tftp-open-timeout"}, {}},
+    {"bios-missing-file", {"bios-missing-file.dnsmasq.log"}, 1, {"tftp-file-not-found"}, {}},
+    {"proxydhcp-bios", {"proxydhcp-bios.dhcp.dnsmasq.log", "proxydhcp-bios.proxy.dnsmasq.log"}, 0, {}, {"pxelinux-config-search"}},
+    {"proxydhcp-uefi", {"proxydhcp-uefi.dhcp.dnsmasq.log", "proxydhcp-uefi.proxy.dnsmasq.log"}, 0, {},
+     {"tsize-probe-abort", "pxelinux-config-search"}},
+    {"uefi-syslinux-menu", {"uefi-syslinux-menu.dnsmasq.log"}, 0, {}, {"pxelinux-config-search"}},
+    {"edk2-syslinux-menu", {"edk2-syslinux-menu.dnsmasq.log"}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
+    {"linux-clients", {"linux-clients.dnsmasq.log"}, 1, {"tftp-file-not-found"}, {}},
+    {"smb2-guest-and-user", {}, 1, {"smb-logon-failure", "smb-access-denied", "smb-bad-share"}, {}},
+};
+
+struct Ids {
+  std::set<std::string> failures, infos;
+};
+
+Ids ids_of(const json& report) {
+  Ids ids;
+  for (const auto& c : report["clients"])
+    for (const auto& f : c["findings"]) {
+      if (f["severity"] == "failure") ids.failures.insert(f["id"].get<std::string>());
+      if (f["severity"] == "info") ids.infos.insert(f["id"].get<std::string>());
+    }
+  return ids;
+}
+
+class Diagnose : public ::testing::TestWithParam<Expected> {};
+
+TEST_P(Diagnose, CaptureGivesTheExpectedVerdict) {
+  const Expected& x = GetParam();
+  std::string pcap = captures_dir() + "/" + x.capture + ".pcap";
+  std::string out;
+  int rc = run(pxekit_binary() + " diagnose --format json '" + pcap + "'", &out);
+  EXPECT_EQ(rc, x.exit_code);
+  json j = json::parse(out);
+  Ids ids = ids_of(j);
+  EXPECT_EQ(ids.failures, x.failures);
+  for (const auto& i : x.infos) EXPECT_TRUE(ids.infos.count(i)) << "missing info " << i;
+  // Every failure names what the user saw and how to fix it.
+  for (const auto& c : j["clients"])
+    for (const auto& f : c["findings"])
+      if (f["severity"] == "failure") {
+        EXPECT_FALSE(f["firmware_message"].get<std::string>().empty()) << f["id"];
+        EXPECT_FALSE(f["evidence"].empty()) << f["id"];
+        EXPECT_FALSE(f["fix_dnsmasq"].get<std::string>().empty()) << f["id"];
+      }
+}
+
+TEST_P(Diagnose, DnsmasqLogGivesTheSameVerdict) {
+  const Expected& x = GetParam();
+  if (x.logs.empty()) GTEST_SKIP() << x.capture << " has no dnsmasq log (Samba only)";
+  std::string cmd = pxekit_binary() + " diagnose --format json";
+  for (const auto& l : x.logs) cmd += " --dnsmasq-log '" + captures_dir() + "/" + l + "'";
+  std::string out;
+  EXPECT_EQ(run(cmd, &out), x.exit_code);
+  Ids ids = ids_of(json::parse(out));
+  EXPECT_EQ(ids.failures, x.failures);
+}
+
+TEST_P(Diagnose, TextAndJsonMatchGolden) {
+  const Expected& x = GetParam();
+  std::string pcap = captures_dir() + "/" + x.capture + ".pcap";
+  for (std::string format : {"text", "json"}) {
+    std::string out;
+    run(pxekit_binary() + " diagnose --format " + format + " '" + pcap + "'", &out);
+    // The report names its input; make the path independent of the checkout's location.
+    for (std::size_t p; (p = out.find(captures_dir() + "/")) != std::string::npos;)
+      out.replace(p, captures_dir().size() + 1, "captures/");
+    std::string path = golden_dir() + "/diagnose/" + x.capture + (format == "json" ? ".json" : ".txt");
+    if (update_golden()) {
+      fs::create_directories(golden_dir() + "/diagnose");
+      write_file(path, out);
+      continue;
+    }
+    ASSERT_TRUE(fs::exists(path)) << path << " missing: run with PXE_UPDATE_GOLDEN=1";
+    EXPECT_EQ(out, read_file(path)) << path;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, Diagnose, ::testing::ValuesIn(kExpected), [](const auto& param_info) {
+  std::string n = param_info.param.capture;
+  std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(c); }, '_');
+  return n;
+});
+
+TEST(DiagnoseCli, SeedLogTellsTheWholeStory) {
+  // The first seed's dnsmasq log lines, as the user posted them.
+  std::string log = read_file(source_dir() + "/tests/tools/data/seed-dnsmasq.log");
+  std::string path = fs::temp_directory_path() / "pxekit-seed.log";
+  write_file(path, log);
+  std::string out;
+  EXPECT_EQ(run(pxekit_binary() + " diagnose --format json --dnsmasq-log " + path, &out), 0);
+  json j = json::parse(out);
+  ASSERT_EQ(j["clients"].size(), 1u);
+  EXPECT_EQ(j["clients"][0]["mac"], "20:6a:8a:0f:74:75");
+  EXPECT_EQ(j["clients"][0]["stage"], "WinPE DHCP");
+  Ids ids = ids_of(j);
+  EXPECT_TRUE(ids.infos.count("tsize-probe-abort"));
+  EXPECT_TRUE(ids.infos.count("pxelinux-config-search"));
+}
+
+TEST(DiagnoseCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run(pxekit_binary() + " diagnose >/dev/null 2>&1"), 2);
+  EXPECT_EQ(run(pxekit_binary() + " diagnose a.pcap --dnsmasq-log b.log >/dev/null 2>&1"), 2);
+  EXPECT_EQ(run(pxekit_binary() + " diagnose /nonexistent.pcap >/dev/null 2>&1"), 3);
+}
+
+}  // namespace
