@@ -1,0 +1,199 @@
+// The DHCP server: the engine run by one thread over the DHCP sockets. Each wake-up drains the
+// sockets, runs every datagram through the engine, commits the lease changes in one
+// transaction, and only then sends the replies (so an ACK is never sent for a lease that a
+// crash could lose).
+#include "server/dhcp/dhcp_server.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "proto/dhcp/engine.h"
+#include "server/dhcp/lease_store.h"
+#include "transport/dhcp_socket.h"
+
+namespace pxe::server {
+
+namespace {
+
+namespace pd = proto::dhcp;
+using transport::DhcpSocket;
+using transport::NetInterface;
+
+constexpr const char* kDefaultLeaseDb = "/var/lib/pxekit/dhcp-leases.db";
+constexpr int kMaxWarningsPerSecond = 10;
+
+class DhcpServerImpl final : public DhcpServer {
+ public:
+  DhcpServerImpl(config::DhcpSettings s, LeaseStore store)
+      : engine_(std::move(s)), store_(std::move(store)), log_(spdlog::default_logger()->clone("dhcp")) {
+    if (engine_.settings().log_dhcp && log_->level() > spdlog::level::debug) log_->set_level(spdlog::level::debug);
+  }
+  ~DhcpServerImpl() override { stop(); }
+
+  Result<void> start(const std::vector<pd::Lease>& restored);
+  void stop() override {
+    if (stop_.exchange(true)) return;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  struct Pending {
+    DhcpSocket* socket;
+    int ifindex;
+  };
+
+  Result<void> open_sockets();
+  void run();
+  const NetInterface* interface_for(int ifindex);
+  void send(const pd::OutDatagram& d, const Pending& via);
+  void emit(const pd::LogEvent& e);
+
+  pd::Engine engine_;
+  LeaseStore store_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::vector<DhcpSocket> sockets_;
+  std::vector<NetInterface> interfaces_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  SystemClock clock_;
+  std::int64_t warn_second_ = 0;
+  int warnings_ = 0, suppressed_ = 0;
+};
+
+Result<void> DhcpServerImpl::open_sockets() {
+  const auto& s = engine_.settings();
+  std::vector<std::string> devices = s.interfaces;
+  if (devices.empty()) devices.push_back("");  // all interfaces, one socket
+  for (const auto& dev : devices) {
+    auto sock = DhcpSocket::open(s.port, dev);
+    if (!sock) return sock.error();
+    sockets_.push_back(std::move(*sock));
+    auto boot = DhcpSocket::open(s.boot_server_port, dev);
+    if (!boot) return boot.error();
+    sockets_.push_back(std::move(*boot));
+  }
+  return {};
+}
+
+Result<void> DhcpServerImpl::start(const std::vector<pd::Lease>& restored) {
+  engine_.restore(restored);
+  if (auto r = open_sockets(); !r) return r;
+  if (auto l = transport::list_interfaces()) interfaces_ = std::move(*l);
+  for (const auto& r : engine_.settings().ranges) {
+    if (r.proxy) log_->info("DHCP, proxy on subnet {}", r.start.str());
+    else log_->info("DHCP, IP range {} -- {}, lease time {}s", r.start.str(), r.end.str(), r.lease_s);
+  }
+  if (!engine_.settings().interfaces.empty())
+    for (const auto& i : engine_.settings().interfaces) log_->info("DHCP, sockets bound exclusively to interface {}", i);
+  log_->info("DHCP, {} leases restored", restored.size());
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+const NetInterface* DhcpServerImpl::interface_for(int ifindex) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    for (const auto& i : interfaces_)
+      if (i.index == ifindex) return &i;
+    if (attempt == 0)  // an interface that appeared (or got its address) after start
+      if (auto l = transport::list_interfaces()) interfaces_ = std::move(*l);
+  }
+  return nullptr;
+}
+
+void DhcpServerImpl::emit(const pd::LogEvent& e) {
+  switch (e.level) {
+    case pd::LogLevel::Debug: log_->debug("{}", e.text); break;
+    case pd::LogLevel::Info: log_->info("{}", e.text); break;
+    case pd::LogLevel::Warn: {
+      // Bad input on the wire must not flood the log: at most N warnings a second.
+      std::int64_t sec = clock_.now().us / 1000000;
+      if (sec != warn_second_) {
+        if (suppressed_) log_->warn("{} more warnings suppressed", suppressed_);
+        warn_second_ = sec;
+        warnings_ = suppressed_ = 0;
+      }
+      if (++warnings_ <= kMaxWarningsPerSecond) log_->warn("{}", e.text);
+      else ++suppressed_;
+      break;
+    }
+  }
+}
+
+void DhcpServerImpl::send(const pd::OutDatagram& d, const Pending& via) {
+  Ipv4 to = d.to.ip;
+  if (d.to.link_unicast) {
+    // The client cannot answer ARP yet: write its entry, then unicast (RFC 2131 §4.1).
+    auto arp = via.socket->set_arp_entry(d.interface, d.to.ip, d.to.mac);
+    if (!arp) {
+      log_->debug("{}; broadcasting instead", arp.error().what);
+      to = Ipv4(0xffffffffu);
+    }
+  }
+  auto r = via.socket->send(d.payload, to, d.to.port, via.ifindex, d.from_ip);
+  if (!r) log_->warn("failed sending DHCP reply: {}", r.error().what);
+}
+
+void DhcpServerImpl::run() {
+  std::vector<pollfd> fds;
+  for (auto& s : sockets_) fds.push_back({s.fd(), POLLIN, 0});
+  pd::Actions out;
+  std::vector<Pending> via;
+  Timestamp last_timer = clock_.now();
+  while (!stop_.load()) {
+    int n = ::poll(fds.data(), fds.size(), 200);
+    out.clear();
+    via.clear();
+    Timestamp now = clock_.now();
+    if (n > 0) {
+      for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (!(fds[i].revents & POLLIN)) continue;
+        for (auto& dg : sockets_[i].receive(512)) {
+          const NetInterface* iface = interface_for(dg.ifindex);
+          if (!iface) continue;
+          const auto& ex = engine_.settings().except_interfaces;
+          if (std::find(ex.begin(), ex.end(), iface->name) != ex.end()) continue;
+          pd::DatagramMeta meta{{iface->name, iface->address, iface->netmask}, dg.src, dg.src_port, dg.dst,
+                                sockets_[i].port()};
+          std::size_t before = out.replies.size();
+          engine_.on_datagram(dg.bytes, meta, now, out);
+          for (std::size_t k = before; k < out.replies.size(); ++k) via.push_back({&sockets_[i], dg.ifindex});
+        }
+      }
+    }
+    if (now - last_timer >= std::chrono::seconds(1)) {
+      engine_.on_timer(now, out);
+      last_timer = now;
+    }
+    // Persist first: a reply whose lease is not on disk is not sent.
+    if (auto r = store_.apply(out.lease_changes); !r) {
+      log_->error("{}; {} replies not sent", r.error().what, out.replies.size());
+      out.replies.clear();
+    }
+    for (std::size_t k = 0; k < out.replies.size(); ++k) send(out.replies[k], via[k]);
+    for (const auto& e : out.log) emit(e);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DhcpServer>> start_dhcp_server(const config::ServeConfig& config) {
+  std::string path = config.dhcp.lease_db.empty() ? kDefaultLeaseDb : config.dhcp.lease_db;
+  auto dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  auto store = LeaseStore::open(path);
+  if (!store) return store.error();
+  auto leases = store->load();
+  if (!leases) return leases.error();
+  auto server = std::make_unique<DhcpServerImpl>(config.dhcp, std::move(*store));
+  if (auto r = server->start(*leases); !r) return r.error();
+  return std::unique_ptr<DhcpServer>(std::move(server));
+}
+
+}  // namespace pxe::server

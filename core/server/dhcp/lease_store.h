@@ -1,0 +1,40 @@
+// The lease database: SQLite in WAL mode with synchronous=NORMAL, which survives a killed
+// process (kill -9) without losing a committed transaction. The server commits every batch of
+// lease changes before it sends the replies that depend on them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "proto/dhcp/lease_table.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pxe::server {
+
+class LeaseStore {
+ public:
+  ~LeaseStore();
+  LeaseStore(LeaseStore&& o) noexcept;
+  LeaseStore& operator=(LeaseStore&&) = delete;
+  LeaseStore(const LeaseStore&) = delete;
+  LeaseStore& operator=(const LeaseStore&) = delete;
+
+  // Opens (creating the file and schema if needed). read_only: for `pxekit leases`.
+  static Result<LeaseStore> open(const std::string& path, bool read_only = false);
+
+  Result<std::vector<proto::dhcp::Lease>> load();
+  // One transaction: all changes or none.
+  Result<void> apply(const std::vector<proto::dhcp::LeaseChange>& changes);
+
+ private:
+  LeaseStore() = default;
+  Result<void> exec(const char* sql);
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* upsert_ = nullptr;
+  sqlite3_stmt* erase_ = nullptr;
+};
+
+}  // namespace pxe::server

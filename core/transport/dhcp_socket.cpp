@@ -1,0 +1,159 @@
+#include "transport/dhcp_socket.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pxe::transport {
+
+namespace {
+
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+sockaddr_in to_sockaddr(Ipv4 ip, std::uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(ip.value);
+  return sa;
+}
+
+}  // namespace
+
+Result<std::vector<NetInterface>> list_interfaces() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return make_error(errno_text("getifaddrs"));
+  std::vector<NetInterface> out;
+  for (ifaddrs* a = list; a; a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+    bool seen = false;
+    for (const auto& i : out) seen = seen || i.name == a->ifa_name;
+    if (seen) continue;
+    NetInterface i;
+    i.name = a->ifa_name;
+    i.index = int(if_nametoindex(a->ifa_name));
+    i.address = Ipv4(ntohl(reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr.s_addr));
+    if (a->ifa_netmask) i.netmask = Ipv4(ntohl(reinterpret_cast<sockaddr_in*>(a->ifa_netmask)->sin_addr.s_addr));
+    out.push_back(i);
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+DhcpSocket::~DhcpSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+DhcpSocket& DhcpSocket::operator=(DhcpSocket&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    port_ = o.port_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& device) {
+  DhcpSocket s;
+  s.fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (s.fd_ < 0) return make_error(errno_text("socket"));
+  s.port_ = port;
+  int on = 1;
+  if (setsockopt(s.fd_, SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0) return make_error(errno_text("SO_BROADCAST"));
+  if (setsockopt(s.fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0) return make_error(errno_text("IP_PKTINFO"));
+  if (!device.empty()) {
+    // Several per-device sockets share 0.0.0.0:port.
+    setsockopt(s.fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (setsockopt(s.fd_, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), socklen_t(device.size())) != 0)
+      return make_error(errno_text("SO_BINDTODEVICE " + device));
+  }
+  int buf = 4 << 20;
+  setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  auto sa = to_sockaddr(Ipv4(), port);
+  if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+    return make_error(errno_text("bind 0.0.0.0:" + std::to_string(port) + (device.empty() ? "" : " on " + device)));
+  return s;
+}
+
+std::vector<DhcpDatagram> DhcpSocket::receive(std::size_t max) {
+  std::vector<DhcpDatagram> out;
+  std::uint8_t buf[4096];
+  alignas(cmsghdr) char control[256];
+  while (out.size() < max) {
+    sockaddr_in from{};
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
+    if (n < 0) break;
+    if (msg.msg_flags & MSG_TRUNC) continue;  // bigger than any DHCP message we accept
+    DhcpDatagram d;
+    d.bytes.assign(buf, buf + n);
+    d.src = Ipv4(ntohl(from.sin_addr.s_addr));
+    d.src_port = ntohs(from.sin_port);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo pi;
+        std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+        d.ifindex = pi.ipi_ifindex;
+        d.dst = Ipv4(ntohl(pi.ipi_addr.s_addr));
+      }
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<void> DhcpSocket::send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int ifindex, Ipv4 from) {
+  auto sa = to_sockaddr(to, port);
+  iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+  msghdr msg{};
+  msg.msg_name = &sa;
+  msg.msg_namelen = sizeof sa;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IP;
+  c->cmsg_type = IP_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+  in_pktinfo pi{};
+  pi.ipi_ifindex = ifindex;
+  pi.ipi_spec_dst.s_addr = htonl(from.value);
+  std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+  if (::sendmsg(fd_, &msg, 0) < 0)
+    return make_error(errno_text("send to " + to.str() + ":" + std::to_string(port)));
+  return {};
+}
+
+Result<void> DhcpSocket::set_arp_entry(const std::string& device, Ipv4 ip, const Mac& mac) {
+  arpreq req{};
+  auto sa = to_sockaddr(ip, 0);
+  std::memcpy(&req.arp_pa, &sa, sizeof sa);
+  req.arp_ha.sa_family = ARPHRD_ETHER;
+  std::memcpy(req.arp_ha.sa_data, mac.octets.data(), 6);
+  req.arp_flags = ATF_COM;
+  std::strncpy(req.arp_dev, device.c_str(), sizeof req.arp_dev - 1);
+  if (ioctl(fd_, SIOCSARP, &req) != 0) return make_error(errno_text("SIOCSARP " + ip.str() + " on " + device));
+  return {};
+}
+
+}  // namespace pxe::transport

@@ -1,0 +1,64 @@
+// Sockets for the DHCP server: UDP 67 (and 4011) with SO_BROADCAST and IP_PKTINFO (which
+// interface a request came in on, which address it was sent to), optionally bound to one
+// device (SO_BINDTODEVICE); sending with a chosen interface and source address; and the ARP
+// entry that lets a reply be unicast to a client that has no address yet (SIOCSARP).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/addr.h"
+#include "base/bytes.h"
+#include "base/result.h"
+
+namespace pxe::transport {
+
+struct NetInterface {
+  std::string name;
+  int index = 0;
+  Ipv4 address;  // the first IPv4 address
+  Ipv4 netmask;
+};
+
+// The machine's (or network namespace's) interfaces with an IPv4 address.
+Result<std::vector<NetInterface>> list_interfaces();
+
+struct DhcpDatagram {
+  Bytes bytes;
+  int ifindex = 0;
+  Ipv4 src;
+  std::uint16_t src_port = 0;
+  Ipv4 dst;
+};
+
+class DhcpSocket {
+ public:
+  DhcpSocket() = default;
+  ~DhcpSocket();
+  DhcpSocket(DhcpSocket&& o) noexcept : fd_(o.fd_), port_(o.port_) { o.fd_ = -1; }
+  DhcpSocket& operator=(DhcpSocket&& o) noexcept;
+  DhcpSocket(const DhcpSocket&) = delete;
+  DhcpSocket& operator=(const DhcpSocket&) = delete;
+
+  // Binds 0.0.0.0:port (broadcasts arrive there), non-blocking. `device` non-empty: only that
+  // interface's traffic (SO_BINDTODEVICE; several such sockets share the port).
+  static Result<DhcpSocket> open(std::uint16_t port, const std::string& device);
+
+  int fd() const { return fd_; }
+  std::uint16_t port() const { return port_; }
+
+  // Up to `max` waiting datagrams, without blocking; empty when none wait.
+  std::vector<DhcpDatagram> receive(std::size_t max);
+  // Sends out of interface `ifindex` from `from` (IP_PKTINFO); `to` may be 255.255.255.255.
+  Result<void> send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int ifindex, Ipv4 from);
+  // Writes a complete ARP entry ip -> mac on `device`, so a unicast reaches a client that cannot
+  // answer ARP yet (RFC 2131 §4.1, the client has no address).
+  Result<void> set_arp_entry(const std::string& device, Ipv4 ip, const Mac& mac);
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace pxe::transport
