@@ -1,0 +1,149 @@
+// The DHCP server end to end, in network namespaces the test creates: real clients (busybox
+// udhcpc, ISC dhclient) get an address, renew and release; the lease database follows.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "config/serve_config.h"
+#include "netns.h"
+#include "server/dhcp/dhcp_server.h"
+#include "server/dhcp/lease_store.h"
+
+namespace pxe::server {
+namespace {
+
+namespace pd = proto::dhcp;
+using test::NetnsPair;
+
+class DhcpServerNetns : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
+    dir_ = std::filesystem::temp_directory_path() / ("pxkd-test-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    ASSERT_TRUE(net_.setup()) << "could not create namespaces/veth";
+    db_ = (dir_ / "leases.db").string();
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    server_.reset();
+    for (const auto& pid : pids_) test::run("kill " + pid + " 2>/dev/null");
+    net_.cleanup();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  void start_server(const std::string& extra = "") {
+    std::string conf = (dir_ / "dnsmasq.conf").string();
+    std::ofstream(conf) << "port=0 # no DNS\ninterface=" << net_.server_if << "\nbind-interfaces\n"
+                        << "dhcp-option=3,192.168.77.1 # gateway\n"
+                        << "dhcp-range=192.168.77.10,192.168.77.20,2m\n"
+                        << "dhcp-leasefile=" << db_ << "\n" << extra;
+    auto cfg = config::load_dnsmasq_conf(conf);
+    ASSERT_TRUE(cfg.ok()) << cfg.error().what;
+    std::string err;
+    NetnsPair::in_namespace(net_.server_ns, [&] {
+      auto s = start_dhcp_server(*cfg);
+      if (s) server_ = std::move(*s);
+      else err = s.error().what;
+    });
+    ASSERT_TRUE(server_) << err;
+  }
+
+  std::vector<pd::Lease> leases() {
+    auto store = LeaseStore::open(db_, true);
+    if (!store) return {};
+    auto l = store->load();
+    return l ? *l : std::vector<pd::Lease>{};
+  }
+  // Waits (up to `seconds`) for a lease of `mac` that satisfies `pred`.
+  std::optional<pd::Lease> wait_lease(const std::string& mac, const std::function<bool(const pd::Lease&)>& pred,
+                                      int seconds = 15) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+      for (const auto& l : leases())
+        if (l.mac.str() == mac && pred(l)) return l;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return std::nullopt;
+  }
+  std::string write_script(const std::string& name, const std::string& body) {
+    auto path = (dir_ / name).string();
+    std::ofstream(path) << "#!/bin/sh\n" << body;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+    return path;
+  }
+  std::string background(const std::string& cmd, const std::string& log) {
+    std::string pid;
+    test::run(cmd + " >" + log + " 2>&1 & echo $!", &pid);
+    while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+    pids_.push_back(pid);
+    return pid;
+  }
+
+  NetnsPair net_;
+  std::filesystem::path dir_;
+  std::string db_;
+  std::unique_ptr<DhcpServer> server_;
+  std::vector<std::string> pids_;
+};
+
+auto bound = [](const pd::Lease& l) { return l.state == pd::LeaseState::Bound; };
+
+TEST_F(DhcpServerNetns, BusyboxUdhcpcGetsAnAddressRenewsAndReleases) {
+  if (!test::have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
+  start_server();
+  // The script configures the leased address on the client's veth (inside its namespace) so
+  // that renewing and releasing can be sent from it.
+  auto script = write_script("udhcpc.sh",
+                             "case \"$1\" in bound|renew) ip addr flush dev $interface; "
+                             "ip addr add $ip/24 dev $interface;; deconfig) ip addr flush dev $interface;; esac\n");
+  std::string mac = net_.client_mac();
+  auto pid = background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 1 -A 1"),
+                        (dir_ / "udhcpc.log").string());
+  auto first = wait_lease(mac, bound);
+  ASSERT_TRUE(first) << test::read_file((dir_ / "udhcpc.log").string());
+  EXPECT_GE(first->ip, Ipv4(192, 168, 77, 10));
+  EXPECT_LE(first->ip, Ipv4(192, 168, 77, 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  test::run("kill -USR1 " + pid);  // renew (unicast REQUEST from the leased address)
+  auto renewed = wait_lease(mac, [&](const pd::Lease& l) { return bound(l) && l.expires > first->expires; });
+  ASSERT_TRUE(renewed) << test::read_file((dir_ / "udhcpc.log").string());
+  EXPECT_EQ(renewed->ip, first->ip);
+  test::run("kill -USR2 " + pid);  // release
+  auto released = wait_lease(mac, [](const pd::Lease& l) { return l.state == pd::LeaseState::Released; });
+  ASSERT_TRUE(released) << test::read_file((dir_ / "udhcpc.log").string());
+  EXPECT_EQ(released->ip, first->ip);
+}
+
+TEST_F(DhcpServerNetns, DhclientGetsAnAddressRebootsAndReleases) {
+  if (!test::have_program("dhclient")) GTEST_SKIP() << "needs isc-dhcp-client (dhclient)";
+  start_server();
+  auto script = write_script("dhclient.sh",
+                             "case \"$reason\" in BOUND|RENEW|REBIND|REBOOT) ip addr flush dev $interface; "
+                             "ip addr add $new_ip_address/24 dev $interface;; esac\n");
+  std::string lf = (dir_ / "dhclient.leases").string(), pf = (dir_ / "dhclient.pid").string();
+  std::string base = "dhclient -sf " + script + " -lf " + lf + " -pf " + pf + " ";
+  std::string mac = net_.client_mac();
+  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if + " >/dev/null 2>&1")), 0);
+  auto first = wait_lease(mac, bound, 5);
+  ASSERT_TRUE(first);
+  // Stop without releasing, start again: INIT-REBOOT with the remembered address.
+  test::run(net_.in_client(base + "-x " + net_.client_if + " >/dev/null 2>&1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if + " >/dev/null 2>&1")), 0);
+  auto again = wait_lease(mac, [&](const pd::Lease& l) { return bound(l) && l.expires > first->expires; }, 5);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->ip, first->ip);
+  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-r " + net_.client_if + " >/dev/null 2>&1")), 0);
+  auto released = wait_lease(mac, [](const pd::Lease& l) { return l.state == pd::LeaseState::Released; }, 5);
+  ASSERT_TRUE(released);
+  EXPECT_EQ(released->ip, first->ip);
+}
+
+}  // namespace
+}  // namespace pxe::server
