@@ -40,7 +40,16 @@ JsonWriter& JsonWriter::end_array() {
 }
 JsonWriter& JsonWriter::key(std::string_view k) {
   separate();
-  escape(out_, k);
+  // Keys are nearly always plain identifiers: copy them whole when nothing needs escaping.
+  bool plain = true;
+  for (char c : k) plain &= c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  if (plain) {
+    out_.push_back('"');
+    out_.append(k);
+    out_.push_back('"');
+  } else {
+    escape(out_, k);
+  }
   out_.push_back(':');
   after_key_ = true;
   return *this;
@@ -89,6 +98,15 @@ JsonWriter& JsonWriter::null() {
 void JsonWriter::escape(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
+  // Fast path: copy runs of characters that need no escaping in one append.
+  std::size_t run = 0;
+  while (run < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[run]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+    ++run;
+  }
+  out.append(s.data(), run);
+  s.remove_prefix(run);
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {

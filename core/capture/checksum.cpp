@@ -1,10 +1,22 @@
 #include "capture/checksum.h"
 
+#include <cstring>
+
 namespace pxe::capture {
 
 std::uint32_t sum16(ByteSpan d, std::uint32_t sum) {
   std::size_t i = 0;
   std::uint64_t s = sum;
+  // 32-bit big-endian words into a 64-bit accumulator (RFC 1071 §2: any word size works, fold
+  // at the end); then the odd 16-bit word and byte.
+  for (; i + 4 <= d.size(); i += 4) {
+    std::uint32_t w;
+    std::memcpy(&w, d.data() + i, 4);
+    s += __builtin_bswap32(w);
+  }
+  s = (s & 0xffffffff) + (s >> 32);
+  s = (s & 0xffffffff) + (s >> 32);
+  s = (s & 0xffff) + (s >> 16) ;
   for (; i + 1 < d.size(); i += 2) s += std::uint32_t(d[i] << 8 | d[i + 1]);
   if (i < d.size()) s += std::uint32_t(d[i] << 8);
   while (s >> 16) s = (s & 0xffff) + (s >> 16);

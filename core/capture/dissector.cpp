@@ -185,17 +185,16 @@ void Dissector::dissect_ip(Tins::PDU& root, Tins::IP& ip, Observation& obs) {
     if (udp->checksum() == 0) {
       obs.checksum = Checksum::Absent;
     } else if (complete_capture && udp->length() == payload.size() + 8) {
-      ByteWriter seg(payload.size() + 8);
-      seg.u16be(udp->sport());
-      seg.u16be(udp->dport());
-      seg.u16be(udp->length());
-      seg.u16be(udp->checksum());
-      seg.bytes(payload);
+      // Pseudo-header + UDP header fields + payload, summed in place (no copy).
       std::uint32_t s = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 +
-                        udp->length();
-      bool ok = fold(sum16(seg.data(), s)) == 0xffff;
+                        udp->length() + udp->sport() + udp->dport() + udp->length();
+      std::uint32_t without = sum16(payload, s);
+      bool ok = fold(without + udp->checksum()) == 0xffff;
       obs.checksum = ok ? Checksum::Ok : Checksum::Bad;
-      if (!ok) obs.checksum_expected = transport_checksum(src, dst, 17, seg.data(), 6);
+      if (!ok) {
+        std::uint16_t c = static_cast<std::uint16_t>(~fold(without));
+        obs.checksum_expected = c == 0 ? 0xffff : c;
+      }
     }
     classify_udp(ip, *udp, obs);
   } else if (auto* tcp = ip.find_pdu<Tins::TCP>()) {

@@ -18,12 +18,35 @@ using capture::Observation;
 
 namespace {
 
+// localtime_r and formatting once per second of capture time, not once per frame.
 void clock_time(std::int64_t us, std::string& out, bool date) {
-  std::time_t secs = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  if (date) append(out, "{:04}-{:02}-{:02} ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  append(out, "{:02}:{:02}:{:02}.{:06} ", tm.tm_hour, tm.tm_min, tm.tm_sec, us % 1000000);
+  static thread_local std::int64_t cached_sec = -1;
+  static thread_local bool cached_date = false;
+  static thread_local std::string prefix;
+  std::int64_t sec = us / 1000000;
+  if (sec != cached_sec || date != cached_date) {
+    std::time_t secs = static_cast<std::time_t>(sec);
+    std::tm tm{};
+    localtime_r(&secs, &tm);
+    prefix.clear();
+    if (date) append(prefix, "{:04}-{:02}-{:02} ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    append(prefix, "{:02}:{:02}:{:02}.", tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_sec = sec;
+    cached_date = date;
+  }
+  out += prefix;
+  char buf[8];
+  unsigned v = static_cast<unsigned>(us % 1000000);
+  for (int i = 5; i >= 0; --i, v /= 10) buf[i] = char('0' + v % 10);
+  buf[6] = ' ';
+  out.append(buf, 7);
+}
+
+std::string mac_str(const Tins::HWAddress<6>& a) {
+  Mac m;
+  std::copy(a.begin(), a.end(), m.octets.begin());
+  char buf[17];
+  return std::string(buf, m.write(buf));
 }
 
 void duration(std::int64_t us, std::string& out) {
@@ -87,8 +110,8 @@ void TextPrinter::print(const Observation& obs, std::string& out) {
   } else if (obs.ip6) {
     ip6_text(obs, out);
   } else if (obs.eth) {
-    append(out, "{} > {}, ethertype 0x{:04x}, length {}", obs.eth->src_addr().to_string(),
-           obs.eth->dst_addr().to_string(), obs.eth->payload_type(), obs.wire_len);
+    append(out, "{} > {}, ethertype 0x{:04x}, length {}", mac_str(obs.eth->src_addr()),
+           mac_str(obs.eth->dst_addr()), obs.eth->payload_type(), obs.wire_len);
     if (obs.truncated_at) append(out, " [|{}]", obs.truncated_at);
   } else {
     append(out, "frame of {} bytes", obs.wire_len);
@@ -145,8 +168,8 @@ void JsonPrinter::print(const Observation& obs, std::string& out) {
   w.field("caplen", unsigned(obs.cap_len));
   if (obs.eth) {
     w.key("eth").begin_object();
-    w.field("src", obs.eth->src_addr().to_string());
-    w.field("dst", obs.eth->dst_addr().to_string());
+    w.field("src", mac_str(obs.eth->src_addr()));
+    w.field("dst", mac_str(obs.eth->dst_addr()));
     w.field("type", unsigned(obs.eth->payload_type()));
     w.end_object();
   }
@@ -155,9 +178,9 @@ void JsonPrinter::print(const Observation& obs, std::string& out) {
     w.key("arp").begin_object();
     w.field("op", a.opcode() == Tins::ARP::REQUEST ? "request"
                   : a.opcode() == Tins::ARP::REPLY ? "reply" : "other");
-    w.field("sender_mac", a.sender_hw_addr().to_string());
+    w.field("sender_mac", mac_str(a.sender_hw_addr()));
     w.field("sender_ip", capture::to_ipv4(a.sender_ip_addr()).str());
-    w.field("target_mac", a.target_hw_addr().to_string());
+    w.field("target_mac", mac_str(a.target_hw_addr()));
     w.field("target_ip", capture::to_ipv4(a.target_ip_addr()).str());
     w.end_object();
   }

@@ -15,9 +15,13 @@ namespace pxe::print {
 // tcpdump's indentation for the detail lines of a UDP application protocol: "\n\t  ".
 inline constexpr std::string_view kDetail = "\n\t  ";
 
+// Formats into a stack buffer first and appends once: a back_inserter on std::string would
+// push_back character by character (the decoder's hottest path).
 template <class... Args>
 inline void append(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
-  fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
+  fmt::memory_buffer buf;
+  fmt::format_to(fmt::appender(buf), f, std::forward<Args>(args)...);
+  out.append(buf.data(), buf.size());
 }
 
 // Appends printable ASCII as-is and other bytes as tcpdump does in quoted strings
