@@ -7,10 +7,7 @@
 #include <fstream>
 
 #include "diag/diagnose.h"
-#if __has_include("diag/html_report.h")
 #include "diag/html_report.h"
-#define PXE_HAVE_HTML 1
-#endif
 #include "diag/render.h"
 
 namespace pxekit {
@@ -55,9 +52,7 @@ void add_diagnose(CLI::App& app, int& exit_code) {
     std::fwrite(out.data(), 1, out.size(), stdout);
     if (!o->html.empty()) {
       std::ofstream f(o->html, std::ios::binary | std::ios::trunc);
-#ifdef PXE_HAVE_HTML
       f << pxe::diag::render_html(*report);
-#endif
       if (!f) {
         std::fprintf(stderr, "pxekit diagnose: cannot write %s\n", o->html.c_str());
         exit_code = 3;
