@@ -41,12 +41,13 @@ void Transfer::start(Timestamp now) {
 
 void Transfer::on_readable(Timestamp now) {
   for (int round = 0; round < 64 && !ended_; ++round) {
-    auto got = socket_.receive_batch(32);
+    auto got = socket_.receive_batch(32, 2048);  // ACKs and ERRORs: small
     if (!got) {
       log()->warn("{}: {}", peer_.str(), got.error().what);
       return;
     }
     if (got->empty()) return;
+    bool drained = got->size() < 32;  // saves a recvmmsg that would only say EAGAIN
     for (auto& d : *got) {
       if (ended_) break;
       if (!(d.from == peer_)) {
@@ -59,6 +60,7 @@ void Transfer::on_readable(Timestamp now) {
       progressed_ = true;
       apply(sender_->on_datagram(d.bytes, now), now);
     }
+    if (drained) return;
   }
 }
 
