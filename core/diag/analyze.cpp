@@ -190,8 +190,8 @@ void build_transfers(ClientContext& c, const Grouper& g) {
     if (e->kind == EventKind::TftpOack && e->blksize) t.blksize = e->blksize;
     if (e->kind == EventKind::TftpError) t.server_error = e;
     if (e->kind == EventKind::TftpData) {
-      t.bytes += e->data_len;
-      ++t.blocks;
+      t.bytes += e->run_bytes;
+      t.blocks += e->run_blocks;
       t.fragmented |= e->fragmented;
       if (e->data_len < t.blksize) t.completed = true;
     }

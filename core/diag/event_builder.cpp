@@ -130,6 +130,35 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
     e.error_code = er->code;
     e.error_message = er->message;
   }
+  // Collapse a run: DATA block n+1 replaces the flow's previous DATA event (block >= 2), keeping
+  // totals; likewise ACKs. Block 1 and OACK/ERROR/RRQ stay as they are.
+  std::uint64_t flow = (std::uint64_t(e.src.value) * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t(e.dst.value) << 32) ^
+                       (std::uint64_t(e.sport) << 16) ^ e.dport;
+  if (e.kind == EventKind::TftpData || e.kind == EventKind::TftpAck) {
+    auto& last = e.kind == EventKind::TftpData ? last_data_ : last_ack_;
+    e.run_bytes = e.data_len;
+    auto it = last.find(flow);
+    if (it != last.end() && it->second < events_.size()) {
+      Event& prev = events_[it->second];
+      bool same_flow = prev.kind == e.kind && prev.src == e.src && prev.dst == e.dst && prev.sport == e.sport &&
+                       prev.dport == e.dport;
+      if (same_flow && prev.block >= 2 && e.block >= 2) {
+        e.run_blocks = prev.run_blocks + 1;
+        e.run_bytes += prev.run_bytes;
+        e.fragmented |= prev.fragmented;
+        if (!obs.eth && !prev.client_mac.is_zero()) e.client_mac = prev.client_mac;
+        if (e.kind == EventKind::TftpAck) e.from_client = true;
+        else if (obs.eth) {
+          Mac m;
+          std::copy(obs.eth->dst_addr().begin(), obs.eth->dst_addr().end(), m.octets.begin());
+          e.client_mac = m;
+        }
+        prev = std::move(e);
+        return;
+      }
+    }
+    last[flow] = events_.size();
+  }
   // Which side is the client: the one whose port is not the server's (69 for requests), or
   // for transfer packets the receiver of DATA / sender of ACK.
   if (e.kind == EventKind::TftpData || e.kind == EventKind::TftpOack) e.from_client = false;

@@ -2,6 +2,7 @@
 // the diagnosis needs. Stateless apart from the output list.
 #pragma once
 
+#include <unordered_map>
 #include <vector>
 
 #include "capture/observation.h"
@@ -19,6 +20,8 @@ class EventBuilder {
   void add_tftp(const capture::Observation& obs, Event base);
   void add_smb(const capture::Observation& obs, Event base);
   std::vector<Event> events_;
+  // Per flow (src, sport, dst, dport): index of its latest DATA / ACK event, for collapsing runs.
+  std::unordered_map<std::uint64_t, std::size_t> last_data_, last_ack_;
 };
 
 }  // namespace pxe::diag

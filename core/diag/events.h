@@ -61,6 +61,10 @@ struct Event {
   std::string filename;          // RRQ/WRQ, or the file of an error/sent line from a log
   std::uint16_t block = 0;
   std::size_t data_len = 0;
+  // A run of DATA blocks (or ACKs) of one transfer is kept as its latest packet, with the run's
+  // totals: a 316 MB image is one event, not 600,000 (bounded memory on long captures).
+  std::uint32_t run_blocks = 1;
+  std::uint64_t run_bytes = 0;
   std::uint32_t blksize = 0;     // as requested (RRQ) or granted (OACK)
   bool fragmented = false;       // the datagram arrived in IPv4 fragments
   std::uint16_t error_code = 0;
