@@ -8,9 +8,11 @@
 #include <csignal>
 #include <thread>
 
+#include "config/quick_start.h"
 #include "config/serve_config.h"
 #include "server/dhcp/dhcp_server.h"
 #include "server/tftp/tftp_server.h"
+#include "transport/dhcp_socket.h"
 
 namespace pxekit {
 
@@ -30,6 +32,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     std::string db;
     double duration = 0;
     std::string log_level = "info";
+    bool log_dhcp = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("serve", "Serve DHCP/proxyDHCP/4011 and TFTP (dnsmasq.conf lines or flags)");
@@ -40,6 +43,7 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--tftp-port", o->tftp_port, "TFTP port (69)");
   cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
   cmd->add_option("--db", o->db, "lease database (SQLite)");
+  cmd->add_flag("--log-dhcp", o->log_dhcp, "log every DHCP option sent (debug level)");
   cmd->add_option("--duration", o->duration, "stop after this many seconds (0: until signalled)");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -63,9 +67,24 @@ void add_serve(CLI::App& app, int& exit_code) {
     cfg.tftp.address = o->listen;
     cfg.tftp.port = o->tftp_port;
     if (!o->interfaces.empty()) {
+      if (o->conf.empty()) {
+        // Quick start: DHCP on the (first) interface's subnet, boot files from the TFTP root.
+        auto ifs = pxe::transport::list_interfaces();
+        const pxe::transport::NetInterface* found = nullptr;
+        if (ifs)
+          for (const auto& i : *ifs)
+            if (i.name == o->interfaces[0]) found = &i;
+        if (!found) {
+          spdlog::error("--interface {}: no such interface with an IPv4 address", o->interfaces[0]);
+          exit_code = 2;
+          return;
+        }
+        cfg.dhcp = pxe::config::quick_start(found->name, found->address, found->netmask, cfg.tftp.root);
+      }
       cfg.dhcp.interfaces = o->interfaces;
       cfg.tftp.interfaces = o->interfaces;
     }
+    if (o->log_dhcp) cfg.dhcp.log_dhcp = true;
     if (!o->db.empty()) cfg.dhcp.lease_db = o->db;
     if (!cfg.dhcp.enabled && !cfg.tftp.enabled) {
       spdlog::error("nothing to serve: give -C dnsmasq.conf, or --tftp-root DIR");

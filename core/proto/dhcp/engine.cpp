@@ -104,13 +104,14 @@ std::optional<Ipv4> Engine::choose_address(Context& c) {
     return std::nullopt;
   }
   auto usable = [&](Ipv4 ip) {
-    return c.in_range(ip) && leases_.available(ip, key, c.now) && !reserved_for_other_host(ip, c.client);
+    return c.in_range(ip) && ip != c.server && leases_.available(ip, key, c.now) &&
+           !reserved_for_other_host(ip, c.client);
   };
   if (const Lease* l = leases_.find_client(key); l && l->state != LeaseState::Declined && usable(l->ip))
     return l->ip;
   if (auto want = c.req.requested_ip(); want && usable(*want)) return *want;
   return leases_.allocate(c.range->start, c.range->end, key, c.now,
-                          [&](Ipv4 ip) { return reserved_for_other_host(ip, c.client); });
+                          [&](Ipv4 ip) { return ip == c.server || reserved_for_other_host(ip, c.client); });
 }
 
 void Engine::on_discover(Context& c, Actions& out) {
