@@ -14,20 +14,29 @@ namespace {
 constexpr int kRow = 24;        // one step per row
 constexpr int kTop = 60;        // below the lane headers
 constexpr int kTimeX = 8;       // "+0.123" column
-constexpr int kFrameX = 132;    // "#12" column, right-aligned
-constexpr int kClientX = 200;   // the client's lane
+constexpr int kFrameX = 118;    // frame number column, right-aligned
+constexpr int kClientX = 232;   // the client's lane
 constexpr int kLaneBox = 160;   // width of a lane header
 constexpr double kCharWidth = 6.8;  // average glyph width of the 12 px label font
 constexpr std::string_view kBroadcast = "255.255.255.255";
 
 bool unknown_peer(const std::string& peer) { return peer.empty() || peer == "0.0.0.0"; }
 
+// Drawn across every lane: a broadcast, or the client's own address (its ARP probe for the
+// address it was given is no conversation with a server).
+bool broadcast_peer(const ClientReport& client, const std::string& peer) {
+  if (peer == kBroadcast) return true;
+  for (const auto& ip : client.ips)
+    if (ip.str() == peer) return true;
+  return false;
+}
+
 // Server lanes in order of first appearance; a broadcast goes to the farthest lane.
 std::vector<std::string> lanes_of(const ClientReport& client) {
   std::vector<std::string> lanes;
   bool broadcast = false;
   for (const auto& s : client.ladder) {
-    if (s.peer == kBroadcast) {
+    if (broadcast_peer(client, s.peer)) {
       broadcast = true;
       continue;
     }
@@ -96,7 +105,7 @@ std::string ladder_svg(const ClientReport& client, std::size_t max_steps) {
   const int n = static_cast<int>(lanes.size());
   const int spacing = n == 1 ? 560 : 320;
   auto lane_x = [&](const std::string& peer) {
-    if (peer == kBroadcast) return kClientX + spacing * n;
+    if (broadcast_peer(client, peer)) return kClientX + spacing * n;
     std::string name = unknown_peer(peer) ? "(unknown)" : peer;
     auto it = std::find(lanes.begin(), lanes.end(), name);
     return kClientX + spacing * (1 + int(it - lanes.begin()));
@@ -157,7 +166,7 @@ std::string ladder_svg(const ClientReport& client, std::size_t max_steps) {
     std::string cls = s.from_client ? "arrow req" : "arrow rep";
     if (s.failing) cls += " failing";
     else if (s.noise) cls += " noise";
-    if (s.peer == kBroadcast) cls += " bcast";
+    if (broadcast_peer(client, s.peer)) cls += " bcast";
     const std::string when = relative_seconds(s.time, origin);
     const auto max_chars = static_cast<std::size_t>((server_x - kClientX - 24) / kCharWidth);
     fmt::format_to(it,

@@ -32,7 +32,9 @@ letter-spacing:.03em}
 .badge.failed{background:var(--fail);color:#fff}.badge.ok{background:var(--ok);color:#fff}
 .pxe-code{font-weight:700;color:var(--fail);margin:0 6px}
 .screen{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px;
-background:#111820;color:#e8eef2;padding:1px 6px;border-radius:4px}
+background:#111820;color:#e8eef2;padding:1px 6px;border-radius:4px;
+-webkit-box-decoration-break:clone;box-decoration-break:clone;line-height:1.7}
+.detail{color:var(--muted);font-size:12px}
 .client-meta{color:var(--muted);margin:0 0 12px}
 .ladder-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:8px;background:#fcfdfe}
 svg.ladder{display:block;font:12px system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
@@ -98,10 +100,12 @@ void verdict(Out out, const ClientReport& c) {
   if (!c.screen.empty()) fmt::format_to(out, " <span class=\"screen\">{}</span>", html_escape(c.screen));
 }
 
-std::string firmware_text(const ClientReport& c) {
-  std::string s = html_escape(firmware_name(c.firmware));
+// "iPXE" and what identified it (option 60, 77): below it in the table, after it in a header.
+std::string firmware_text(const ClientReport& c, bool below) {
+  std::string s = "<b>" + html_escape(firmware_name(c.firmware)) + "</b>";
   if (!c.firmware_detail.empty())
-    s += "<br><span class=\"mono\">" + html_escape(c.firmware_detail) + "</span>";
+    s += std::string(below ? "<br>" : " ") + "<span class=\"mono detail\">" +
+         html_escape(c.firmware_detail) + "</span>";
   return s;
 }
 
@@ -141,7 +145,7 @@ void client_section(Out out, const ClientReport& c, std::size_t index, const Htm
   fmt::format_to(out, "</h2>\n<p class=\"client-meta\">");
   std::string ips;
   for (const auto& ip : c.ips) ips += (ips.empty() ? "" : ", ") + ip.str();
-  fmt::format_to(out, "{} \u00b7 last stage: <b>{}</b>{}{}</p>\n", firmware_text(c),
+  fmt::format_to(out, "{} \u00b7 last stage: <b>{}</b>{}{}</p>\n", firmware_text(c, false),
                  html_escape(stage_name(c.last_stage)), ips.empty() ? "" : " \u00b7 address ",
                  html_escape(ips));
   if (c.ladder.empty()) {
@@ -215,7 +219,7 @@ std::string render_html(const Report& report, const HtmlOptions& options) {
     const auto& c = report.clients[i];
     fmt::format_to(out, "<tr class=\"{}\"><td><a class=\"mono\" href=\"#client-{}\">{}</a></td>"
                         "<td>{}</td><td>{}</td><td class=\"verdict\">",
-                   c.failed ? "failed" : "ok", i + 1, html_escape(c.key), firmware_text(c),
+                   c.failed ? "failed" : "ok", i + 1, html_escape(c.key), firmware_text(c, true),
                    html_escape(stage_name(c.last_stage)));
     verdict(out, c);
     fmt::format_to(out, "</td></tr>\n");
