@@ -77,9 +77,12 @@ Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& devic
     if (setsockopt(s.fd_, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), socklen_t(device.size())) != 0)
       return make_error(errno_text("SO_BINDTODEVICE " + device));
   }
-  int buf = 4 << 20;
-  setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-  setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  // Room for a burst of a few thousand requests (the FORCE variants pass rmem_max as root).
+  int buf = 8 << 20;
+  if (setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+    setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  if (setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
+    setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
   auto sa = to_sockaddr(Ipv4(), port);
   if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
     return make_error(errno_text("bind 0.0.0.0:" + std::to_string(port) + (device.empty() ? "" : " on " + device)));
