@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# DHCP bench: perfdhcp (as a relay, in its own namespace) against pxekit, dnsmasq and kea-dhcp4
+# (memfile), one after the other on the same veth pair. Needs root, perfdhcp (kea-admin),
+# kea-dhcp4-server, dnsmasq and a built pxekit.
+#   bench/dhcp/run.sh [PXEKIT] [RATE] [SECONDS]
+# Prints one line per server: exchanges/s, drop ratios, average latencies, and the time for a
+# 1000-client burst to be leased.
+set -uo pipefail
+cd "$(dirname "$0")"
+. ./netns.sh
+PXEKIT=${1:-../../build/tools/pxekit/pxekit}
+RATE=${2:-20000}
+SECS=${3:-4}
+WORK=$(mktemp -d /tmp/pxkdb.XXXXXX)
+trap 'stop_server; netns_down; rm -rf "$WORK"' EXIT
+SERVER_PID=
+
+start_server() {  # $1 = name
+  case $1 in
+    pxekit)
+      cat >"$WORK/pxekit.conf" <<CONF
+port=0
+interface=$IF_S
+bind-interfaces
+dhcp-range=10.77.1.0,10.77.255.250,255.255.0.0,12h
+dhcp-leasefile=$WORK/leases.db
+CONF
+      ip netns exec $NS_S "$PXEKIT" serve -C "$WORK/pxekit.conf" --log-level warn >"$WORK/server.log" 2>&1 &
+      SERVER_PID=$! ;;
+    dnsmasq|dnsmasq-ro)
+      extra=(); [ "$1" = dnsmasq-ro ] && extra=(--leasefile-ro --no-ping)
+      ip netns exec $NS_S dnsmasq -d -q --port=0 --interface=$IF_S --bind-interfaces \
+        --dhcp-range=10.77.1.0,10.77.255.250,255.255.0.0,12h --dhcp-lease-max=1000000 \
+        --dhcp-leasefile="$WORK/dnsmasq.leases" --pid-file="$WORK/dnsmasq.pid" "${extra[@]}" \
+        >"$WORK/server.log" 2>&1 &
+      SERVER_PID=$! ;;
+    kea)
+      cat >"$WORK/kea.json" <<CONF
+{ "Dhcp4": {
+  "interfaces-config": { "interfaces": [ "$IF_S" ], "dhcp-socket-type": "udp" },
+  "lease-database": { "type": "memfile", "persist": true, "name": "$WORK/kea-leases.csv", "lfc-interval": 0 },
+  "valid-lifetime": 43200,
+  "subnet4": [ { "id": 1, "subnet": "10.77.0.0/16", "pools": [ { "pool": "10.77.1.0 - 10.77.255.250" } ] } ],
+  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output_options": [ { "output": "$WORK/kea.log" } ] } ]
+} }
+CONF
+      KEA_PIDFILE_DIR=$WORK KEA_LOCKFILE_DIR=$WORK ip netns exec $NS_S kea-dhcp4 -c "$WORK/kea.json" >"$WORK/server.log" 2>&1 &
+      SERVER_PID=$! ;;
+  esac
+  sleep 1
+}
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill "$SERVER_PID" 2>/dev/null; sleep 0.5; kill -9 "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=
+}
+
+perf() { ip netns exec $NS_C perfdhcp -4 -l 10.77.0.2 "$@" 10.77.0.1 2>&1; }
+
+printf '%-11s %10s %9s %9s %10s %10s %12s\n' server "DORA/s" "drop D-O" "drop R-A" "avg D-O" "avg R-A" "1000 burst"
+for s in pxekit dnsmasq-ro dnsmasq kea; do
+  netns_up; rm -f "$WORK"/*leases* "$WORK/leases.db"*
+  start_server $s
+  out=$(perf -r "$RATE" -R 1000000 -p "$SECS")
+  rate=$(sed -n 's/^Rate: \([0-9.]*\).*/\1/p' <<<"$out")
+  drops=($(sed -n 's/^drops ratio: \([0-9.]*\).*/\1/p' <<<"$out"))
+  avgs=($(sed -n 's/^avg delay: \([0-9.]*\).*/\1/p' <<<"$out"))
+  stop_server; netns_up; rm -f "$WORK"/*leases* "$WORK/leases.db"*; start_server $s
+  # 1000 new clients at once: time until perfdhcp has all 1000 exchanges (10 s cap).
+  t0=$(date +%s.%N)
+  burst=$(perf -r 20000 -R 1000 -n 1000 -W 1000000 2>&1)
+  t1=$(date +%s.%N)
+  got=$(sed -n '/REQUEST-ACK/,$p' <<<"$burst" | sed -n 's/^received packets: \([0-9]*\)/\1/p' | head -1)
+  printf '%-11s %10s %8s%% %8s%% %8sms %8sms %7.2fs %s\n' $s "${rate:-0}" "${drops[0]:-?}" "${drops[1]:-?}" \
+    "${avgs[0]:-?}" "${avgs[1]:-?}" "$(echo "$t1 - $t0" | bc)" "(${got:-0}/1000)"
+  stop_server
+done
