@@ -266,3 +266,37 @@ TEST(DhcpEngine, RestoredLeasesKeepTheirAddresses) {
 
 }  // namespace
 }  // namespace pxe::proto::dhcp::test
+
+namespace pxe::proto::dhcp::test {
+namespace {
+
+TEST(DhcpEngine, ReplyStaysWithinTheClientsMaximumMessageSize) {
+  std::string conf = "dhcp-range=192.168.42.10,192.168.42.20\n";
+  for (int code = 128; code < 136; ++code)  // eight 200-byte options, all forced
+    conf += "dhcp-option-force=" + std::to_string(code) + ",\"" + std::string(200, 'x') + "\"\n";
+  Harness h(conf);
+  auto small = client(wd::MessageType::Discover, mac(1));
+  small.option_u16(wd::opt::kMaxMessageSize, 576);
+  h.one(small.build());
+  ASSERT_EQ(h.last.replies.size(), 1u);
+  EXPECT_LE(h.last.replies[0].payload.size(), 576u - 28u);
+  auto big = client(wd::MessageType::Discover, mac(2));
+  big.option_u16(wd::opt::kMaxMessageSize, 1500);
+  h.one(big.build());
+  EXPECT_GT(h.last.replies[0].payload.size(), 1000u);
+  EXPECT_LE(h.last.replies[0].payload.size(), 1500u - 28u);
+}
+
+TEST(DhcpEngine, NakThroughARelaySetsTheBroadcastBitAndGoesToTheRelay) {
+  Harness h("dhcp-range=10.9.0.50,10.9.0.60,255.255.255.0\n");
+  auto req = client(wd::MessageType::Request, mac(1)).giaddr(Ipv4(10, 9, 0, 1));
+  req.option_ip(wd::opt::kRequestedIp, Ipv4(10, 8, 0, 5));
+  auto r = h.one(req.build());
+  EXPECT_EQ(r.msg.message_type(), wd::MessageType::Nak);
+  EXPECT_TRUE(r.msg.broadcast());
+  EXPECT_EQ(r.to.ip, Ipv4(10, 9, 0, 1));
+  EXPECT_EQ(r.to.port, 67);
+}
+
+}  // namespace
+}  // namespace pxe::proto::dhcp::test
