@@ -39,7 +39,7 @@ class Reader {
   }
 
   void line(std::string_view text, std::uint64_t number, std::size_t offset);
-  std::vector<Event> take() { return std::move(events_); }
+  std::vector<Event> take();
   std::uint64_t dnsmasq_lines() const { return dnsmasq_lines_; }
 
  private:
@@ -62,7 +62,9 @@ class Reader {
   std::vector<Event> events_;
   std::map<std::uint64_t, Event> pending_client_;   // details before the client's message
   std::map<std::uint64_t, std::size_t> last_reply_; // the reply later details belong to
-  std::map<Ipv4, Mac> mac_of_ip_;
+  std::map<Ipv4, std::size_t> reply_for_ip_;        // the last reply giving or confirming it
+  std::optional<std::size_t> any_reply_;             // the last reply of this log
+  std::vector<std::pair<std::size_t, std::size_t>> boot_requests_;  // 4011 request, its ACK
   std::map<Ipv4, std::size_t> open_client_error_;   // "error N received" awaiting its file
   Ipv4 last_tftp_client_;
 };
@@ -116,7 +118,7 @@ Event& Reader::push(Event e, std::uint64_t key) {
       pending_client_.erase(it);
     }
   }
-  if (e.kind == EventKind::DhcpFromServer) last_reply_[key] = events_.size();
+  if (e.kind == EventKind::DhcpFromServer) last_reply_[key] = any_reply_.emplace(events_.size());
   events_.push_back(std::move(e));
   return events_.back();
 }
@@ -154,8 +156,9 @@ bool Reader::packet_line(std::string_view type, std::string_view rest, Event bas
     default: e.yiaddr = addr; break;  // OFFER, BOOTP
   }
   if (e.from_client && e.src.is_zero()) e.dst = kBroadcast;
-  if (!e.yiaddr.is_zero()) mac_of_ip_[e.yiaddr] = *mac;
+  Ipv4 given = e.kind == EventKind::DhcpFromServer ? e.yiaddr : Ipv4{};
   push(std::move(e), key);
+  if (!given.is_zero()) reply_for_ip_[given] = events_.size() - 1;
   return true;
 }
 
@@ -192,7 +195,6 @@ bool Reader::pxe_line(std::string_view rest, Event base, std::uint64_t key) {
     reply.sport = 4011;
     reply.pxe_boot_item = true;
     if (!note.starts_with("PXEClient")) reply.bootfile = std::string(note);
-    mac_of_ip_[*ip] = *mac;
   } else {  // proxyDHCP: an offer without an address ("proxy-ignored": no answer was sent)
     request.msg_type = 1;
     request.dst = kBroadcast;
@@ -202,7 +204,12 @@ bool Reader::pxe_line(std::string_view rest, Event base, std::uint64_t key) {
   }
   bool answered = note != "proxy-ignored";
   push(std::move(request), key);
-  if (answered) push(std::move(reply), key);
+  if (!answered) return true;
+  push(std::move(reply), key);
+  if (ip) {
+    reply_for_ip_[*ip] = events_.size() - 1;
+    boot_requests_.emplace_back(events_.size() - 2, events_.size() - 1);
+  }
   return true;
 }
 
@@ -273,9 +280,17 @@ bool Reader::sent_option(std::string_view text, Event& reply) {
   return true;
 }
 
+// dnsmasq logs no TFTP server address: it is dnsmasq itself, as the reply that gave the client
+// its address named it (option 54 or next server), else as this log's last reply did.
 void Reader::tftp_peer(Event& e, Ipv4 client) {
-  auto it = mac_of_ip_.find(client);
-  if (it != mac_of_ip_.end()) e.client_mac = it->second;
+  Ipv4 server;
+  auto it = reply_for_ip_.find(client);
+  if (it != reply_for_ip_.end()) {
+    e.client_mac = events_[it->second].client_mac;
+    server = events_[it->second].src;
+  }
+  if (server.is_zero() && any_reply_) server = events_[*any_reply_].src;
+  (e.from_client ? e.dst : e.src) = server;
   last_tftp_client_ = client;
   if (e.kind != EventKind::TftpError || !e.from_client) open_client_error_.erase(client);
 }
@@ -363,6 +378,13 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
   tftp_peer(e, client);
   events_.push_back(std::move(e));
   return true;
+}
+
+std::vector<Event> Reader::take() {
+  // A boot server's address is known only from the detail lines after its ACK.
+  for (auto [request, ack] : boot_requests_)
+    if (events_[request].dst.is_zero()) events_[request].dst = events_[ack].src;
+  return std::move(events_);
 }
 
 void Reader::malformed(std::uint64_t number, std::size_t offset, std::string_view why,

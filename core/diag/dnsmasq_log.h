@@ -23,7 +23,8 @@
 // option 93. A reply's src is its option 54 when logged, else its next server (dnsmasq's own
 // address unless dhcp-boot names another). A NAK's logged address goes to requested_ip and its
 // reason (`wrong address`) to error_message, as does a client line's note (`no address
-// available`). TFTP lines get the client's MAC from the last DHCP line that gave it that IP; a
+// available`). TFTP lines get the client's MAC, and the TFTP server's address (dnsmasq's own),
+// from the last reply that gave the client that IP (else from the log's last reply); a
 // `file ... not found` line without `for IP` (dnsmasq < 2.77) goes to the last TFTP client seen.
 //
 // frame is the line number (from 1). time is the syslog time (UTC; the year is options.year,

@@ -103,7 +103,7 @@ std::string ladder_svg(const ClientReport& client, std::size_t max_steps) {
   const auto& steps = client.ladder;
   std::vector<std::string> lanes = lanes_of(client);
   const int n = static_cast<int>(lanes.size());
-  const int spacing = n == 1 ? 560 : 320;
+  const int spacing = n == 1 ? 560 : std::max(200, 800 / n);  // fits 1280 px up to 4 servers
   auto lane_x = [&](const std::string& peer) {
     if (broadcast_peer(client, peer)) return kClientX + spacing * n;
     std::string name = unknown_peer(peer) ? "(unknown)" : peer;

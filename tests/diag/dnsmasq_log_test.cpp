@@ -125,6 +125,7 @@ TEST(DnsmasqLog, SeedTftpSentAndNotFound) {
   EXPECT_EQ(sent[0].dst, kClient);
   EXPECT_FALSE(sent[0].from_client);
   EXPECT_EQ(basename(sent[4].filename), "memdisk");
+  EXPECT_TRUE(sent[0].src.is_zero());  // without --log-dhcp no line names the server
   auto errors = of(events, EventKind::TftpError);
   ASSERT_EQ(errors.size(), 4u);
   for (std::size_t i = 1; i < errors.size(); ++i) {
@@ -230,6 +231,7 @@ TEST(DnsmasqLog, CaptureLogDetailsAttachByTransaction) {
   ASSERT_EQ(sent.size(), 6u);  // pxelinux.cfg/default is fetched twice
   EXPECT_EQ(basename(sent[0].filename), "pxelinux.0");
   EXPECT_EQ(sent[0].client_mac, kQemu);
+  EXPECT_EQ(sent[0].src, Ipv4(192, 168, 42, 1));  // the server that acknowledged the address
   auto not_found = of(events, EventKind::TftpError);
   ASSERT_EQ(not_found.size(), 10u);
   EXPECT_EQ(basename(not_found[1].filename), "01-52-54-00-42-00-10");
@@ -260,6 +262,7 @@ TEST(DnsmasqLog, CaptureMissingFileIsNotFoundForTheClient) {
   EXPECT_EQ(errors[0].filename, "/tmp/pxkcap/tftp/nonexistent.0");
   EXPECT_EQ(errors[0].dst, kClient);
   EXPECT_EQ(errors[0].client_mac, kQemu);
+  EXPECT_EQ(errors[0].src, Ipv4(192, 168, 42, 1));
 }
 
 TEST(DnsmasqLog, CaptureUefiAbortIsError8FromTheClient) {
@@ -269,6 +272,8 @@ TEST(DnsmasqLog, CaptureUefiAbortIsError8FromTheClient) {
   EXPECT_TRUE(errors[0].from_client);
   EXPECT_EQ(errors[0].error_code, 8);
   EXPECT_EQ(errors[0].error_message, "User aborted the transfer");
+  EXPECT_EQ(errors[0].src, kClient);
+  EXPECT_EQ(errors[0].dst, Ipv4(192, 168, 42, 1));
   auto offers = of(events, EventKind::DhcpFromServer, 2);
   ASSERT_EQ(offers.size(), 2u);
   EXPECT_EQ(offers[0].bootfile, "syslinux.efi");  // option 67
@@ -294,6 +299,7 @@ TEST(DnsmasqLog, CaptureProxyLogHasProxyOffersAndABootServerAck) {
   EXPECT_EQ(requests[0].dport, 4011);
   EXPECT_EQ(requests[0].ciaddr, kClient);
   EXPECT_EQ(requests[0].vendor_class, "PXEClient");
+  EXPECT_EQ(requests[0].dst, Ipv4(192, 168, 42, 2));  // the boot server that answered
   auto acks = of(events, EventKind::DhcpFromServer, 5);
   ASSERT_EQ(acks.size(), 1u);
   EXPECT_EQ(acks[0].sport, 4011);
@@ -301,7 +307,9 @@ TEST(DnsmasqLog, CaptureProxyLogHasProxyOffersAndABootServerAck) {
   EXPECT_TRUE(acks[0].pxe_boot_item);
   EXPECT_EQ(acks[0].siaddr, Ipv4(192, 168, 42, 2));
   EXPECT_EQ(acks[0].src, Ipv4(192, 168, 42, 2));  // no option 54 logged: the next server
-  EXPECT_EQ(of(events, EventKind::TftpSent).size(), 6u);
+  auto sent = of(events, EventKind::TftpSent);
+  ASSERT_EQ(sent.size(), 6u);
+  EXPECT_EQ(sent[0].src, Ipv4(192, 168, 42, 2));
 }
 
 TEST(DnsmasqLog, CaptureLinuxClientsHostnameReleaseAndMissingFile) {
