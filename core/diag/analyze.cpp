@@ -392,6 +392,22 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     f.fix_pxekit = "pxekit serve with dhcp-range=<net>,proxy (proxyDHCP) instead of a second full server";
     report.network.push_back(std::move(f));
   }
+  // Bad checksums all from one sender are the capturing host's own packets: the NIC (or veth)
+  // fills the checksum after the capture point (offload). Explain it rather than flag it.
+  std::map<std::uint32_t, std::vector<const Event*>> bad;
+  for (const auto& e : events)
+    if (e.bad_checksum) bad[e.src.value].push_back(&e);
+  if (bad.size() == 1) {
+    auto& [ip, evs] = *bad.begin();
+    Finding f;
+    f.id = "checksum-offload";
+    f.severity = Severity::Info;
+    f.cause = fmt::format("{} packets with bad UDP/TCP checksums, all sent by {}: the capturing host computes checksums "
+                          "in the NIC after the capture point (offload); receivers saw correct ones",
+                          evs.size(), Ipv4(ip).str());
+    f.evidence.push_back(evidence(evs.front(), "bad checksum from " + Ipv4(ip).str()));
+    report.network.push_back(std::move(f));
+  }
   return report;
 }
 

@@ -38,6 +38,7 @@ void EventBuilder::add(const Observation& obs) {
   e.src = Ipv4::from_bytes(obs.ip_header.subspan(12, 4));
   e.dst = Ipv4::from_bytes(obs.ip_header.subspan(16, 4));
   if (obs.eth) e.client_mac = mac_of(obs.eth->src_addr());
+  e.bad_checksum = obs.checksum == capture::Checksum::Bad;
   if (obs.udp) {
     e.sport = obs.udp->sport();
     e.dport = obs.udp->dport();

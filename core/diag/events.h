@@ -67,6 +67,7 @@ struct Event {
   std::uint64_t run_bytes = 0;
   std::uint32_t blksize = 0;     // as requested (RRQ) or granted (OACK)
   bool fragmented = false;       // the datagram arrived in IPv4 fragments
+  bool bad_checksum = false;     // the UDP/TCP checksum did not verify
   std::uint16_t error_code = 0;
   std::string error_message;
 
