@@ -166,6 +166,26 @@ TEST(DnsmasqLog, NakAndNoAddressCarryTheirReason) {
   EXPECT_TRUE(events[4].from_client);
 }
 
+TEST(DnsmasqLog, PxeLinesAndTftpAccessErrors) {
+  auto events = read(
+      "dnsmasq-dhcp: PXE(eth0) 52:54:00:42:00:10 proxy-ignored\n"
+      "dnsmasq-dhcp: PXE(eth0) 192.168.42.17 52:54:00:42:00:10 PXEClient:Arch:00000\n"
+      "dnsmasq-tftp: cannot access /srv/tftp/pxelinux.0: Permission denied\n"
+      "dnsmasq-tftp: unsupported request from 192.168.42.17\n");
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].kind, EventKind::DhcpFromClient);  // ignored: no answer follows
+  EXPECT_EQ(events[1].kind, EventKind::DhcpFromClient);
+  EXPECT_EQ(events[1].dport, 4011);
+  EXPECT_EQ(events[2].kind, EventKind::DhcpFromServer);
+  EXPECT_EQ(events[2].msg_type, 5);
+  EXPECT_TRUE(events[2].bootfile.empty());  // older dnsmasq logged the vendor class there
+  EXPECT_EQ(events[3].kind, EventKind::TftpError);
+  EXPECT_EQ(events[3].error_code, 2);
+  EXPECT_EQ(events[3].filename, "/srv/tftp/pxelinux.0");
+  EXPECT_EQ(events[4].error_code, 4);
+  EXPECT_EQ(events[4].dst, kClient);
+}
+
 TEST(DnsmasqLog, MalformedLinesAreCountedAndSkipped) {
   DnsmasqLogStats stats;
   auto events = read(
