@@ -1,0 +1,165 @@
+// pxekit serve against real TFTP clients (curl, tftp-hpa, atftp, busybox) across a veth pair
+// between two network namespaces the test creates. Skips when not root or a program is missing.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "server/tftp/netns.h"
+#include "support/test_paths.h"
+
+namespace pxe::server::tftp::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Larger than 65535 blocks of 512 bytes (33 553 920), so the block number wraps at the default size.
+constexpr std::size_t kBigSize = 34'000'000;
+
+class TftpInterop : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    skip_ = netns_unavailable({"ip", "curl", pxe::test::pxekit_binary()});
+    if (!skip_.empty()) return;
+    char tmpl[] = "/tmp/pxkt-interop-XXXXXX";
+    work_ = ::mkdtemp(tmpl);
+    fs::create_directories(work_ / "root/pxelinux.cfg");
+    fs::create_directories(work_ / "outside");
+    fs::create_directories(work_ / "dl");
+    write_random(work_ / "root/pxelinux.0", 42'382, 1);
+    write_random(work_ / "root/big.iso", kBigSize, 2);
+    std::ofstream(work_ / "outside/secret") << "secret\n";
+    fs::create_symlink(work_ / "outside/secret", work_ / "root/escape");
+    ns_ = new Netns("i");
+    std::string why;
+    if (!ns_->setup(&why)) {
+      skip_ = "namespace setup failed: " + why;
+      return;
+    }
+    server_ = ns_->spawn(ns_->server_ns(),
+                         {pxe::test::pxekit_binary(), "serve", "--tftp-root", (work_ / "root").string(),
+                          "--listen-address", ns_->server_ip(), "--duration", "900"},
+                         (work_ / "server.log").string());
+    bool up = wait_until([] { return slurp((work_ / "server.log").string()).find("listening on") != std::string::npos; },
+                         std::chrono::seconds(10));
+    if (!up) skip_ = "pxekit serve did not start: " + slurp((work_ / "server.log").string());
+  }
+  static void TearDownTestSuite() {
+    delete ns_;  // stops pxekit and removes the namespaces
+    ns_ = nullptr;
+    if (!work_.empty()) {
+      std::error_code ec;
+      fs::remove_all(work_, ec);
+    }
+  }
+  void SetUp() override {
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+  }
+
+  static void write_random(const fs::path& p, std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::uint32_t> buf((n + 3) / 4);
+    for (auto& w : buf) w = rng();
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
+  }
+  static bool same(const fs::path& a, const fs::path& b) {
+    return pxe::test::run("cmp -s '" + a.string() + "' '" + b.string() + "'") == 0;
+  }
+  // Runs a client command in the client namespace with a time bound.
+  int client(const std::string& cmd, std::string* out = nullptr) {
+    return ns_->run(ns_->client_ns(), "timeout 120 " + cmd, out);
+  }
+  fs::path dl(const std::string& name) {
+    fs::path p = work_ / "dl" / name;
+    fs::remove(p);
+    return p;
+  }
+  std::string url(const std::string& file) { return "tftp://" + ns_->server_ip() + "/" + file; }
+  std::string log() { return slurp((work_ / "server.log").string()); }
+  void need(const std::string& program) {
+    if (!pxe::test::have_program(program)) GTEST_SKIP() << program << " is not installed";
+  }
+
+  static inline std::string skip_;
+  static inline fs::path work_;
+  static inline Netns* ns_ = nullptr;
+  static inline pid_t server_ = -1;
+};
+
+TEST_F(TftpInterop, CurlDefaultBlksizeSmallAndWrappingBigFile) {
+  auto small = dl("curl-small"), big = dl("curl-big");
+  ASSERT_EQ(client("curl -sS " + url("pxelinux.0") + " -o " + small.string()), 0);
+  EXPECT_TRUE(same(small, work_ / "root/pxelinux.0"));
+  std::string out;
+  ASSERT_EQ(client("curl -sS " + url("big.iso") + " -o " + big.string(), &out), 0) << out;
+  EXPECT_TRUE(same(big, work_ / "root/big.iso"));
+  EXPECT_NE(log().find("sent " + (work_ / "root/big.iso").string() + " to " + ns_->client_ip() + " (34000000 bytes"),
+            std::string::npos);
+}
+
+TEST_F(TftpInterop, CurlBlksize1468AndClampedLargeBlksize) {
+  auto a = dl("curl-1468"), b = dl("curl-65464");
+  ASSERT_EQ(client("curl -sS --tftp-blksize 1468 " + url("big.iso") + " -o " + a.string()), 0);
+  EXPECT_TRUE(same(a, work_ / "root/big.iso"));
+  // The veth MTU is 1500: the server answers blksize 1468, no IP fragments.
+  ASSERT_EQ(client("curl -sS --tftp-blksize 65464 " + url("pxelinux.0") + " -o " + b.string()), 0);
+  EXPECT_TRUE(same(b, work_ / "root/pxelinux.0"));
+}
+
+TEST_F(TftpInterop, TftpHpaBinaryGet) {
+  need("tftp");
+  auto a = dl("hpa-small"), b = dl("hpa-big");
+  ASSERT_EQ(client("tftp " + ns_->server_ip() + " -m binary -c get pxelinux.0 " + a.string()), 0);
+  EXPECT_TRUE(same(a, work_ / "root/pxelinux.0"));
+  ASSERT_EQ(client("tftp " + ns_->server_ip() + " -m binary -c get big.iso " + b.string()), 0);
+  EXPECT_TRUE(same(b, work_ / "root/big.iso"));
+}
+
+TEST_F(TftpInterop, AtftpWithWindowsize8) {
+  need("atftp");
+  auto a = dl("atftp-w8");
+  std::string out;
+  ASSERT_EQ(client("atftp -g -r big.iso -l " + a.string() + " --option \"blksize 1468\" --option \"windowsize 8\" " +
+                       ns_->server_ip(), &out),
+            0) << out;
+  EXPECT_TRUE(same(a, work_ / "root/big.iso"));
+  EXPECT_NE(log().find("blksize 1468, windowsize 8"), std::string::npos);
+}
+
+TEST_F(TftpInterop, BusyboxTftpWithBlksize) {
+  need("busybox");
+  auto a = dl("bb-1024"), b = dl("bb-512");
+  ASSERT_EQ(client("busybox tftp -g -b 1024 -r big.iso -l " + a.string() + " " + ns_->server_ip()), 0);
+  EXPECT_TRUE(same(a, work_ / "root/big.iso"));
+  ASSERT_EQ(client("busybox tftp -g -r pxelinux.0 -l " + b.string() + " " + ns_->server_ip()), 0);
+  EXPECT_TRUE(same(b, work_ / "root/pxelinux.0"));
+}
+
+TEST_F(TftpInterop, EscapesAreAnsweredWithErrors) {
+  need("busybox");
+  struct Case {
+    std::string name, expect;
+  };
+  std::vector<Case> cases = {{"../outside/secret", "Access violation"},
+                             {"escape", "Access violation"},
+                             {(work_ / "outside/secret").string(), "File not found"},
+                             {"/etc/passwd", "File not found"},
+                             {"missing.0", "File not found"}};
+  for (const auto& c : cases) {
+    auto p = dl("bb-escape");
+    std::string out;
+    int rc = client("busybox tftp -g -r " + c.name + " -l " + p.string() + " " + ns_->server_ip(), &out);
+    EXPECT_NE(rc, 0) << c.name;
+    EXPECT_NE(out.find(c.expect), std::string::npos) << c.name << ": " << out;
+    EXPECT_TRUE(!fs::exists(p) || fs::file_size(p) == 0) << c.name;
+  }
+  // curl keeps a literal "../" with --path-as-is; the server refuses it.
+  std::string out;
+  EXPECT_NE(client("curl -sS --path-as-is " + url("../outside/secret") + " -o " + dl("curl-escape").string(), &out), 0);
+  EXPECT_NE(log().find("name has a '..' component"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pxe::server::tftp::test
