@@ -1,0 +1,90 @@
+// The first seed's dnsmasq.conf, verbatim (trailing comments included), served by
+// `pxekit serve -C` on an interface named eno1 inside a namespace the test creates; busybox
+// udhcpc gets an address from the range with the gateway, DNS servers and boot file the file
+// configures; `pxekit leases` lists it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "server/dhcp/netns.h"
+#include "support/test_paths.h"
+
+namespace pxe::test {
+namespace {
+
+constexpr const char* kSeed000 =
+    "port=0 # disable DNS server\n"
+    "interface=eno1\n"
+    "bind-interfaces\n"
+    "dhcp-option=3,192.168.42.1 # default gateway\n"
+    "dhcp-option=6,8.8.8.8,8.8.4.4 # dns servers\n"
+    "dhcp-range=192.168.42.10,192.168.42.20,12h\n"
+    "dhcp-boot=boot/pxelinux.0\n"
+    "enable-tftp\n"
+    "tftp-root=/tmp/win-pxe/tftp\n";
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
+  if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (!have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
+  NetnsPair net;
+  std::string server_pid;
+  struct Guard {
+    std::string& pid;
+    NetnsPair& net;
+    ~Guard() {
+      if (!pid.empty()) run("kill " + pid + " 2>/dev/null; sleep 0.3; kill -9 " + pid + " 2>/dev/null");
+      net.cleanup();
+    }
+  } guard{server_pid, net};
+  ASSERT_TRUE(net.setup());
+  // The seed's interface name, inside the server namespace only; the seed's subnet.
+  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if + " down")), 0);
+  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if + " name eno1")), 0);
+  ASSERT_EQ(run(net.in_server("ip addr flush dev eno1")), 0);
+  ASSERT_EQ(run(net.in_server("ip addr add 192.168.42.1/24 dev eno1")), 0);
+  ASSERT_EQ(run(net.in_server("ip link set eno1 up")), 0);
+
+  auto dir = std::filesystem::temp_directory_path() / ("pxkd-seed-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  bool made_root = !std::filesystem::exists("/tmp/win-pxe");
+  std::filesystem::create_directories("/tmp/win-pxe/tftp");
+  std::string conf = (dir / "dnsmasq.conf").string(), db = (dir / "leases.db").string();
+  std::ofstream(conf) << kSeed000;
+  run(net.in_server(pxekit_binary() + " serve -C " + conf + " --db " + db + " >" + (dir / "serve.log").string() +
+                    " 2>&1 & echo $!"),
+      &server_pid);
+  server_pid = trim(server_pid);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+
+  // The script prints what udhcpc was given.
+  std::string script = (dir / "show.sh").string();
+  std::ofstream(script) << "#!/bin/sh\n[ \"$1\" = bound ] && echo \"LEASE $ip $router $dns $boot_file\"\nexit 0\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  std::string out;
+  run(net.in_client("busybox udhcpc -i " + net.client_if + " -n -q -s " + script + " -t 5 -T 1 -O 67 2>&1"), &out);
+  std::string listing;
+  run(pxekit_binary() + " leases --db " + db, &listing);
+  std::string log = read_file((dir / "serve.log").string());
+  std::filesystem::remove_all(dir);
+  if (made_root) std::filesystem::remove_all("/tmp/win-pxe");
+
+  auto at = out.find("LEASE ");
+  ASSERT_NE(at, std::string::npos) << out << "\n" << log;
+  std::string lease = trim(out.substr(at, out.find('\n', at) - at));
+  EXPECT_EQ(lease.substr(0, 18), "LEASE 192.168.42.1");  // .10 - .20
+  EXPECT_NE(lease.find(" 192.168.42.1 8.8.8.8 8.8.4.4 boot/pxelinux.0"), std::string::npos) << lease;
+  EXPECT_NE(log.find("DHCPACK(eno1) 192.168.42."), std::string::npos) << log;
+  EXPECT_NE(listing.find("192.168.42."), std::string::npos) << listing;
+  EXPECT_NE(listing.find(" bound "), std::string::npos) << listing;
+}
+
+}  // namespace
+}  // namespace pxe::test
