@@ -28,6 +28,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     bool enable_tftp = false;
     std::string listen = "0.0.0.0";
     std::uint16_t tftp_port = 69;
+    std::uint32_t tftp_mtu = 0;
     std::vector<std::string> interfaces;
     std::string db;
     double duration = 0;
@@ -41,6 +42,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_flag("--enable-tftp", o->enable_tftp, "enable the TFTP server");
   cmd->add_option("--listen-address", o->listen, "address the TFTP server binds");
   cmd->add_option("--tftp-port", o->tftp_port, "TFTP port (69)");
+  cmd->add_option("--tftp-mtu", o->tftp_mtu,
+                  "cap TFTP blksize at this MTU - 32 instead of the path MTU's (a larger value allows IP fragments)");
   cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
   cmd->add_option("--db", o->db, "lease database (SQLite)");
   cmd->add_flag("--log-dhcp", o->log_dhcp, "log every DHCP option sent (debug level)");
@@ -66,6 +69,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     if (o->enable_tftp) cfg.tftp.enabled = true;
     cfg.tftp.address = o->listen;
     cfg.tftp.port = o->tftp_port;
+    if (o->tftp_mtu) cfg.tftp.mtu = o->tftp_mtu;
     if (!o->interfaces.empty()) {
       if (o->conf.empty()) {
         // Quick start: DHCP on the (first) interface's subnet, boot files from the TFTP root.
