@@ -32,6 +32,7 @@ Negotiated negotiate(const wt::Request& rrq, const ServerLimits& limits,
   Negotiated n;
   // Answer in the order the client asked, each option at most once.
   bool seen_blksize = false, seen_tsize = false, seen_timeout = false, seen_window = false;
+  std::optional<std::size_t> windowsize_index;
   for (const auto& opt : rrq.options) {
     if (iequals(opt.name, "blksize") && !seen_blksize && !limits.no_blocksize) {
       seen_blksize = true;
@@ -55,7 +56,16 @@ Negotiated negotiate(const wt::Request& rrq, const ServerLimits& limits,
       auto v = parse_option_number(opt.value, 1, 65535);
       if (!v) continue;
       n.windowsize = static_cast<std::uint32_t>(std::min<std::uint64_t>(*v, limits.max_windowsize));
+      windowsize_index = n.oack.size();
       n.oack.push_back({opt.name, std::to_string(n.windowsize)});
+    }
+  }
+  // blksize may come after windowsize in the request: apply the byte cap once both are known.
+  if (windowsize_index && limits.max_window_bytes) {
+    std::uint32_t by_bytes = std::max<std::uint32_t>(1, limits.max_window_bytes / n.blksize);
+    if (n.windowsize > by_bytes) {
+      n.windowsize = by_bytes;
+      n.oack[*windowsize_index].value = std::to_string(by_bytes);
     }
   }
   return n;

@@ -19,6 +19,10 @@ struct ServerLimits {
   std::uint32_t max_blksize = kMaxBlksize;  // min(settings, path MTU - 32)
   bool no_blocksize = false;                // tftp-no-blocksize: ignore blksize entirely
   std::uint32_t max_windowsize = 64;        // RFC 7440 cap (0 or 1: windowsize not offered)
+  // A window is sent as one burst; more bytes than a receiver's default socket buffer
+  // (net.core.rmem_default, 208 KiB) are dropped there and cost a timeout each time. Large
+  // blocks therefore get smaller windows: windowsize * blksize stays within this.
+  std::uint32_t max_window_bytes = 128 * 1024;
 };
 
 struct Negotiated {

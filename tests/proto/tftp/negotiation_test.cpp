@@ -73,6 +73,14 @@ TEST(TftpNegotiation, CapsWindowsizeAndEchoesTimeout) {
   EXPECT_EQ(n.oack[1].value, "3");
 }
 
+TEST(TftpNegotiation, LargeBlocksGetSmallerWindows) {
+  auto n = negotiate(rrq({{"windowsize", "8"}, {"blksize", "65464"}}), {}, 1);
+  EXPECT_EQ(n.blksize, 65464u);
+  EXPECT_EQ(n.windowsize, 2u);  // 128 KiB / 65464
+  EXPECT_EQ(n.oack[0], (wt::Option{"windowsize", "2"}));
+  EXPECT_EQ(negotiate(rrq({{"blksize", "1468"}, {"windowsize", "64"}}), {}, 1).windowsize, 64u);
+}
+
 TEST(TftpNegotiation, WindowsizeNotOfferedWhenCapIsZero) {
   ServerLimits lim;
   lim.max_windowsize = 0;
