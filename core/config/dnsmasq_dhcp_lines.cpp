@@ -54,7 +54,7 @@ std::vector<std::string> split_fields(std::string_view value) {
     }
     cur += ch;
   }
-  out.push_back(quoted ? trim(cur) : trim(cur));
+  out.push_back(trim(cur));  // an unterminated quote runs to the end of the line
   return out;
 }
 
