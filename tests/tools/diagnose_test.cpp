@@ -36,6 +36,8 @@ const std::vector<Expected> kExpected = {
     {"uefi-syslinux-menu", {"uefi-syslinux-menu.dnsmasq.log"}, 0, {}, {"pxelinux-config-search"}},
     {"edk2-syslinux-menu", {"edk2-syslinux-menu.dnsmasq.log"}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
     {"linux-clients", {"linux-clients.dnsmasq.log"}, 1, {"tftp-file-not-found"}, {}},
+    {"qemu-pxekit-bios", {}, 0, {}, {}},
+    {"qemu-pxekit-uefi", {}, 0, {}, {"tsize-probe-abort"}},
     {"smb2-guest-and-user", {}, 1, {"smb-logon-failure", "smb-access-denied", "smb-bad-share"}, {}},
 };
 
