@@ -150,9 +150,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
         if (!obs.eth && !prev.client_mac.is_zero()) e.client_mac = prev.client_mac;
         if (e.kind == EventKind::TftpAck) e.from_client = true;
         else if (obs.eth) {
-          Mac m;
-          std::copy(obs.eth->dst_addr().begin(), obs.eth->dst_addr().end(), m.octets.begin());
-          e.client_mac = m;
+          e.client_mac = mac_of(obs.eth->dst_addr());
         }
         prev = std::move(e);
         return;
@@ -164,11 +162,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
   // for transfer packets the receiver of DATA / sender of ACK.
   if (e.kind == EventKind::TftpData || e.kind == EventKind::TftpOack) e.from_client = false;
   if (e.kind == EventKind::TftpError) e.from_client = false;  // refined by the timeline
-  if (!e.from_client && obs.eth) {
-    Mac m;
-    std::copy(obs.eth->dst_addr().begin(), obs.eth->dst_addr().end(), m.octets.begin());
-    e.client_mac = m;
-  }
+  if (!e.from_client && obs.eth) e.client_mac = mac_of(obs.eth->dst_addr());
   events_.push_back(std::move(e));
 }
 

@@ -222,22 +222,5 @@ TEST(DhcpJson, EveryTruncationIsValidJson) {
   }
 }
 
-TEST(DhcpText, TypicalPacketIsFast) {
-  Bytes b = intel_discover();
-  std::string out;
-  out.reserve(4096);
-  const int kRounds = 20000;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kRounds; ++i) {
-    out.clear();
-    dhcp_text(b, out);
-  }
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-  double per = double(ns) / kRounds;
-  RecordProperty("ns_per_packet", std::to_string(per));
-  // Generous bound so sanitizer/debug builds pass; release builds run well under 1 us.
-  EXPECT_LT(per, 20000.0);
-}
-
 }  // namespace
 }  // namespace pxe::print

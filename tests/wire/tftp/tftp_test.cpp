@@ -9,8 +9,13 @@ using namespace pxe::wire::tftp;
 
 namespace {
 Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
+// A string literal with its embedded NULs, sized by the compiler (not by hand).
+template <std::size_t N>
+std::string lit(const char (&s)[N]) {
+  return std::string(s, N - 1);
+}
 // The BIOS ROM's first RRQ from the seed: "boot/pxelinux.0" octet tsize 0.
-const std::string kSeedRrq = std::string("\0\x01" "boot/pxelinux.0\0octet\0tsize\0" "0\0", 32);
+const std::string kSeedRrq = lit("\0\x01" "boot/pxelinux.0\0octet\0tsize\0" "0\0");
 }  // namespace
 
 TEST(TftpCodec, ParsesSeedRrqWithTsizeOption) {
@@ -29,12 +34,12 @@ TEST(TftpCodec, ParsesSeedRrqWithTsizeOption) {
 TEST(TftpCodec, RoundTripsEveryOpcodeByteExact) {
   std::vector<std::string> packets = {
       kSeedRrq,
-      std::string("\0\x02up.bin\0netascii\0", 18),
-      std::string("\0\x03\0\x01hello", 9),
-      std::string("\0\x03\xff\xff", 4),  // empty final block at the wrap point
-      std::string("\0\x04\0\0", 4),
-      std::string("\0\x05\0\x01" "file not found\0", 19),
-      std::string("\0\x06tsize\0" "26624\0blksize\0" "1408\0windowsize\0" "4\0", 42),
+      lit("\0\x02up.bin\0netascii\0"),
+      lit("\0\x03\0\x01hello"),
+      lit("\0\x03\xff\xff"),  // empty final block at the wrap point
+      lit("\0\x04\0\0"),
+      lit("\0\x05\0\x01" "file not found\0"),
+      lit("\0\x06tsize\0" "26624\0blksize\0" "1408\0windowsize\0" "4\0"),
   };
   for (const auto& s : packets) {
     Bytes b = bytes_of(s);
@@ -45,7 +50,7 @@ TEST(TftpCodec, RoundTripsEveryOpcodeByteExact) {
 }
 
 TEST(TftpCodec, DataPayloadAndBlock) {
-  Bytes b = bytes_of(std::string("\0\x03\x01\x02" "abc", 7));
+  Bytes b = bytes_of(lit("\0\x03\x01\x02" "abc"));
   auto p = parse(b);
   ASSERT_TRUE(p);
   auto& d = std::get<Data>(*p);
@@ -54,7 +59,7 @@ TEST(TftpCodec, DataPayloadAndBlock) {
 }
 
 TEST(TftpCodec, ErrorFields) {
-  Bytes b = bytes_of(std::string("\0\x05\0\x08User aborted the transfer\0", 30));
+  Bytes b = bytes_of(lit("\0\x05\0\x08User aborted the transfer\0"));
   auto p = parse(b);
   ASSERT_TRUE(p);
   auto& e = std::get<ErrorPacket>(*p);
@@ -63,7 +68,7 @@ TEST(TftpCodec, ErrorFields) {
 }
 
 TEST(TftpCodec, FindsOptionsCaseInsensitively) {
-  Bytes b = bytes_of(std::string("\0\x01" "f\0OCTET\0BLKSIZE\0" "1468\0", 23));
+  Bytes b = bytes_of(lit("\0\x01" "f\0OCTET\0BLKSIZE\0" "1468\0"));
   auto p = parse(b);
   ASSERT_TRUE(p);
   auto& req = std::get<Request>(*p);
@@ -79,15 +84,15 @@ TEST(TftpCodec, RejectsMalformedWithOffset) {
     std::string what;
   };
   std::vector<Case> cases = {
-      {std::string("\0", 1), "opcode"},
-      {std::string("\0\x01" "foo", 5), "filename: missing NUL"},
-      {std::string("\0\x01" "foo\0oct", 9), "mode: missing NUL"},
-      {std::string("\0\x01" "foo\0octet\0tsize\0", 18), "option value: missing NUL"},
-      {std::string("\0\x03\x01", 3), "DATA shorter"},
-      {std::string("\0\x04\0\x01\0", 5), "trailing"},
-      {std::string("\0\x05\0\x01oops", 8), "error message: missing NUL"},
-      {std::string("\0\x05\0\x01oops\0x", 10), "ERROR with trailing bytes"},
-      {std::string("\0\x09", 2), "unknown TFTP opcode 9"},
+      {lit("\0"), "opcode"},
+      {lit("\0\x01" "foo"), "filename: missing NUL"},
+      {lit("\0\x01" "foo\0oct"), "mode: missing NUL"},
+      {lit("\0\x01" "foo\0octet\0tsize\0"), "option value: missing NUL"},
+      {lit("\0\x03\x01"), "DATA shorter"},
+      {lit("\0\x04\0\x01\0"), "trailing"},
+      {lit("\0\x05\0\x01oops"), "error message: missing NUL"},
+      {lit("\0\x05\0\x01oops\0x"), "ERROR with trailing bytes"},
+      {lit("\0\x09"), "unknown TFTP opcode 9"},
   };
   for (const auto& c : cases) {
     Bytes b = bytes_of(c.bytes);
