@@ -11,6 +11,7 @@
 #include <tins/endianness.h>
 #include <tins/udp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -24,6 +25,13 @@ namespace pxe::capture {
 // libtins keeps IPv4 addresses as big-endian integers; Ipv4 is host order.
 inline Ipv4 to_ipv4(Tins::IPv4Address a) {
   return Ipv4(Tins::Endian::be_to_host(static_cast<std::uint32_t>(a)));
+}
+
+// libtins' HWAddress -> our Mac (whose text form needs no ostringstream).
+inline Mac to_mac(const Tins::HWAddress<6>& a) {
+  Mac m;
+  std::copy(a.begin(), a.end(), m.octets.begin());
+  return m;
 }
 
 enum class App : std::uint8_t {

@@ -11,16 +11,6 @@ namespace pxe::diag {
 
 using capture::Observation;
 
-namespace {
-
-Mac mac_of(const Tins::HWAddress<6>& a) {
-  Mac m;
-  std::copy(a.begin(), a.end(), m.octets.begin());
-  return m;
-}
-
-}  // namespace
-
 void EventBuilder::add(const Observation& obs) {
   Event e;
   e.frame = obs.number;
@@ -30,14 +20,14 @@ void EventBuilder::add(const Observation& obs) {
     e.kind = a.opcode() == Tins::ARP::REQUEST ? EventKind::ArpRequest : EventKind::ArpReply;
     e.src = capture::to_ipv4(a.sender_ip_addr());
     e.dst = capture::to_ipv4(a.target_ip_addr());
-    e.client_mac = mac_of(a.sender_hw_addr());
+    e.client_mac = capture::to_mac(a.sender_hw_addr());
     events_.push_back(std::move(e));
     return;
   }
   if (!obs.ip || obs.ip_header.size() < 20 || obs.fragment == capture::Fragment::Held) return;
   e.src = Ipv4::from_bytes(obs.ip_header.subspan(12, 4));
   e.dst = Ipv4::from_bytes(obs.ip_header.subspan(16, 4));
-  if (obs.eth) e.client_mac = mac_of(obs.eth->src_addr());
+  if (obs.eth) e.client_mac = capture::to_mac(obs.eth->src_addr());
   e.bad_checksum = obs.checksum == capture::Checksum::Bad;
   if (obs.udp) {
     e.sport = obs.udp->sport();
@@ -55,13 +45,13 @@ void EventBuilder::add(const Observation& obs) {
     e.dst = q.dst;
     e.sport = q.sport;
     e.dport = q.dport;
-    if (obs.eth) e.client_mac = mac_of(obs.eth->dst_addr());
+    if (obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
     events_.push_back(std::move(e));
   } else if (obs.tcp && obs.app == capture::App::Smb2) {
     e.sport = obs.tcp->sport();
     e.dport = obs.tcp->dport();
     e.from_client = e.dport == 445 || e.dport == 139;
-    if (!e.from_client && obs.eth) e.client_mac = mac_of(obs.eth->dst_addr());
+    if (!e.from_client && obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
     add_smb(obs, e);
     std::uint16_t f = obs.tcp->flags();
     if (f & (Tins::TCP::FIN | Tins::TCP::RST)) {
@@ -150,7 +140,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
         if (!obs.eth && !prev.client_mac.is_zero()) e.client_mac = prev.client_mac;
         if (e.kind == EventKind::TftpAck) e.from_client = true;
         else if (obs.eth) {
-          e.client_mac = mac_of(obs.eth->dst_addr());
+          e.client_mac = capture::to_mac(obs.eth->dst_addr());
         }
         prev = std::move(e);
         return;
@@ -162,7 +152,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
   // for transfer packets the receiver of DATA / sender of ACK.
   if (e.kind == EventKind::TftpData || e.kind == EventKind::TftpOack) e.from_client = false;
   if (e.kind == EventKind::TftpError) e.from_client = false;  // refined by the timeline
-  if (!e.from_client && obs.eth) e.client_mac = mac_of(obs.eth->dst_addr());
+  if (!e.from_client && obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
   events_.push_back(std::move(e));
 }
 

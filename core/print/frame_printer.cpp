@@ -42,12 +42,7 @@ void clock_time(std::int64_t us, std::string& out, bool date) {
   out.append(buf, 7);
 }
 
-std::string mac_str(const Tins::HWAddress<6>& a) {
-  Mac m;
-  std::copy(a.begin(), a.end(), m.octets.begin());
-  char buf[17];
-  return std::string(buf, m.write(buf));
-}
+std::string mac_str(const Tins::HWAddress<6>& a) { return capture::to_mac(a).str(); }
 
 void duration(std::int64_t us, std::string& out) {
   if (us < 0) {

@@ -341,7 +341,7 @@ void arp_text(const Observation& obs, std::string& out) {
       out += "Request who-has ";
       addr(out, tpa);
       auto tha = a.target_hw_addr();
-      if (tha != Tins::HWAddress<6>()) append(out, " ({})", tha.to_string());
+      if (tha != Tins::HWAddress<6>()) append(out, " ({})", capture::to_mac(tha).str());
       out += " tell ";
       addr(out, spa);
       break;
@@ -349,7 +349,7 @@ void arp_text(const Observation& obs, std::string& out) {
     case Tins::ARP::REPLY:
       out += "Reply ";
       addr(out, spa);
-      append(out, " is-at {}", a.sender_hw_addr().to_string());
+      append(out, " is-at {}", capture::to_mac(a.sender_hw_addr()).str());
       break;
     default:
       append(out, "op {}", a.opcode());
