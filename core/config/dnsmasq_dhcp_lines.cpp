@@ -26,8 +26,8 @@ std::string lower(std::string s) {
 std::optional<std::uint16_t> parse_csa(const std::string& name) {
   static const std::pair<const char*, std::uint16_t> names[] = {
       {"x86pc", 0},      {"pc98", 1},          {"ia64_efi", 2},  {"alpha", 3},
-      {"arc_x86", 4},    {"intel_lean_client", 5}, {"ia32_efi", 6}, {"bc_efi", 7},
-      {"xscale_efi", 8}, {"x86-64_efi", 9},    {"arm32_efi", 10}, {"arm64_efi", 11}};
+      {"arc_x86", 4},    {"intel_lean_client", 5}, {"ia32_efi", 6}, {"x86-64_efi", 7},
+      {"xscale_efi", 8}, {"bc_efi", 9},        {"arm32_efi", 10}, {"arm64_efi", 11}};
   auto l = lower(name);
   for (auto& [n, v] : names)
     if (l == n) return v;

@@ -119,7 +119,7 @@ TEST(DnsmasqConf, ReadsTagsMatchesHostsAndNamedOptions) {
   EXPECT_TRUE(d.hosts[1].ignore);
   EXPECT_EQ(d.pxe_prompts[0].timeout, 5);
   EXPECT_EQ(d.pxe_services[0].type, 0);
-  EXPECT_EQ(d.pxe_services[1].csa, 9);
+  EXPECT_EQ(d.pxe_services[1].csa, 7);  // x86-64_EFI is 7 (RFC 4578 errata), BC_EFI 9
   EXPECT_EQ(*d.pxe_services[1].server, Ipv4(10, 0, 0, 4));
   EXPECT_TRUE(d.log_dhcp);
   EXPECT_TRUE(d.authoritative);
