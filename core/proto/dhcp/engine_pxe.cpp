@@ -9,9 +9,23 @@ namespace pxe::proto::dhcp {
 
 std::string fmt_xid(std::uint32_t xid) { return std::to_string(xid); }
 
+namespace {
+
+// A boot server list entry without an address (pxe-service with no SERVER) means this server:
+// the client unicasts its port-4011 request to the addresses listed (discovery control says
+// no broadcast), so an empty list would leave it nowhere to ask.
+void list_this_server(PxeBoot& boot, Ipv4 self) {
+  if (!boot.option43) return;
+  for (auto& bs : boot.option43->boot_servers)
+    if (bs.addresses.empty()) bs.addresses.push_back(self);
+}
+
+}  // namespace
+
 void Engine::add_boot_fields(Context& c, wd::Builder& b) {
   if (c.client.pxe) {
     if (auto pxe = pxe_offer(s_, c.client, c.tags, false)) {
+      list_this_server(*pxe, c.server);
       add_boot_file(b, c.req, pxe->file, pxe->sname, pxe->siaddr.value_or(c.server));
       add_pxe(b, c.req, *pxe);
       return;
@@ -36,6 +50,7 @@ void Engine::on_proxy(Context& c, Actions& out) {
                                  std::to_string(c.client.arch));
     return;
   }
+  list_this_server(*pxe, c.server);
   auto b = start_reply(c.req, wd::MessageType::Offer, c.server);
   b.broadcast(true);  // the client has no address yet and may not accept a unicast
   add_boot_file(b, c.req, pxe->file, pxe->sname, pxe->siaddr.value_or(c.server));

@@ -65,6 +65,9 @@ TEST(PxeEngine, ProxyBiosOfferCarriesTheMenuWithServersAndPrompt) {
   EXPECT_EQ(p.boot_menu[0].description, "PXE Netboot");
   ASSERT_EQ(p.boot_servers.size(), 1u);
   EXPECT_EQ(p.boot_servers[0].type, p.boot_menu[0].type);
+  // No SERVER on the pxe-service line: this server is listed, or the client (told not to
+  // broadcast) would have nowhere to send its port-4011 request (iPXE: "PXEBS ... No more network devices").
+  EXPECT_EQ(p.boot_servers[0].addresses, std::vector<Ipv4>{Ipv4(192, 168, 42, 1)});
   ASSERT_TRUE(p.menu_prompt);
   EXPECT_EQ(p.menu_prompt->timeout, 0);  // one item: boot it without asking
   EXPECT_EQ(p.menu_prompt->prompt, "PXE");
@@ -86,7 +89,7 @@ TEST(PxeEngine, ProxyWithOnlyAnX86PcServiceDoesNotAnswerUefi) {
 }
 
 TEST(PxeEngine, UefiSingleItemGoesStraightIntoFileAndSiaddr) {
-  Harness h("pxe-service=BC_EFI,\"UEFI boot\",efi/syslinux.efi\ndhcp-range=192.168.42.0,proxy\n");
+  Harness h("pxe-service=x86-64_EFI,\"UEFI boot\",efi/syslinux.efi\ndhcp-range=192.168.42.0,proxy\n");
   auto r = h.one(pxe_client(wd::MessageType::Discover, mac(3), 7).build());
   EXPECT_EQ(r.msg.file_str(), "efi/syslinux.efi");
   EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
@@ -94,7 +97,7 @@ TEST(PxeEngine, UefiSingleItemGoesStraightIntoFileAndSiaddr) {
 }
 
 TEST(PxeEngine, UefiWithSeveralItemsInProxyModeIsRedirectedTo4011WithoutAMenu) {
-  Harness h("pxe-service=BC_EFI,\"A\",a\npxe-service=BC_EFI,\"B\",b\ndhcp-range=192.168.42.0,proxy\n");
+  Harness h("pxe-service=x86-64_EFI,\"A\",a\npxe-service=x86-64_EFI,\"B\",b\ndhcp-range=192.168.42.0,proxy\n");
   auto r = h.one(pxe_client(wd::MessageType::Discover, mac(3), 7).build());
   EXPECT_FALSE(r.msg.option(wd::opt::kVendorSpecific));
   EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
