@@ -16,7 +16,12 @@ OUT="${PXKCAP_OUT:-$HERE}"
 
 SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            proxydhcp-bios proxydhcp-uefi uefi-syslinux-menu edk2-syslinux-menu linux-clients
-           smb2-guest-and-user)
+           smb2-guest-and-user
+           bios-no-offer edk2-no-offer bios-only-proxy edk2-only-proxy
+           bios-bootserver-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
+           bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
+           edk2-no-bootfile edk2-no-tftp edk2-missing-file
+           bios-bootfile-is-dir bios-access-violation bios-no-ldlinux bios-no-menu-c32 bios-no-pxelinux-cfg)
 
 NS_SRV=pxkcap-srv      # server: bridge pxkcap-br0 = 192.168.42.1, tap for QEMU
 NS_PRX=pxkcap-prx      # second server (proxyDHCP) 192.168.42.2 via veth
@@ -245,6 +250,7 @@ run_qemu() {
         log "console matched /$until/ after $((SECONDS - t0)) s"
     else
         log "console did NOT match /$until/ within ${deadline}s (stopped anyway)"
+        sed "s/^/[qemu] /" "$WORK/qemu.out" >&2
     fi
 }
 
@@ -525,6 +531,214 @@ sc_smb2-guest-and-user() {
     # free space of the host's disk is not part of the scenario
     sed -i -E 's/[0-9]+ blocks of size ([0-9]+)\. [0-9]+ blocks available/N blocks of size \1. M blocks available/' "$T"
     finish "$name"
+}
+
+# ------------------------------------------------------- fault scenarios ---
+# fault_single <name> <bios|uefi|edk2> <bios|efi|mixed> <deadline> <regex> <linger> [dnsmasq lines...]
+# One dnsmasq (DHCP and/or TFTP) on the bridge, or none at all when no line
+# is given. Hooks, set by the caller: PREP (a function run after the TFTP tree
+# is built, before the capture starts) and DURING (a function run in the
+# background while QEMU runs, e.g. to freeze the TFTP server mid-transfer).
+PREP=""; DURING=""
+fault_single() {
+    local name=$1 fw=$2 tree=$3 deadline=$4 until=$5 linger=$6; shift 6
+    make_srv; add_tap
+    case "$tree" in
+        bios)  tftp_tree_bios "$WORK/tftp" ;;
+        efi)   tftp_tree_efi "$WORK/tftp"; cp "$PXELINUX" "$WORK/tftp/" ;;
+        mixed) tftp_tree_bios "$WORK/tftp"; cp "$SYSLINUX_EFI" "$EFIMOD/ldlinux.e64" "$WORK/tftp/" ;;
+    esac
+    [ -n "$PREP" ] && "$PREP" "$name"
+    start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
+    if [ $# -gt 0 ]; then
+        write_dnsmasq_conf "$WORK/dnsmasq.conf" "$name" "$BR" "$@"
+        start_dnsmasq "$NS_SRV" "$WORK/dnsmasq.conf"
+    fi
+    local hook=""
+    if [ -n "$DURING" ]; then "$DURING" "$name" & hook=$!; PIDS+=($hook); fi
+    run_qemu "$fw" "$WORK/$name.console.txt" "$deadline" "$until" "$linger"
+    [ -n "$hook" ] && { kill "$hook" 2>/dev/null || true; wait "$hook" 2>/dev/null || true; }
+    stop_capture
+    finish "$name"
+    PREP=""; DURING=""
+}
+
+DHCP_LINES=("dhcp-range=192.168.42.10,192.168.42.20,12h" "dhcp-option=3,192.168.42.1")
+
+# no DHCP server at all: only the capture and the VM on the bridge
+sc_bios-no-offer() {
+    fault_single bios-no-offer bios bios 90 'No configuration methods|No more network devices' 1
+}
+sc_edk2-no-offer() {
+    fault_single edk2-no-offer edk2 efi 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' 1
+}
+
+# only a proxyDHCP server (dnsmasq proxy mode) answers; no address anywhere
+PROXY_ONLY_LINES=("dhcp-range=192.168.42.0,proxy" "pxe-prompt=\"pxekit proxyDHCP\",0"
+                  "pxe-service=x86PC,\"PXE Netboot (BIOS)\",pxelinux"
+                  "pxe-service=x86-64_EFI,\"UEFI Netboot\",syslinux.efi"
+                  "enable-tftp" "tftp-root=/tmp/pxkcap/tftp")
+sc_bios-only-proxy() {
+    fault_single bios-only-proxy bios mixed 90 'No configuration methods|No more network devices' 1 \
+        "${PROXY_ONLY_LINES[@]}"
+}
+sc_edk2-only-proxy() {
+    fault_single edk2-only-proxy edk2 mixed 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' 1 \
+        "${PROXY_ONLY_LINES[@]}"
+}
+
+# proxyDHCP setup (proxy_common's two servers) with UDP 4011 black-holed on
+# the proxy: policy routing in pxkcap-prx drops every datagram to port 4011
+# before local delivery (the `local` table rule is moved behind it). Port 67
+# still answers, so the proxy offer arrives but the 4011 step never does.
+proxy_silent_4011() {   # proxy_silent_4011 <name> <bios|edk2> <deadline> <regex> [pxe-service lines...]
+    local name=$1 fw=$2 deadline=$3 until=$4; shift 4
+    local services=("$@")
+    [ ${#services[@]} -eq 0 ] && services=("pxe-service=x86PC,\"PXE Netboot (BIOS)\",pxelinux"
+                                            "pxe-service=x86-64_EFI,\"UEFI Netboot\",syslinux.efi")
+    make_srv; add_tap
+    add_peer_ns "$NS_PRX" pxkcap-p0 pxkcap-p1 "$PRX_IP/24" 52:54:00:42:00:02
+    tftp_tree_bios "$WORK/tftp"
+    cp "$SYSLINUX_EFI" "$EFIMOD/ldlinux.e64" "$WORK/tftp/"
+    write_dnsmasq_conf "$WORK/dhcp.conf" "$name.dhcp" "$BR" "${DHCP_LINES[@]}"
+    write_dnsmasq_conf "$WORK/proxy.conf" "$name.proxy" pxkcap-p0 \
+        "dhcp-range=192.168.42.0,proxy" "pxe-prompt=\"pxekit proxyDHCP\",0" \
+        "${services[@]}" "enable-tftp" "tftp-root=$WORK/tftp"
+    if [ "${BLOCK_4011:-1}" = 1 ]; then
+        ip -n "$NS_PRX" rule add pref 10 ipproto udp dport 4011 blackhole
+        ip -n "$NS_PRX" rule add pref 100 lookup local
+        ip -n "$NS_PRX" rule del pref 0
+    fi
+    start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
+    start_dnsmasq "$NS_SRV" "$WORK/dhcp.conf"
+    start_dnsmasq "$NS_PRX" "$WORK/proxy.conf"
+    run_qemu "$fw" "$WORK/$name.console.txt" "$deadline" "$until" 1
+    stop_capture
+    finish "$name"
+}
+sc_bios-bootserver-silent() {
+    proxy_silent_4011 bios-bootserver-silent bios 120 'PXEBS.*(timed out|[Ee]rror)|No more network devices'
+}
+sc_edk2-proxy-4011-silent() {
+    proxy_silent_4011 edk2-proxy-4011-silent edk2 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6'
+}
+# the proxy offers a menu with only a BIOS (x86PC) entry; nothing blocked
+sc_edk2-proxy-x86pc-only() {
+    BLOCK_4011=0 proxy_silent_4011 edk2-proxy-x86pc-only edk2 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' \
+        "pxe-service=x86PC,\"PXE Netboot (BIOS)\",pxelinux"
+}
+
+# next-server is an address nobody has: the client ARPs for it in vain
+sc_bios-arp-unanswered() {
+    fault_single bios-arp-unanswered bios bios 90 'pxelinux.0.*(timed out|[Ee]rror|unreachable)|No more network devices' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0,,192.168.42.99" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# the TFTP server freezes (SIGSTOP) after the 20th DATA packet of a 4 MiB boot file
+stall_prep() {
+    seq -f '%015g' 1 262144 >"$WORK/tftp/big.0"   # 4 MiB of text
+    # ~1 Mbit/s towards the VM (token bucket on the tap), so that the transfer is still at its
+    # first blocks when the SIGSTOP lands: keeps the capture small
+    ip netns exec "$NS_SRV" tc qdisc add dev "$TAP" root tbf rate 1mbit burst 16kb latency 1s
+}
+stall_during() {
+    ip netns exec "$NS_SRV" tcpdump -i "$BR" -n --immediate-mode -c 20 -w /dev/null \
+        'udp and src host 192.168.42.1 and udp[8:2] = 3' 2>/dev/null
+    local pid
+    pid=$(cat "$WORK/bios-tftp-stalled.dnsmasq.pid")
+    kill -STOP "$pid"
+    log "dnsmasq (pid $pid) stopped after 20 DATA packets"
+}
+sc_bios-tftp-stalled() {
+    PREP=stall_prep DURING=stall_during
+    fault_single bios-tftp-stalled bios bios 120 'big.0.*(timed out|[Ee]rror)|No more network devices' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=big.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# boot file for the other architecture
+sc_bios-efi-nbp() {
+    fault_single bios-efi-nbp bios mixed 60 'syslinux.efi.*(ok|[Ee]rror)' 8 \
+        "${DHCP_LINES[@]}" "dhcp-boot=syslinux.efi" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_edk2-bios-nbp() {
+    fault_single edk2-bios-nbp edk2 efi 120 'failed to load Boot[0-9]+ "UEFI PXEv4|PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# The TFTP server named only by option 66, with siaddr 0.0.0.0. dnsmasq cannot
+# send this (it puts its own address into siaddr whenever dhcp-boot has none or
+# 0.0.0.0), so pxekit's own server does DHCP and TFTP here:
+# `dhcp-boot=pxelinux.0,,0.0.0.0` sets siaddr to 0.0.0.0 literally.
+PXEKIT="${PXEKIT:-$HERE/../build/tools/pxekit/pxekit}"
+sc_bios-option66-siaddr0() {
+    local name=bios-option66-siaddr0
+    [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
+    make_srv; add_tap
+    tftp_tree_bios "$WORK/tftp"
+    {
+        echo "interface=$BR"
+        echo "dhcp-range=192.168.42.10,192.168.42.20,12h"
+        echo "dhcp-option=3,$SRV_IP"
+        echo "dhcp-boot=pxelinux.0,,0.0.0.0"
+        echo "dhcp-option=66,\"$SRV_IP\""
+        echo "enable-tftp"
+        echo "tftp-root=$WORK/tftp"
+    } >"$WORK/pxekit.conf"
+    start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
+    bg "$NS_SRV" setsid "$PXEKIT" serve -C "$WORK/pxekit.conf" --db "$WORK/leases.db" \
+        --log-dhcp --log-level debug >"$WORK/$name.pxekit.log" 2>&1
+    sleep 1
+    run_qemu bios "$WORK/$name.console.txt" 90 'pxekit capture menu|[Ee]rror|timed out|not supported|No more network devices' 1
+    stop_capture
+    finish "$name"
+}
+
+# OVMF's own PXE (EDK2) against the BIOS fault cases
+sc_edk2-no-bootfile() {
+    fault_single edk2-no-bootfile edk2 efi 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' 1 \
+        "${DHCP_LINES[@]}" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_edk2-no-tftp() {
+    fault_single edk2-no-tftp edk2 efi 120 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=syslinux.efi"
+}
+sc_edk2-missing-file() {
+    fault_single edk2-missing-file edk2 efi 120 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=nonexistent.efi" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# the boot file name is a directory: dnsmasq answers TFTP ERROR 0 "cannot read ...: Is a directory"
+sc_bios-bootfile-is-dir() {
+    fault_single bios-bootfile-is-dir bios bios 60 'pxelinux.cfg.*(\(http|[Ee]rror)|No more network devices' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.cfg" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# pxelinux.0 readable only by root: dnsmasq's TFTP runs as user nobody
+sc_bios-access-violation() {
+    PREP=access_prep
+    fault_single bios-access-violation bios bios 60 'pxelinux.0.*(denied|[Ee]rror)|No more network devices' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+access_prep() { chmod 600 "$WORK/tftp/pxelinux.0"; }
+
+# pxelinux's own files missing
+rm_ldlinux() { rm "$WORK/tftp/ldlinux.c32"; }
+rm_menu() { rm "$WORK/tftp/menu.c32"; }
+rm_cfg() { rm "$WORK/tftp/pxelinux.cfg/default"; }
+sc_bios-no-ldlinux() {
+    PREP=rm_ldlinux
+    fault_single bios-no-ldlinux bios bios 90 'ldlinux.c32' 5 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_bios-no-menu-c32() {
+    PREP=rm_menu
+    fault_single bios-no-menu-c32 bios bios 90 'boot: ' 1 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_bios-no-pxelinux-cfg() {
+    PREP=rm_cfg
+    fault_single bios-no-pxelinux-cfg bios bios 90 'Unable to locate configuration file|[Bb]oot failed' 3 \
+        "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
 }
 
 # ------------------------------------------------------------------ main ---

@@ -187,6 +187,7 @@ void build_transfers(ClientContext& c, const Grouper& g) {
       continue;
     }
     t.answered = true;
+    t.last_server = e;
     if (e->kind == EventKind::TftpOack && e->blksize) t.blksize = e->blksize;
     if (e->kind == EventKind::TftpError) t.server_error = e;
     if (e->kind == EventKind::TftpData) {
@@ -228,12 +229,21 @@ Stage stage_of(const ClientContext& c) {
   if (!c.discovers.empty() || !c.dhcp_requests.empty()) reach(Stage::DhcpDiscovery);
   if (!c.offers.empty() || !c.acks.empty()) reach(Stage::OfferSelection);
   if (!c.boot_requests.empty()) reach(Stage::BootServer);
-  if (!c.arp_requests.empty() && !c.acks.empty()) reach(Stage::Arp);
+  // The ARP stage is resolving the TFTP server (next-server or where the RRQs went), not the
+  // DHCP or boot server the client also ARPs for.
+  std::set<std::uint32_t> tftp_servers;
+  for (const Event* a : c.acks)
+    if (!a->siaddr.is_zero()) tftp_servers.insert(a->siaddr.value);
+  for (const auto& t : c.transfers) tftp_servers.insert(t.server.value);
+  bool arp_for_tftp = std::any_of(c.arp_requests.begin(), c.arp_requests.end(),
+                                  [&](const Event* e) { return tftp_servers.count(e->dst.value) > 0; });
+  if (arp_for_tftp && !c.acks.empty()) reach(Stage::Arp);
   for (const auto& t : c.transfers) {
     std::string base = basename(t.file);
     reach(Stage::TftpNbp);
     if (t.completed) reach(Stage::NbpLoaded);
-    if (t.file.find("pxelinux.cfg") != std::string::npos) reach(Stage::PxelinuxConfig);
+    if (t.file.find("pxelinux.cfg/") != std::string::npos || t.file.find("pxelinux.cfg\\") != std::string::npos)
+      reach(Stage::PxelinuxConfig);
     if (base.size() > 4 && (base.ends_with(".c32") || base.ends_with(".e64"))) reach(Stage::Modules);
     if (base == "memdisk" || base.ends_with(".iso") || base.find("vmlinuz") != std::string::npos ||
         base.find("initrd") != std::string::npos || base.ends_with(".wim"))
@@ -323,7 +333,7 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
   std::map<std::string, ClientContext> by_key;
   std::vector<std::string> order;
   Timestamp end;
-  bool log_has_tftp = false;
+  bool log_has_tftp = options.log_tftp_enabled;
   for (const auto& e : events) {
     end = std::max(end, e.time);
     log_has_tftp |= e.kind == EventKind::TftpSent || e.kind == EventKind::TftpError;

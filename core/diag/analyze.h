@@ -11,6 +11,7 @@ namespace pxe::diag {
 
 struct AnalyzeOptions {
   bool from_log = false;  // events came from a dnsmasq log
+  bool log_tftp_enabled = false;  // the log says dnsmasq's TFTP server was on ("TFTP root is")
 };
 
 Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options = {});

@@ -25,7 +25,7 @@ std::string ClientContext::screen_for(std::string_view code) const {
       {"PXE-E55", "PXE-E55: proxyDHCP service did not reply to request on port 4011.",
        "PXE-E16: No valid offer received.", "No ProxyDHCP response; continuing without it"},
       {"PXE-E78", "PXE-E78: Could not locate boot server.", "PXE-E18: Server response timeout.",
-       "Could not locate boot server"},
+       "PXEBS ... Connection timed out (http://ipxe.org/4c106035)"},
       {"PXE-E7B", "PXE-E7B: Missing MTFTP server IP address.", "PXE-E18: Server response timeout.",
        "Nothing to boot: No such file or directory (http://ipxe.org/2d03e13b)"},
       {"PXE-E11", "PXE-E11: ARP timeout.", "PXE-E18: Server response timeout.",

@@ -33,7 +33,8 @@ struct Transfer {
   std::uint64_t bytes = 0;
   std::uint32_t blocks = 0;
   bool fragmented = false;
-  const Event* last = nullptr;
+  const Event* last = nullptr;         // the latest packet of the transfer, either side
+  const Event* last_server = nullptr;  // the latest OACK/DATA/ERROR from the server
 };
 
 struct ClientContext {

@@ -14,15 +14,18 @@ Result<Report> diagnose(const DiagnoseOptions& o, volatile bool* stop) {
   if (!o.dnsmasq_logs.empty()) {
     std::vector<Event> all;
     std::string source;
+    AnalyzeOptions options{true};
     for (const auto& path : o.dnsmasq_logs) {
-      auto events = read_dnsmasq_log(path);
+      DnsmasqLogStats stats;
+      auto events = read_dnsmasq_log(path, DnsmasqLogOptions{0, &stats});
       if (!events) return events.error();
+      options.log_tftp_enabled |= stats.tftp_enabled;
       all.insert(all.end(), events->begin(), events->end());
       source += (source.empty() ? "" : " + ") + path;
     }
     // Several servers' logs make one timeline (each log's lines are already in order).
     std::stable_sort(all.begin(), all.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
-    Report r = analyze(all, AnalyzeOptions{true});
+    Report r = analyze(all, options);
     r.source = source;
     r.frames = all.size();
     return r;

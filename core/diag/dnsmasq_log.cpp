@@ -41,6 +41,7 @@ class Reader {
   void line(std::string_view text, std::uint64_t number, std::size_t offset);
   std::vector<Event> take();
   std::uint64_t dnsmasq_lines() const { return dnsmasq_lines_; }
+  bool tftp_enabled() const { return tftp_enabled_; }
 
  private:
   // Each handler returns false when the line was relevant but malformed.
@@ -66,7 +67,9 @@ class Reader {
   std::optional<std::size_t> any_reply_;             // the last reply of this log
   std::vector<std::pair<std::size_t, std::size_t>> boot_requests_;  // 4011 request, its ACK
   std::map<Ipv4, std::size_t> open_client_error_;   // "error N received" awaiting its file
+  std::optional<std::size_t> open_server_error_;     // "cannot access/read" awaiting its client
   Ipv4 last_tftp_client_;
+  bool tftp_enabled_ = false;
 };
 
 void Reader::line(std::string_view text, std::uint64_t number, std::size_t offset) {
@@ -116,6 +119,14 @@ Event& Reader::push(Event e, std::uint64_t key) {
       if (e.user_class.empty()) e.user_class = std::move(it->second.user_class);
       if (e.hostname.empty()) e.hostname = std::move(it->second.hostname);
       pending_client_.erase(it);
+    }
+    // Option 93 is not logged, but a PXE client repeats its architecture in its vendor class.
+    constexpr std::string_view kArch = "PXEClient:Arch:";
+    if (e.arch.empty() && e.vendor_class.starts_with(kArch) && e.vendor_class.size() >= kArch.size() + 5) {
+      unsigned arch = 0;
+      const char* first = e.vendor_class.data() + kArch.size();
+      auto [end, ec] = std::from_chars(first, first + 5, arch);
+      if (ec == std::errc() && end == first + 5 && arch <= 0xffff) e.arch = {static_cast<std::uint16_t>(arch)};
     }
   }
   if (e.kind == EventKind::DhcpFromServer) last_reply_[key] = any_reply_.emplace(events_.size());
@@ -250,6 +261,21 @@ bool Reader::detail_line(std::string_view msg, std::uint64_t key, bool* handled)
   }
   if (bootfile) reply.bootfile = std::string(value);
   if (sname) reply.tftp_server = std::string(value);
+  if (sent && value.ends_with("message-type  5") && reply.msg_type == 2 && reply.sport == 67 &&
+      reply.yiaddr.is_zero() && it->second > 0) {
+    // "PXE(if) MAC proxy" answered with an ACK: that was the client's port-4011 request (EDK2
+    // asks the proxy there), answered without a boot file (no service for its architecture).
+    Event& request = events_[it->second - 1];
+    reply.msg_type = 5;
+    reply.sport = 4011;
+    if (request.kind == EventKind::DhcpFromClient && request.client_mac == reply.client_mac) {
+      request.msg_type = 3;
+      request.dport = 4011;
+      request.dst = Ipv4{};  // the proxy's address: set from the reply in take()
+      boot_requests_.emplace_back(it->second - 1, it->second);
+    }
+    return true;
+  }
   if (sent) return sent_option(value, reply);
   return true;
 }
@@ -317,8 +343,19 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
     e.kind = EventKind::TftpSent;
     e.filename = std::string(file);
     e.dst = client;
+  } else if (consume(rest, "TFTP root is ")) {
+    tftp_enabled_ = true;
+    return true;
   } else if (consume(rest, "failed sending ")) {
     if (!split_ip(rest, " to ", &file, &client)) return false;
+    if (open_server_error_ && events_[*open_server_error_].filename == file) {
+      // "cannot read FILE: ..." just before named no client; this line does.
+      Event& err = events_[*open_server_error_];
+      open_server_error_.reset();
+      err.dst = client;
+      tftp_peer(err, client);
+      return true;
+    }
     auto open = open_client_error_.find(client);
     if (open != open_client_error_.end()) {  // the client's own error ended it: name its file
       Event& err = events_[open->second];
@@ -352,7 +389,12 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
     e.error_code = msg.starts_with("cannot access") ? 2 : 0;
     e.filename = std::string(rest.substr(0, colon));
     e.error_message = std::string(msg);
-    client = e.dst = last_tftp_client_;
+    // The line names no client: a "failed sending FILE to IP" may follow (cannot read); if not
+    // (cannot access), the client is the one the last ACK went to.
+    client = last_tftp_client_;
+    if (any_reply_ && !events_[*any_reply_].yiaddr.is_zero()) client = events_[*any_reply_].yiaddr;
+    e.dst = client;
+    open_server_error_ = events_.size();
   } else if (consume(rest, "unsupported request from ")) {
     auto ip = Ipv4::parse(trim(rest));
     if (!ip) return false;
@@ -418,6 +460,7 @@ Result<std::vector<Event>> read_dnsmasq_log(std::istream& in, const DnsmasqLogOp
                                   std::to_string(number), offset);
   opts.stats->lines = number;
   opts.stats->dnsmasq_lines = reader.dnsmasq_lines();
+  opts.stats->tftp_enabled = reader.tftp_enabled();
   if (number > 0 && reader.dnsmasq_lines() == 0)
     return make_error("no dnsmasq log lines in " + std::to_string(number) +
                       " lines: expected lines like \"dnsmasq-dhcp: DHCPDISCOVER(eth0) MAC\"");

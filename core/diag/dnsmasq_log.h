@@ -10,7 +10,9 @@
 //   PXE(if) IP MAC FILE                           a port-4011 REQUEST and the boot server's ACK
 //   sent FILE to IP                               TftpSent
 //   file FILE not found [for IP]                  TftpError 1 from the server
-//   cannot access FILE: ... / cannot read ...     TftpError 2 / 0 from the server
+//   cannot access FILE: ... / cannot read ...     TftpError 2 / 0 from the server (to the client of
+//                                                 the `failed sending` line after it, else the last ACKed)
+//   TFTP root is DIR                              no event: stats->tftp_enabled
 //   error N MSG received from IP                  TftpError N from the client
 //   failed sending FILE to IP                     names the file of the client's error just
 //                                                 before it; alone, TftpError 0 from the server
@@ -19,8 +21,8 @@
 // `client provides name:` to the next client message; `next server:`, `bootfile name:`,
 // `server name:` and `sent size: ... option: N` (54, 60, 66, 67, 12, 43, 175) to the last reply.
 //
-// Fields a log cannot give are left zero: ports of TFTP transfers, ARP, ICMP, the client's
-// option 93. A reply's src is its option 54 when logged, else its next server (dnsmasq's own
+// Fields a log cannot give are left zero: ports of TFTP transfers, ARP, ICMP. The client's
+// option 93 is not logged; a client message gets it from the `PXEClient:Arch:NNNNN` vendor class. A reply's src is its option 54 when logged, else its next server (dnsmasq's own
 // address unless dhcp-boot names another). A NAK's logged address goes to requested_ip and its
 // reason (`wrong address`) to error_message, as does a client line's note (`no address
 // available`). TFTP lines get the client's MAC, and the TFTP server's address (dnsmasq's own),
@@ -47,6 +49,7 @@ struct DnsmasqLogStats {
   std::uint64_t dnsmasq_lines = 0;  // lines tagged dnsmasq, dnsmasq-dhcp, dnsmasq-tftp, ...
   std::uint64_t malformed = 0;      // looked relevant, could not be parsed: skipped
   std::vector<Error> problems;      // the first few malformed lines: what, and the byte offset
+  bool tftp_enabled = false;        // a "TFTP root is DIR" line: dnsmasq's TFTP server was on
 };
 
 struct DnsmasqLogOptions {

@@ -147,6 +147,47 @@ TEST(DiagRules, SilentPort4011AfterProxyOfferIsE55) {
   EXPECT_EQ(c.screen, "PXE-E55: proxyDHCP service did not reply to request on port 4011.");
 }
 
+TEST(DiagRules, SilentBootServerDiscoveryIsE78NotE55) {
+  // iPXE's PXEBS: the request to 4011 names a menu item (43.71); that is boot server discovery.
+  Builder b;
+  b.discover();
+  b.offer(false);
+  b.offer(true).has_pxe_options = true;
+  b.ack("");
+  for (int i = 0; i < 5; ++i) {
+    Event& e = b.add(EventKind::DhcpFromClient, true);
+    e.msg_type = 3;
+    e.dport = 4011;
+    e.pxe_boot_item = true;
+    e.src = kClientIp;
+    e.dst = kServer;
+  }
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_TRUE(has(c, "boot-server-unanswered"));
+  EXPECT_FALSE(has(c, "proxy-4011-unanswered"));
+  EXPECT_EQ(c.screen, "PXE-E78: Could not locate boot server.");
+}
+
+TEST(DiagRules, StallIsMeasuredFromTheServersLastPacketNotTheClientsRetries) {
+  Builder b;
+  b.discover();
+  b.offer(false, "big.0");
+  b.ack("big.0");
+  b.rrq("big.0");
+  for (std::uint16_t blk = 1; blk <= 3; ++blk) b.data(blk, 1432);
+  for (int i = 0; i < 6; ++i) {  // the client re-sends ACK 3 until the capture ends
+    Event& a = b.add(EventKind::TftpAck, true);
+    a.block = 3;
+    a.src = kClientIp, a.dst = kServer, a.sport = 2070, a.dport = 40000;
+  }
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "tftp-transfer-stalled"));
+  auto f = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& x) { return x.id == "tftp-transfer-stalled"; });
+  EXPECT_NE(f->cause.find("kept re-sending its ACK of block 3 for 6 s"), std::string::npos) << f->cause;
+}
+
 TEST(DiagRules, UnansweredArpForTheServerIsE11) {
   Builder b;
   b.discover();

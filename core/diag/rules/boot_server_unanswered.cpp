@@ -1,22 +1,42 @@
-// PXE-E55 (proxyDHCP on port 4011 silent) and PXE-E78 (boot server discovery unanswered).
+// PXE-E55 (the proxyDHCP server's port 4011 silent) and PXE-E78 (boot server discovery
+// unanswered). Both go to UDP 4011; what tells them apart is the request: boot server discovery
+// names a menu item (option 43 sub-option 71, "PXEBS" in iPXE), the proxyDHCP request does not
+// (EDK2 asks the proxy on 4011 for the boot file of the offer it took).
 #include "diag/rules/common.h"
 
 namespace pxe::diag::rules {
 
 void boot_server_unanswered(const ClientContext& c, std::vector<Finding>& out) {
   if (c.boot_requests.empty() || !c.boot_replies.empty()) return;
-  bool proxy = std::any_of(c.offers.begin(), c.offers.end(), [](const Offer& o) { return o.proxy; });
-  bool to_4011 = c.boot_requests.front()->dport == 4011;
-  Finding f = proxy || to_4011
-                  ? failure("proxy-4011-unanswered", "PXE-E55", c,
-                            fmt::format("the client asked the proxyDHCP/boot server on UDP 4011 {} times and got no answer",
-                                        c.boot_requests.size()))
-                  : failure("boot-server-unanswered", "PXE-E78", c,
-                            "boot server discovery (option 43.71 requests) got no answer");
+  bool discovery = std::all_of(c.boot_requests.begin(), c.boot_requests.end(),
+                               [](const Event* e) { return e->pxe_boot_item; });
+  const Event* first = c.boot_requests.front();
+  Finding f = discovery
+                  ? failure("boot-server-unanswered", "PXE-E78", c,
+                            fmt::format("boot server discovery (option 43.71 boot item requests to {}:{}) got no "
+                                        "answer after {} tries: the boot server named in the proxy's menu is not "
+                                        "listening or UDP {} is blocked",
+                                        first->dst.str(), first->dport, c.boot_requests.size(), first->dport))
+                  : failure("proxy-4011-unanswered", "PXE-E55", c,
+                            fmt::format("the client asked the proxyDHCP server {} on UDP 4011 for its boot file {} times "
+                                        "and got no answer",
+                                        first->dst.str(), c.boot_requests.size()));
   for (const Event* e : c.boot_requests)
-    f.evidence.push_back(evidence(e, fmt::format("DHCPREQUEST to {}:{} unanswered", e->dst.str(), e->dport)));
-  f.fix_dnsmasq = "pxe-service=x86PC,\"PXE boot\",pxelinux (the proxy must run the boot server; open UDP 4011 in the firewall and relay it across subnets), or remove option 60 PXEClient from the DHCP server if no PXE server runs there";
-  f.fix_pxekit = "pxekit serve answers 4011 itself: dhcp-range=<net>,proxy plus pxe-service lines";
+    f.evidence.push_back(evidence(e, fmt::format("DHCPREQUEST{} to {}:{} unanswered", e->pxe_boot_item ? " (boot item)" : "",
+                                                 e->dst.str(), e->dport)));
+  if (discovery) {
+    f.fix_dnsmasq = fmt::format("the boot server {} must answer UDP {}: open it in its firewall; a pxe-service line "
+                                "naming another server (pxe-service=x86PC,\"PXE boot\",pxelinux,<ip>) needs a boot "
+                                "server running there",
+                                first->dst.str(), first->dport);
+    f.fix_pxekit = "pxekit serve answers 4011 as a boot server itself (dhcp-range=<net>,proxy plus pxe-service lines); open UDP 4011 to it";
+  } else {
+    f.fix_dnsmasq = fmt::format("the proxyDHCP server {} must answer UDP 4011 (dnsmasq with dhcp-range=<net>,proxy "
+                                "does): open 4011 in its firewall and forward it across relays, or remove option 60 "
+                                "PXEClient from the DHCP server if no proxyDHCP runs",
+                                first->dst.str());
+    f.fix_pxekit = "pxekit serve with dhcp-range=<net>,proxy answers 4011 itself; open UDP 4011 to it";
+  }
   out.push_back(std::move(f));
 }
 

@@ -3,8 +3,40 @@
 
 namespace pxe::diag::rules {
 
+namespace {
+
+// The proxyDHCP/boot server answered the client's port-4011 request, but with no boot file: it
+// has no pxe-service for the client's architecture (dnsmasq drops services whose CSA does not
+// match option 93). EDK2 then prints PXE-E21.
+bool boot_server_gave_no_file(const ClientContext& c, std::vector<Finding>& out) {
+  if (c.boot_replies.empty() || !c.transfers.empty()) return false;
+  for (const Event* r : c.boot_replies)
+    if (!r->bootfile.empty()) return false;
+  const Event* first = c.boot_replies.front();
+  Finding f = failure("no-boot-filename", "PXE-E53", c,
+                      fmt::format("the proxyDHCP/boot server {} answered the port-4011 request without a boot file: it "
+                                  "has no boot service for this client's architecture (option 93 = {})",
+                                  first->src.str(), c.arch.empty() ? 0 : c.arch.front()));
+  if (c.firmware == Firmware::UefiPxe) f.screen = "PXE-E21: Remote boot cancelled.";
+  for (const Event* e : c.boot_requests) f.evidence.push_back(evidence(e, "DHCPREQUEST to " + e->dst.str() + ":4011"));
+  for (const Event* r : c.boot_replies) f.evidence.push_back(evidence(r, "DHCPACK from " + r->src.str() + ":4011 without a boot file"));
+  std::sort(f.evidence.begin(), f.evidence.end(), [](const Evidence& a, const Evidence& b) { return a.frame < b.frame; });
+  if (c.is_uefi()) {
+    f.fix_dnsmasq = "pxe-service=x86-64_EFI,\"UEFI Netboot\",efi64/syslinux.efi (on the proxyDHCP server)";
+    f.fix_pxekit = "the same pxe-service line in the config given to pxekit serve -C";
+  } else {
+    f.fix_dnsmasq = "pxe-service=x86PC,\"PXE Netboot\",pxelinux (on the proxyDHCP server)";
+    f.fix_pxekit = "the same pxe-service line in the config given to pxekit serve -C";
+  }
+  out.push_back(std::move(f));
+  return true;
+}
+
+}  // namespace
+
 void no_boot_filename(const ClientContext& c, std::vector<Finding>& out) {
   if (c.firmware == Firmware::LinuxDhcp || c.firmware == Firmware::WinPe) return;  // not a PXE boot
+  if (boot_server_gave_no_file(c, out)) return;
   std::vector<const Offer*> dhcp;
   for (const auto& o : c.offers) {
     if (o.proxy || o.has_bootfile() || o.ev->has_pxe_options) return;  // something to boot from

@@ -33,10 +33,12 @@ void tftp_error(const ClientContext& c, std::vector<Finding>& out) {
       if (t.server_error) config_failures.push_back(&t);
       continue;
     }
-    if (!t.server_error || recovered(c, t) || !reported.insert(t.file).second) continue;
-    const Event* err = t.server_error;
     std::string base = basename(t.file);
     bool module = base.ends_with(".c32") || base.ends_with(".e64");
+    // pxelinux looks for a missing ldlinux.c32 under several directories (/boot/isolinux/,
+    // /isolinux/, /boot/syslinux/, /syslinux/, /): one module, one finding.
+    if (!t.server_error || recovered(c, t) || !reported.insert(module ? base : t.file).second) continue;
+    const Event* err = t.server_error;
     bool nbp = &t == &c.transfers.front();
     Finding f;
     if (err->error_code == 1 && module) {
@@ -68,21 +70,27 @@ void tftp_error(const ClientContext& c, std::vector<Finding>& out) {
                               err->error_message));
       f.fix_dnsmasq = "see the server's log for the error; tftp-no-blocksize helps clients that mishandle blksize";
       f.fix_pxekit = "see pxekit serve's log line for this transfer";
+      if (err->error_message.find("Is a directory") != std::string::npos) {
+        f.cause += ": the name is a directory, not a file";
+        f.fix_dnsmasq = "dhcp-boot=<a file under tftp-root, e.g. pxelinux.0>, not a directory";
+        f.fix_pxekit = "the same dhcp-boot line in the config given to pxekit serve -C";
+      }
     }
     bool pxe = c.firmware != Firmware::LinuxDhcp && c.firmware != Firmware::WinPe && c.firmware != Firmware::Unknown;
     if (!pxe && !module) f.screen = fmt::format("TFTP error {}: {}", err->error_code, err->error_message);
     for (const auto& x : c.transfers) {
-      if (x.file != t.file || !x.server_error) continue;
+      if ((module ? basename(x.file) != base : x.file != t.file) || !x.server_error) continue;
       f.evidence.push_back(evidence(x.request, "RRQ " + x.file));
       f.evidence.push_back(evidence(x.server_error, fmt::format("TFTP ERROR {} \"{}\"", x.server_error->error_code,
                                                                 x.server_error->error_message)));
     }
     out.push_back(std::move(f));
   }
-  if (!config_failures.empty() && !config_found && !c.from_log) {
+  if (!config_failures.empty() && !config_found) {
     // pxelinux tries UUID, 01-MAC, the hex IP prefixes and finally "default".
     const Transfer* last = config_failures.back();
-    if (basename(last->file) != "default" && seconds(c.capture_end - last->request->time) < 5) return;
+    // A log has no later packets to wait for: only a search that ended at "default" counts.
+    if (basename(last->file) != "default" && (c.from_log || seconds(c.capture_end - last->request->time) < 5)) return;
     Finding f = failure("pxelinux-no-config", "", c,
                         "pxelinux searched pxelinux.cfg/ and found no configuration file, not even \"default\"");
     f.screen = "Unable to locate configuration file";

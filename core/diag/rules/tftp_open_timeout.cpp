@@ -38,7 +38,9 @@ void tftp_open_timeout(const ClientContext& c, std::vector<Finding>& out) {
       if (x.file == t.file) attempts.push_back(&x);
     std::size_t rrqs = 0, icmps = 0;
     for (const auto* a : attempts) rrqs += a->requests.size(), icmps += a->icmp.size();
-    if (rrqs < 2 && seconds(c.capture_end - t.request->time) < 4) continue;
+    // One unanswered RRQ at the end of a capture proves nothing, unless it was refused with ICMP
+    // port unreachable: EDK2 gives up at the first one (PXE-E99), it sends no second RRQ.
+    if (rrqs < 2 && icmps == 0 && seconds(c.capture_end - t.request->time) < 4) continue;
     reported.insert(t.file);
     std::string cause = fmt::format("{} read requests for {} to {}:69 got no answer", rrqs, t.file, t.server.str());
     if (icmps) cause += fmt::format("; {} were refused with ICMP port unreachable: no TFTP server listens there", icmps);

@@ -12,6 +12,13 @@ bool bios_nbp(const std::string& f) {
          b.ends_with(".com") || b.ends_with(".n12");
 }
 
+std::string mac_digits(const Mac& m) {
+  std::string s = m.str();
+  s.erase(std::remove(s.begin(), s.end(), ':'), s.end());
+  for (auto& ch : s) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 }  // namespace
 
 void wrong_architecture(const ClientContext& c, std::vector<Finding>& out) {
@@ -34,9 +41,20 @@ void wrong_architecture(const ClientContext& c, std::vector<Finding>& out) {
     Finding f;
     f.id = "wrong-architecture";
     f.severity = Severity::Failure;
-    f.code = uefi ? "PXE-E16" : "";
-    f.screen = uefi ? "downloads " + basename(file) + ", then: Failed to load Boot0001 \"UEFI PXEv4\""
+    f.code = "";  // no PXE-Exx: the download works, the firmware cannot run what it got
+    // EDK2 (edk2-bios-nbp.console.txt): "NBP file downloaded successfully." and then the boot
+    // manager's "BdsDxe: failed to load Boot0002 "UEFI PXEv4 (MAC:...)" ...: Not Found".
+    f.screen = uefi ? "NBP file downloaded successfully. BdsDxe: failed to load Boot000x \"UEFI PXEv4 (MAC:" +
+                          mac_digits(c.mac) + ")\" ...: Not Found"
                     : "the BIOS runs the EFI file as an NBP and hangs or reboots";
+    if (!uefi && c.firmware == Firmware::Ipxe) {
+      // iPXE notices the PE header, warns, and runs it as a real-mode NBP anyway: the screen stops.
+      const Transfer* got = nullptr;
+      for (const auto& t : c.transfers)
+        if (t.completed && t.file == file) got = &t;
+      f.screen = got ? fmt::format("{} : {} bytes [PXE-NBP (may be EFI?)] (then nothing: it hangs)", basename(file), got->bytes)
+                     : "iPXE runs the EFI file as a PXE NBP and hangs";
+    }
     f.cause = fmt::format("the client's option 93 is {} ({}) but the offer names {}, a {} boot program", c.arch.front(),
                           uefi ? "UEFI" : "BIOS", file, uefi ? "BIOS" : "UEFI");
     if (uefi)
