@@ -43,6 +43,8 @@ const std::vector<Expected> kExpected = {
     {"linux-clients", {"linux-clients.dnsmasq.log"}, 1, {"tftp-file-not-found"}, {}},
     {"qemu-pxekit-bios", {}, 0, {}, {}},
     {"qemu-pxekit-uefi", {}, 0, {}, {"tsize-probe-abort"}},
+    {"qemu-pxekit-proxy-bios", {}, 0, {}, {}},
+    {"qemu-pxekit-proxy-uefi", {}, 0, {}, {"tsize-probe-abort"}},
     {"smb2-guest-and-user", {}, 1, {"smb-logon-failure", "smb-access-denied", "smb-bad-share"}, {}},
     // Fault captures (captures/README.md "Fault captures"): the console text is the ground truth.
     {"bios-no-offer", {}, 1, {"no-offer"}, {}},

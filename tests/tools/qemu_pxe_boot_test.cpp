@@ -1,15 +1,17 @@
-// Real firmware booting from pxekit: QEMU (TCG) on a tap in a namespace the test creates, DHCP from
-// dnsmasq with its DNS and TFTP off (port=0, no enable-tftp), TFTP from `pxekit serve`.
+// Real firmware booting from pxekit: QEMU (TCG) on a tap in a namespace the test creates, with
+// `pxekit serve -C` as the DHCP and TFTP server, or as proxyDHCP + boot server + TFTP beside dnsmasq.
 //   BIOS: SeaBIOS + iPXE's e1000 ROM -> pxelinux.0 -> menu.c32
 //   UEFI: OVMF's own PXE stack (virtio-net, no option ROM; asks windowsize 4) -> syslinux.efi
 // The test passes when the pxelinux menu title shows on the serial console. With
-// PXE_RECORD_CAPTURES=1 the boot's pcap is copied to captures/qemu-pxekit-<fw>.pcap.
+// PXE_RECORD_CAPTURES=1 the boot's pcap is copied to captures/qemu-pxekit[-proxy]-<fw>.pcap.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
+#include <sstream>
 
 #include "server/tftp/netns.h"
 #include "support/test_paths.h"
@@ -71,9 +73,67 @@ std::string console_text(const fs::path& p) {
   return std::regex_replace(slurp(p.string()), esc, "");
 }
 
-void boot(const Firmware& fw) {
-  std::vector<std::string> programs = {"ip", "qemu-system-x86_64", "/usr/sbin/dnsmasq", "tcpdump",
-                                       pxe::test::pxekit_binary()};
+// Who answers DHCP: pxekit alone (`serve -C` with DHCP, boot files and TFTP, like the first seed's
+// dnsmasq.conf), or dnsmasq as the site's plain DHCP server in a namespace of its own on the same
+// bridge and pxekit beside it as proxyDHCP + port-4011 boot server + TFTP (`dhcp-range=NET,proxy`
+// with a `pxe-service` menu item per architecture).
+enum class Setup { kPxekitOnly, kProxyBesideDnsmasq };
+
+std::string pxekit_conf(Setup setup, const Netns& ns, const fs::path& work) {
+  std::ostringstream c;
+  c << "port=0 # no DNS\n"
+    << "interface=" << ns.bridge() << "\nbind-interfaces\nlog-dhcp\n"
+    << "dhcp-leasefile=" << (work / "leases.db").string() << "\n"
+    << "enable-tftp\ntftp-root=" << (work / "root").string() << "\n";
+  if (setup == Setup::kPxekitOnly) {
+    c << "dhcp-range=10.78.0.10,10.78.0.20,12h\n"
+      << "dhcp-match=set:efi-x86_64,option:client-arch,7\n"
+      << "dhcp-boot=tag:efi-x86_64,syslinux.efi\n"
+      << "dhcp-boot=tag:!efi-x86_64,pxelinux.0\n";
+  } else {
+    c << "dhcp-range=10.78.0.0,proxy\n"
+      << "pxe-service=x86PC,\"pxelinux (BIOS)\",pxelinux\n"
+      << "pxe-service=x86-64_EFI,\"syslinux (UEFI)\",syslinux.efi\n";
+  }
+  return c.str();
+}
+
+// A namespace with one end of a veth pair on the test's bridge: another host on the same LAN.
+class LanHost {
+ public:
+  LanHost(const Netns& ns, std::string name, std::string ip) : name_(std::move(name)) {
+    std::string peer = ns.bridge() + "h";
+    steps_ = {"ip netns add " + name_,
+              "ip -n " + name_ + " link set lo up",
+              "ip -n " + ns.server_ns() + " link add " + peer + " type veth peer name eth0 netns " + name_,
+              "ip -n " + ns.server_ns() + " link set " + peer + " master " + ns.bridge(),
+              "ip -n " + ns.server_ns() + " link set " + peer + " up",
+              "ip -n " + name_ + " addr add " + ip + "/24 dev eth0",
+              "ip -n " + name_ + " link set eth0 up"};
+  }
+  ~LanHost() { pxe::test::run("ip netns del " + name_ + " 2>/dev/null"); }
+  LanHost(const LanHost&) = delete;
+  LanHost& operator=(const LanHost&) = delete;
+  bool setup(std::string* why) {
+    for (const auto& step : steps_) {
+      std::string out;
+      if (pxe::test::run(step + " 2>&1", &out) != 0) {
+        *why = step + ": " + out;
+        return false;
+      }
+    }
+    return true;
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  std::vector<std::string> steps_;
+};
+
+void boot(const Firmware& fw, Setup setup) {
+  std::vector<std::string> programs = {"ip", "qemu-system-x86_64", "tcpdump", pxe::test::pxekit_binary()};
+  if (setup == Setup::kProxyBesideDnsmasq) programs.push_back("/usr/sbin/dnsmasq");
   if (auto why = netns_unavailable(programs); !why.empty()) GTEST_SKIP() << why;
   for (const auto& f : fw.needed_files)
     if (!fs::exists(f)) GTEST_SKIP() << f << " is not installed";
@@ -89,32 +149,36 @@ void boot(const Firmware& fw) {
   } cleanup{work};
   make_tree(work / "root", fw.name);
 
-  Netns ns(fw.name == "bios" ? "qb" : "qu", /*with_client=*/false, 78);
+  const bool proxy = setup == Setup::kProxyBesideDnsmasq;
+  Netns ns(std::string(proxy ? "p" : "q") + (fw.name == "bios" ? "b" : "u"), /*with_client=*/false, 78);
   std::string why;
   ASSERT_TRUE(ns.setup(&why)) << why;
-  const std::string srv = ns.server_ip();
-  std::ofstream(work / "dnsmasq.conf")
-      << "port=0\n"  // no DNS; and no enable-tftp: TFTP is pxekit's
-      << "interface=" << ns.bridge() << "\nbind-interfaces\nlog-dhcp\n"
-      << "log-facility=" << (work / "dnsmasq.log").string() << "\n"
-      << "pid-file=" << (work / "dnsmasq.pid").string() << "\n"
-      << "dhcp-leasefile=" << (work / "leases").string() << "\n"
-      << "dhcp-range=10.78.0.10,10.78.0.20,12h\n"
-      << "dhcp-match=set:efi64,option:client-arch,7\n"
-      << "dhcp-boot=tag:efi64,syslinux.efi,," << srv << "\n"
-      << "dhcp-boot=tag:!efi64,pxelinux.0,," << srv << "\n";
+  std::optional<LanHost> dhcp_host;
+  if (proxy) {
+    // The site's DHCP server: addresses only, no boot information at all.
+    dhcp_host.emplace(ns, ns.server_ns() + "d", "10.78.0.2");
+    ASSERT_TRUE(dhcp_host->setup(&why)) << why;
+    std::ofstream(work / "dnsmasq.conf") << "port=0\ninterface=eth0\nbind-interfaces\nlog-dhcp\n"
+                                         << "log-facility=" << (work / "dnsmasq.log").string() << "\n"
+                                         << "pid-file=" << (work / "dnsmasq.pid").string() << "\n"
+                                         << "dhcp-leasefile=" << (work / "leases").string() << "\n"
+                                         << "dhcp-range=10.78.0.10,10.78.0.20,12h\n";
+  }
+  std::ofstream(work / "pxekit.conf") << pxekit_conf(setup, ns, work);
 
   const fs::path pcap = work / "boot.pcap";
   ns.spawn(ns.server_ns(), {"tcpdump", "-i", ns.bridge(), "-s", "0", "-U", "-n", "-w", pcap.string()},
            (work / "tcpdump.log").string());
   ASSERT_TRUE(wait_until([&] { return slurp((work / "tcpdump.log").string()).find("listening on") != std::string::npos; },
                          std::chrono::seconds(10)));
-  pid_t tftp = ns.spawn(ns.server_ns(),
-                        {pxe::test::pxekit_binary(), "serve", "--tftp-root", (work / "root").string(),
-                         "--listen-address", srv, "--duration", "300"},
-                        (work / "pxekit.log").string());
-  ns.spawn(ns.server_ns(), {"/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=" + (work / "dnsmasq.conf").string()},
-           (work / "dnsmasq.out").string());
+  pid_t server = ns.spawn(ns.server_ns(),
+                          {pxe::test::pxekit_binary(), "serve", "-C", (work / "pxekit.conf").string(),
+                           "--duration", "300"},
+                          (work / "pxekit.log").string());
+  if (proxy)
+    ns.spawn(dhcp_host->name(),
+             {"/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=" + (work / "dnsmasq.conf").string()},
+             (work / "dnsmasq.out").string());
   ASSERT_TRUE(wait_until([&] { return slurp((work / "pxekit.log").string()).find("listening on") != std::string::npos; },
                          std::chrono::seconds(10)))
       << slurp((work / "pxekit.log").string());
@@ -126,26 +190,40 @@ void boot(const Firmware& fw) {
   qemu.insert(qemu.end(), fw.qemu_args.begin(), fw.qemu_args.end());
   pid_t vm = ns.spawn(ns.server_ns(), qemu, (work / "qemu.out").string());
   bool menu = wait_until([&] { return console_text(console).find(kTitle) != std::string::npos; },
-                         std::chrono::seconds(90), std::chrono::milliseconds(500));
+                         std::chrono::seconds(120), std::chrono::milliseconds(500));
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ns.stop(vm);
-  ns.stop(tftp);
+  ns.stop(server);
   ns.teardown();  // stops tcpdump (flushing the pcap) and dnsmasq, removes the namespace
 
-  std::string pxekit_log = slurp((work / "pxekit.log").string());
-  EXPECT_TRUE(menu) << "no menu on the console within 90 s.\n--- console:\n"
-                    << console_text(console) << "\n--- pxekit:\n" << pxekit_log << "\n--- dnsmasq:\n"
+  std::string log = slurp((work / "pxekit.log").string());
+  EXPECT_TRUE(menu) << "no menu on the console within 120 s.\n--- console:\n"
+                    << console_text(console) << "\n--- pxekit:\n" << log << "\n--- dnsmasq:\n"
                     << slurp((work / "dnsmasq.log").string());
-  EXPECT_NE(pxekit_log.find("sent " + (work / "root").string()), std::string::npos);
-  if (menu && std::getenv("PXE_RECORD_CAPTURES") && std::string(std::getenv("PXE_RECORD_CAPTURES")) == "1") {
-    fs::path dest = fs::path(pxe::test::captures_dir()) / ("qemu-pxekit-" + fw.name + ".pcap");
+  // pxekit's own log shows each stage it served.
+  const std::string file = fw.name == "bios" ? "pxelinux.0" : "syslinux.efi";
+  EXPECT_NE(log.find("sent " + (work / "root" / file).string()), std::string::npos) << log;
+  if (proxy) {
+    EXPECT_NE(log.find("PXE(" + ns.bridge() + ")"), std::string::npos) << "no proxy reply logged:\n" << log;
+    EXPECT_NE(slurp((work / "dnsmasq.log").string()).find("DHCPACK"), std::string::npos) << "dnsmasq leased nothing";
+  } else {
+    EXPECT_NE(log.find("DHCPACK(" + ns.bridge() + ")"), std::string::npos) << log;
+  }
+  const char* record = std::getenv("PXE_RECORD_CAPTURES");
+  if (menu && record && std::string(record) == "1") {
+    fs::path dest = fs::path(pxe::test::captures_dir()) /
+                    (std::string(proxy ? "qemu-pxekit-proxy-" : "qemu-pxekit-") + fw.name + ".pcap");
     fs::copy_file(pcap, dest, fs::copy_options::overwrite_existing);
   }
 }
 
-TEST(QemuPxeBoot, SeabiosIpxeBootsPxelinuxMenuFromPxekit) { boot(bios()); }
+TEST(QemuPxeBoot, SeabiosIpxeBootsPxelinuxMenuFromPxekit) { boot(bios(), Setup::kPxekitOnly); }
 
-TEST(QemuPxeBoot, OvmfBootsSyslinuxEfiMenuFromPxekitWithWindowsize) { boot(uefi()); }
+TEST(QemuPxeBoot, OvmfBootsSyslinuxEfiMenuFromPxekitWithWindowsize) { boot(uefi(), Setup::kPxekitOnly); }
+
+TEST(QemuPxeBoot, SeabiosIpxeBootsFromPxekitProxyDhcpBesideDnsmasq) { boot(bios(), Setup::kProxyBesideDnsmasq); }
+
+TEST(QemuPxeBoot, OvmfBootsFromPxekitProxyDhcpBesideDnsmasq) { boot(uefi(), Setup::kProxyBesideDnsmasq); }
 
 }  // namespace
 }  // namespace pxe::server::tftp::test
