@@ -19,7 +19,7 @@ SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            smb2-guest-and-user
            bios-no-offer edk2-no-offer bios-only-proxy edk2-only-proxy
            bios-bootserver-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
-           bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
+           bios-two-dhcp-servers bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
            edk2-no-bootfile edk2-no-tftp edk2-missing-file
            bios-bootfile-is-dir bios-access-violation bios-no-ldlinux bios-no-menu-c32 bios-no-pxelinux-cfg)
 
@@ -626,6 +626,25 @@ sc_edk2-proxy-4011-silent() {
 sc_edk2-proxy-x86pc-only() {
     BLOCK_4011=0 proxy_silent_4011 edk2-proxy-x86pc-only edk2 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6' \
         "pxe-service=x86PC,\"PXE Netboot (BIOS)\",pxelinux"
+}
+
+# a second, "rogue" DHCP server on 192.168.42.2 (no ping check, so it answers first) that
+# hands out addresses but no boot file, beside the real PXE server on 192.168.42.1
+sc_bios-two-dhcp-servers() {
+    local name=bios-two-dhcp-servers
+    make_srv; add_tap
+    add_peer_ns "$NS_PRX" pxkcap-p0 pxkcap-p1 "$PRX_IP/24" 52:54:00:42:00:02
+    tftp_tree_bios "$WORK/tftp"
+    write_dnsmasq_conf "$WORK/dhcp.conf" "$name.dhcp" "$BR" "${DHCP_LINES[@]}" \
+        "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+    write_dnsmasq_conf "$WORK/rogue.conf" "$name.rogue" pxkcap-p0 \
+        "dhcp-range=192.168.42.100,192.168.42.120,12h" "dhcp-option=3,$PRX_IP" "no-ping"
+    start_capture "$NS_SRV" "$BR" "$WORK/$name.pcap"
+    start_dnsmasq "$NS_SRV" "$WORK/dhcp.conf"
+    start_dnsmasq "$NS_PRX" "$WORK/rogue.conf"
+    run_qemu bios "$WORK/$name.console.txt" 90 'pxekit capture menu|Nothing to boot|No more network devices' 1
+    stop_capture
+    finish "$name"
 }
 
 # next-server is an address nobody has: the client ARPs for it in vain

@@ -395,9 +395,13 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     f.id = "two-dhcp-servers";
     f.severity = Severity::Warning;
     f.code = "PXE-E99";
-    f.screen = "UEFI: PXE-E99: Unexpected network error. (servers racing); BIOS ROMs take whichever offer comes first";
-    f.cause = fmt::format("{} different DHCP servers offer addresses on this segment; clients take whichever answers first", servers.size());
+    f.screen = "UEFI: PXE-E99: Unexpected network error. (servers racing); iPXE waits for more offers and took "
+               "the one with a boot file in bios-two-dhcp-servers.pcap; other ROMs may take the first";
+    f.cause = fmt::format("{} different DHCP servers offer addresses on this segment; which offer a client takes depends on "
+                          "its firmware and on timing, so a client may end up with a server that has no boot information",
+                          servers.size());
     for (auto& [ip, e] : servers) f.evidence.push_back(evidence(e, "DHCPOFFER " + e->yiaddr.str() + " from " + Ipv4(ip).str()));
+    std::sort(f.evidence.begin(), f.evidence.end(), [](const Evidence& a, const Evidence& b) { return a.frame < b.frame; });
     f.fix_dnsmasq = "run one DHCP server per segment; for PXE beside an existing server use dhcp-range=<net>,proxy";
     f.fix_pxekit = "pxekit serve with dhcp-range=<net>,proxy (proxyDHCP) instead of a second full server";
     report.network.push_back(std::move(f));

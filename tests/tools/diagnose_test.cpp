@@ -55,6 +55,8 @@ const std::vector<Expected> kExpected = {
      {"boot-server-unanswered"}, {}, std::set<std::string>{}},
     {"edk2-proxy-4011-silent", {"edk2-proxy-4011-silent.dhcp.dnsmasq.log", "edk2-proxy-4011-silent.proxy.dnsmasq.log"}, 1,
      {"proxy-4011-unanswered"}, {}, std::set<std::string>{}},
+    {"bios-two-dhcp-servers", {"bios-two-dhcp-servers.dhcp.dnsmasq.log", "bios-two-dhcp-servers.rogue.dnsmasq.log"}, 0, {},
+     {"pxelinux-config-search"}, std::nullopt, {"two-dhcp-servers"}},
     {"bios-arp-unanswered", {"bios-arp-unanswered.dnsmasq.log"}, 1, {"arp-unanswered"}, {}, std::set<std::string>{}},
     {"bios-tftp-stalled", {"bios-tftp-stalled.dnsmasq.log"}, 1, {"tftp-transfer-stalled"}, {}, std::set<std::string>{}},
     {"bios-efi-nbp", {"bios-efi-nbp.dnsmasq.log"}, 1, {"wrong-architecture"}, {}},
@@ -84,6 +86,10 @@ Ids ids_of(const json& report) {
       if (f["severity"] == "info") ids.infos.insert(f["id"].get<std::string>());
       if (f["severity"] == "warning") ids.warnings.insert(f["id"].get<std::string>());
     }
+  for (const auto& f : report["network"]) {
+    if (f["severity"] == "warning") ids.warnings.insert(f["id"].get<std::string>());
+    if (f["severity"] == "info") ids.infos.insert(f["id"].get<std::string>());
+  }
   return ids;
 }
 
