@@ -18,7 +18,7 @@ SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            proxydhcp-bios proxydhcp-uefi uefi-syslinux-menu edk2-syslinux-menu linux-clients
            smb2-guest-and-user
            bios-no-offer edk2-no-offer bios-only-proxy edk2-only-proxy
-           bios-bootserver-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
+           bios-bootserver-silent bios-proxy-4011-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
            bios-two-dhcp-servers bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
            edk2-no-bootfile edk2-no-tftp edk2-missing-file
            bios-bootfile-is-dir bios-access-violation bios-no-ldlinux bios-no-menu-c32 bios-no-pxelinux-cfg)
@@ -621,6 +621,11 @@ sc_bios-bootserver-silent() {
 }
 sc_edk2-proxy-4011-silent() {
     proxy_silent_4011 edk2-proxy-4011-silent edk2 150 'PXE-E[0-9A-F][0-9A-F]|Start PXE over IPv6'
+}
+# a proxy without a menu (dhcp-boot only): iPXE sends a ProxyDHCP REQUEST (no 43.71) to 4011
+sc_bios-proxy-4011-silent() {
+    proxy_silent_4011 bios-proxy-4011-silent bios 120 'pxelinux.0.*(\(http|[Ee]rror)|Nothing to boot|No more network devices|pxekit capture menu' \
+        "dhcp-boot=pxelinux.0"
 }
 # the proxy offers a menu with only a BIOS (x86PC) entry; nothing blocked
 sc_edk2-proxy-x86pc-only() {

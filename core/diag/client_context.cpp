@@ -23,7 +23,7 @@ std::string ClientContext::screen_for(std::string_view code) const {
       {"PXE-E53", "PXE-E53: No boot filename received.", "PXE-E16: No valid offer received.",
        "Nothing to boot: No such file or directory (http://ipxe.org/2d03e13b)"},
       {"PXE-E55", "PXE-E55: proxyDHCP service did not reply to request on port 4011.",
-       "PXE-E16: No valid offer received.", "No ProxyDHCP response; continuing without it"},
+       "PXE-E16: No valid offer received.", "Nothing to boot: No such file or directory (http://ipxe.org/2d03e13b)"},
       {"PXE-E78", "PXE-E78: Could not locate boot server.", "PXE-E18: Server response timeout.",
        "PXEBS ... Connection timed out (http://ipxe.org/4c106035)"},
       {"PXE-E7B", "PXE-E7B: Missing MTFTP server IP address.", "PXE-E18: Server response timeout.",

@@ -53,6 +53,8 @@ const std::vector<Expected> kExpected = {
     {"edk2-only-proxy", {"edk2-only-proxy.dnsmasq.log"}, 1, {"only-proxy-offers"}, {}},
     {"bios-bootserver-silent", {"bios-bootserver-silent.dhcp.dnsmasq.log", "bios-bootserver-silent.proxy.dnsmasq.log"}, 1,
      {"boot-server-unanswered"}, {}, std::set<std::string>{}},
+    {"bios-proxy-4011-silent", {"bios-proxy-4011-silent.dhcp.dnsmasq.log", "bios-proxy-4011-silent.proxy.dnsmasq.log"}, 1,
+     {"proxy-4011-unanswered"}, {}, std::set<std::string>{}},
     {"edk2-proxy-4011-silent", {"edk2-proxy-4011-silent.dhcp.dnsmasq.log", "edk2-proxy-4011-silent.proxy.dnsmasq.log"}, 1,
      {"proxy-4011-unanswered"}, {}, std::set<std::string>{}},
     {"bios-two-dhcp-servers", {"bios-two-dhcp-servers.dhcp.dnsmasq.log", "bios-two-dhcp-servers.rogue.dnsmasq.log"}, 0, {},
