@@ -347,6 +347,67 @@ TEST(DnsmasqLog, CaptureLinuxClientsHostnameReleaseAndMissingFile) {
   EXPECT_EQ(errors[0].client_mac, *Mac::parse("52:54:00:42:00:20"));
 }
 
+TEST(DnsmasqLog, CaptureAccessViolationGoesToTheLastAckedClient) {
+  // "cannot access FILE: Permission denied" names no client and nothing follows it.
+  auto events = read_capture_log("bios-access-violation.dnsmasq.log");
+  auto errors = of(events, EventKind::TftpError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].error_code, 2);
+  EXPECT_EQ(errors[0].dst, kClient);
+  EXPECT_EQ(errors[0].client_mac, kQemu);
+}
+
+TEST(DnsmasqLog, CaptureCannotReadAndFailedSendingAreOneError) {
+  auto events = read_capture_log("bios-bootfile-is-dir.dnsmasq.log");
+  auto errors = of(events, EventKind::TftpError);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].error_code, 0);
+  EXPECT_EQ(errors[0].filename, "/tmp/pxkcap/tftp/pxelinux.cfg");
+  EXPECT_NE(errors[0].error_message.find("Is a directory"), std::string::npos);
+  EXPECT_EQ(errors[0].dst, kClient);
+  EXPECT_EQ(errors[0].client_mac, kQemu);
+}
+
+TEST(DnsmasqLog, ClientArchitectureComesFromTheVendorClass) {
+  auto bios = of(read_capture_log("bios-efi-nbp.dnsmasq.log"), EventKind::DhcpFromClient, 1);
+  ASSERT_FALSE(bios.empty());
+  EXPECT_EQ(bios[0].arch, std::vector<std::uint16_t>{0});
+  auto uefi = of(read_capture_log("edk2-bios-nbp.dnsmasq.log"), EventKind::DhcpFromClient, 1);
+  ASSERT_FALSE(uefi.empty());
+  EXPECT_EQ(uefi[0].arch, std::vector<std::uint16_t>{7});
+  auto linux_client = of(read_capture_log("linux-clients.dnsmasq.log"), EventKind::DhcpFromClient, 1);
+  ASSERT_FALSE(linux_client.empty());
+  EXPECT_TRUE(linux_client[0].arch.empty());
+}
+
+TEST(DnsmasqLog, TftpRootLineSaysTftpIsOn) {
+  auto stats_of = [](const std::string& name) {
+    DnsmasqLogStats stats;
+    DnsmasqLogOptions options;
+    options.year = 2026;
+    options.stats = &stats;
+    EXPECT_TRUE(read_dnsmasq_log(pxe::test::captures_dir() + "/" + name, options).ok());
+    return stats;
+  };
+  EXPECT_TRUE(stats_of("bios-arp-unanswered.dnsmasq.log").tftp_enabled);
+  EXPECT_FALSE(stats_of("bios-no-tftp.dnsmasq.log").tftp_enabled);
+}
+
+TEST(DnsmasqLog, CaptureProxyAckWithoutBootFileIsAPort4011Exchange) {
+  // EDK2 asks the proxy on 4011; dnsmasq logs it as a second "PXE(...) MAC proxy" line whose
+  // reply is message-type 5.
+  auto events = read_capture_log("edk2-proxy-x86pc-only.proxy.dnsmasq.log");
+  auto requests = of(events, EventKind::DhcpFromClient, 3);
+  auto acks = of(events, EventKind::DhcpFromServer, 5);
+  ASSERT_EQ(requests.size(), 1u);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(requests[0].dport, 4011);
+  EXPECT_EQ(requests[0].dst, Ipv4(192, 168, 42, 2));
+  EXPECT_EQ(acks[0].sport, 4011);
+  EXPECT_TRUE(acks[0].bootfile.empty());
+  EXPECT_FALSE(of(events, EventKind::DhcpFromServer, 2).empty());  // the proxy offer before it
+}
+
 TEST(DnsmasqLog, EveryCaptureLogParsesCleanlyInOrder) {
   int logs = 0;
   for (const auto& entry : fs::directory_iterator(pxe::test::captures_dir())) {

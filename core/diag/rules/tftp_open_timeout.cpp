@@ -42,8 +42,13 @@ void tftp_open_timeout(const ClientContext& c, std::vector<Finding>& out) {
     // port unreachable: EDK2 gives up at the first one (PXE-E99), it sends no second RRQ.
     if (rrqs < 2 && icmps == 0 && seconds(c.capture_end - t.request->time) < 4) continue;
     reported.insert(t.file);
-    std::string cause = fmt::format("{} read requests for {} to {}:69 got no answer", rrqs, t.file, t.server.str());
-    if (icmps) cause += fmt::format("; {} were refused with ICMP port unreachable: no TFTP server listens there", icmps);
+    std::string cause = fmt::format("{} read request{} for {} to {}:69 got no answer", rrqs, rrqs == 1 ? "" : "s", t.file,
+                                    t.server.str());
+    if (icmps) {
+      std::string who = icmps == rrqs ? std::string(rrqs == 1 ? "it was" : "all were")
+                                      : fmt::format("{} {}", icmps, icmps == 1 ? "was" : "were");
+      cause += fmt::format("; {} refused with ICMP port unreachable: no TFTP server listens there", who);
+    }
     Finding f = failure("tftp-open-timeout", "PXE-E32", c, cause);
     if (icmps && c.firmware == Firmware::UefiPxe) f.screen = "PXE-E99: Unexpected network error.";
     for (const auto* a : attempts) {
