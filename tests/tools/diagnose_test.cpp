@@ -46,6 +46,10 @@ const std::vector<Expected> kExpected = {
     {"qemu-pxekit-proxy-bios", {}, 0, {}, {}},
     {"qemu-pxekit-proxy-uefi", {}, 0, {}, {"tsize-probe-abort"}},
     {"smb2-guest-and-user", {}, 1, {"smb-logon-failure", "smb-access-denied", "smb-bad-share"}, {}},
+    // Plain Linux DHCP clients that got their leases (the DHCP server captures): no failure.
+    {"dhcp-udhcpc", {}, 0, {}, {}},
+    {"dhcp-dhclient", {}, 0, {}, {}},
+    {"dhcp-relay-perfdhcp", {}, 0, {}, {}},
     // Fault captures (captures/README.md "Fault captures"): the console text is the ground truth.
     {"bios-no-offer", {}, 1, {"no-offer"}, {}},
     {"edk2-no-offer", {}, 1, {"no-offer"}, {}},
