@@ -16,7 +16,7 @@ OUT="${PXKCAP_OUT:-$HERE}"
 
 SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            proxydhcp-bios proxydhcp-uefi uefi-syslinux-menu edk2-syslinux-menu linux-clients
-           smb2-guest-and-user
+           smb2-guest-and-user smb2-guest-signing-required
            bios-no-offer edk2-no-offer bios-only-proxy edk2-only-proxy
            bios-bootserver-silent bios-proxy-4011-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
            bios-two-dhcp-servers bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
@@ -447,8 +447,10 @@ sc_linux-clients() {
 }
 
 # Samba (smbd 4.17) on the loopback of its own namespace, smbclient as client
-sc_smb2-guest-and-user() {
-    local name=smb2-guest-and-user S="$WORK/smb"
+# smb_setup <name>: smbd with the [guest]/[private] smb.conf below on the loopback of
+# pxkcap-smb, tcpdump on tcp port 445, T = the clients.txt transcript
+smb_setup() {
+    local name=$1 S="$WORK/smb"
     ip netns add "$NS_SMB"
     ip -n "$NS_SMB" link set lo up
     mkdir -p "$S"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns} "$WORK/share" "$WORK/dl"
@@ -499,7 +501,7 @@ sc_smb2-guest-and-user() {
     # the "real" user: the existing unix account daemon, with a password
     # that exists only in our temporary passdb
     printf 'pxkpass\npxkpass\n' | smbpasswd -c "$S/smb.conf" -s -a daemon >/dev/null
-    local T="$WORK/$name.clients.txt"
+    T="$WORK/$name.clients.txt"
     : >"$T"
     start_capture "$NS_SMB" lo "$WORK/$name.pcap" tcp port 445
     bg "$NS_SMB" setsid smbd --foreground --no-process-group -s "$S/smb.conf"
@@ -509,6 +511,11 @@ sc_smb2-guest-and-user() {
         sleep 0.2
     done
     sleep 0.5
+}
+
+sc_smb2-guest-and-user() {
+    local name=smb2-guest-and-user S="$WORK/smb" T
+    smb_setup "$name"
     smb_run() {
         echo "### $*" >>"$T"
         local rc=0
@@ -530,6 +537,24 @@ sc_smb2-guest-and-user() {
     stop_capture
     # free space of the host's disk is not part of the scenario
     sed -i -E 's/[0-9]+ blocks of size ([0-9]+)\. [0-9]+ blocks available/N blocks of size \1. M blocks available/' "$T"
+    finish "$name"
+}
+
+# smbclient that requires signing (--client-protection=sign), against the guest share: the
+# session is a guest session, which cannot be signed, so the client hangs up after
+# SESSION_SETUP without a TREE_CONNECT -- what WinPE's "net use" does against a guest-only
+# share when guest logons are refused (System error 58).
+sc_smb2-guest-signing-required() {
+    local name=smb2-guest-signing-required S="$WORK/smb" T
+    smb_setup "$name"
+    local C=(smbclient -s "$S/smb.conf" --client-protection=sign)
+    # -N: the login name (root) with no password, which "map to guest = Bad User" makes a guest
+    echo "### ${C[*]} -N //127.0.0.1/guest -c ls" >>"$T"
+    local rc=0
+    ip netns exec "$NS_SMB" timeout 30 "${C[@]}" -N //127.0.0.1/guest -c ls >>"$T" 2>&1 || rc=$?
+    echo "### exit status $rc" >>"$T"
+    sleep 0.5
+    stop_capture
     finish "$name"
 }
 

@@ -46,6 +46,7 @@ const std::vector<Expected> kExpected = {
     {"qemu-pxekit-proxy-bios", {}, 0, {}, {}},
     {"qemu-pxekit-proxy-uefi", {}, 0, {}, {"tsize-probe-abort"}},
     {"smb2-guest-and-user", {}, 1, {"smb-logon-failure", "smb-access-denied", "smb-bad-share"}, {}},
+    {"smb2-guest-signing-required", {}, 1, {"smb-anonymous-hangup"}, {}},
     // Plain Linux DHCP clients that got their leases (the DHCP server captures): no failure.
     {"dhcp-udhcpc", {}, 0, {}, {}},
     {"dhcp-dhclient", {}, 0, {}, {}},
