@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Median MB/s per server and client column from bench/tftp/run.sh's TSV, as a Markdown table."""
+"""Median MB/s per server and client column from bench/tftp/run.sh's TSV, as Markdown tables:
+the medians, pxekit / fastest other server per column, and pxekit's windowsize sweep against
+lock-step at the same blksize."""
 import csv
 import statistics
 import sys
@@ -7,33 +9,47 @@ from collections import defaultdict
 
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 med = defaultdict(list)
+cols, servers = [], []
 for r in rows:
+    key = (r["client"], r["blksize"], r["windowsize"])
+    if key not in cols:
+        cols.append(key)
+    if r["server"] not in servers:
+        servers.append(r["server"])
     if r["MBps"] != "FAIL":
-        med[(r["server"], r["client"], r["blksize"], r["windowsize"])].append(float(r["MBps"]))
-cols = [("curl", "512", "1"), ("curl", "1468", "1"), ("curl", "65464", "1"), ("atftp", "1468", "8"),
-        ("atftp", "65464", "8")]
-servers = ["pxekit", "pxekit-mtu64k", "dnsmasq", "tftpd-hpa"]
-head = ["server"] + [f"{c} blksize {b}" + (f" window {w}" if w != "1" else "") for c, b, w in cols]
-print("| " + " | ".join(head) + " |")
-print("|" + "---|" * len(head))
+        med[(r["server"],) + key].append(float(r["MBps"]))
+
+
+def m(server, col):
+    v = med.get((server,) + col)
+    return statistics.median(v) if v else None
+
+
+def name(c):
+    return f"{c[0]} {c[1]}" + (f" w{c[2]}" if c[2] != "1" else "")
+
+
+print("| server | " + " | ".join(name(c) for c in cols) + " |")
+print("|---" * (len(cols) + 1) + "|")
 for s in servers:
-    cells = []
-    for c in cols:
-        v = med.get((s,) + c)
-        cells.append(f"{statistics.median(v):.1f}" if v else "–")
-    print(f"| {s} | " + " | ".join(cells) + " |")
+    print(f"| {s} | " + " | ".join(f"{m(s, c):.1f}" if m(s, c) else "–" for c in cols) + " |")
 print()
-best = {}
+print("| column | pxekit (best) | fastest other | ratio |")
+print("|---|---|---|---|")
 for c in cols:
-    others = [statistics.median(med[(s,) + c]) for s in ("dnsmasq", "tftpd-hpa") if med.get((s,) + c)]
-    mine = [statistics.median(med[(s,) + c]) for s in ("pxekit", "pxekit-mtu64k") if med.get((s,) + c)]
+    others = [(m(s, c), s) for s in servers if not s.startswith("pxekit") and m(s, c)]
+    mine = [m(s, c) for s in servers if s.startswith("pxekit") and m(s, c)]
     if others and mine:
-        best[c] = max(mine) / max(others)
-print("| column | pxekit (best) / fastest other |")
-print("|---|---|")
-for c, ratio in best.items():
-    print(f"| {c[0]} blksize {c[1]}" + (f" window {c[2]}" if c[2] != "1" else "") + f" | {ratio:.2f} |")
-lock = med.get(("pxekit", "curl", "1468", "1"))
-win = med.get(("pxekit", "atftp", "1468", "8"))
-if lock and win:
-    print(f"\npxekit windowsize 8 vs lock-step at blksize 1468: {statistics.median(win) / statistics.median(lock):.2f}x")
+        o, who = max(others)
+        print(f"| {name(c)} | {max(mine):.1f} | {o:.1f} ({who}) | {max(mine) / o:.2f} |")
+print()
+print("| pxekit windowsize at 1468 | MB/s | / atftp lock-step | / curl lock-step |")
+print("|---|---|---|---|")
+lock_a = m("pxekit", ("atftp", "1468", "1"))
+lock_c = m("pxekit", ("curl", "1468", "1"))
+for c in cols:
+    if c[0] == "atftp" and c[1] == "1468" and m("pxekit", c):
+        v = m("pxekit", c)
+        ra = f"{v / lock_a:.2f}x" if lock_a else "–"
+        rc = f"{v / lock_c:.2f}x" if lock_c else "–"
+        print(f"| w{c[2]} | {v:.1f} | {ra} | {rc} |")

@@ -89,39 +89,74 @@ Result<void> UdpSocket::send_to(ByteSpan bytes, const Endpoint& to) {
   return {};
 }
 
+namespace {
+
+// Sends msgs[0..n) with as few sendmmsg calls as possible; how many went out (EAGAIN stops).
+Result<std::size_t> send_all(int fd, mmsghdr* msgs, std::size_t n, const Endpoint& to) {
+  std::size_t sent = 0;
+  while (sent < n) {
+    int r = ::sendmmsg(fd, msgs + sent, static_cast<unsigned>(std::min<std::size_t>(n - sent, 1024)), 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) break;
+      return errno_error("sendmmsg " + to.str());
+    }
+    sent += static_cast<std::size_t>(r);
+    if (r == 0) break;
+  }
+  return sent;
+}
+
+}  // namespace
+
 Result<std::size_t> UdpSocket::send_batch(std::span<const Bytes> datagrams, const Endpoint& to) {
+  std::vector<GatherDatagram> parts;
+  parts.reserve(datagrams.size());
+  for (const auto& d : datagrams) parts.push_back({d, {}});
+  return send_gathered(parts, to);
+}
+
+Result<std::size_t> UdpSocket::send_gathered(std::span<const GatherDatagram> datagrams, const Endpoint& to) {
   constexpr std::size_t kChunk = 64;
   sockaddr_in sa = to_sockaddr(to);
   std::size_t sent = 0;
   while (sent < datagrams.size()) {
     std::size_t n = std::min(kChunk, datagrams.size() - sent);
     mmsghdr msgs[kChunk];
-    iovec iov[kChunk];
+    iovec iov[2 * kChunk];
     std::memset(msgs, 0, sizeof(mmsghdr) * n);
     for (std::size_t i = 0; i < n; ++i) {
-      const Bytes& d = datagrams[sent + i];
-      iov[i].iov_base = const_cast<std::uint8_t*>(d.data());
-      iov[i].iov_len = d.size();
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
+      const GatherDatagram& d = datagrams[sent + i];
+      iov[2 * i].iov_base = const_cast<std::uint8_t*>(d.head.data());
+      iov[2 * i].iov_len = d.head.size();
+      iov[2 * i + 1].iov_base = const_cast<std::uint8_t*>(d.body.data());
+      iov[2 * i + 1].iov_len = d.body.size();
+      msgs[i].msg_hdr.msg_iov = &iov[2 * i];
+      msgs[i].msg_hdr.msg_iovlen = d.body.empty() ? 1 : 2;
       msgs[i].msg_hdr.msg_name = &sa;
       msgs[i].msg_hdr.msg_namelen = sizeof sa;
     }
-    int r = ::sendmmsg(fd_, msgs, static_cast<unsigned>(n), 0);
-    if (r < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return errno_error("sendmmsg " + to.str());
-    }
-    sent += static_cast<std::size_t>(r);
-    if (static_cast<std::size_t>(r) < n) break;
+    auto r = send_all(fd_, msgs, n, to);
+    if (!r) return r.error();
+    sent += *r;
+    if (*r < n) break;
   }
   return sent;
 }
 
 Result<std::vector<Datagram>> UdpSocket::receive_batch(std::size_t max, std::size_t max_size) {
+  std::vector<DatagramView> views;
+  if (auto r = receive_views(views, max, max_size); !r) return r.error();
+  std::vector<Datagram> out;
+  out.reserve(views.size());
+  for (const auto& v : views) out.push_back(Datagram{v.from, v.to, Bytes(v.bytes.begin(), v.bytes.end())});
+  return out;
+}
+
+Result<void> UdpSocket::receive_views(std::vector<DatagramView>& out, std::size_t max, std::size_t max_size) {
   constexpr std::size_t kChunk = 32;
   max = std::min(max, kChunk);
-  std::vector<Datagram> out;
+  out.clear();
   // One receive area per thread, reused: allocating (and zeroing) it per call costs more than
   // the datagrams.
   thread_local std::vector<std::uint8_t> buf;
@@ -144,12 +179,11 @@ Result<std::vector<Datagram>> UdpSocket::receive_batch(std::size_t max, std::siz
   }
   int r = ::recvmmsg(fd_, msgs, static_cast<unsigned>(max), MSG_DONTWAIT, nullptr);
   if (r < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return out;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return {};
     // ICMP errors queued on the socket (port unreachable from a vanished client) are not fatal.
-    if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH) return out;
+    if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH) return {};
     return errno_error("recvmmsg");
   }
-  out.reserve(static_cast<std::size_t>(r));
   for (int i = 0; i < r; ++i) {
     if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
     const auto* p = buf.data() + static_cast<std::size_t>(i) * max_size;
@@ -161,9 +195,9 @@ Result<std::vector<Datagram>> UdpSocket::receive_batch(std::size_t max, std::siz
         to = Ipv4(ntohl(pi.ipi_addr.s_addr));
       }
     }
-    out.push_back(Datagram{from_sockaddr(from[i]), to, Bytes(p, p + msgs[i].msg_len)});
+    out.push_back(DatagramView{from_sockaddr(from[i]), to, ByteSpan(p, msgs[i].msg_len)});
   }
-  return out;
+  return {};
 }
 
 std::optional<std::uint32_t> path_mtu(const Endpoint& peer) {

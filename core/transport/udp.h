@@ -28,6 +28,20 @@ struct Datagram {
   Bytes bytes;
 };
 
+// A received datagram whose bytes live in the receiving thread's buffer: valid until the next
+// receive on that thread.
+struct DatagramView {
+  Endpoint from;
+  Ipv4 to;
+  ByteSpan bytes;
+};
+
+// A datagram to send in two parts (a header and a payload kept elsewhere), sent as one.
+struct GatherDatagram {
+  ByteSpan head;
+  ByteSpan body;
+};
+
 class UdpSocket {
  public:
   UdpSocket() = default;
@@ -49,9 +63,13 @@ class UdpSocket {
   // Sends all datagrams to one peer with as few sendmmsg calls as possible. Returns how many
   // went out; fewer than asked when the socket buffer is full (EAGAIN).
   Result<std::size_t> send_batch(std::span<const Bytes> datagrams, const Endpoint& to);
+  // The same for datagrams in two parts (no copy to join them).
+  Result<std::size_t> send_gathered(std::span<const GatherDatagram> datagrams, const Endpoint& to);
   // Receives up to `max` waiting datagrams (recvmmsg) without blocking; empty when none wait.
   // Datagrams longer than max_size are truncated and dropped.
   Result<std::vector<Datagram>> receive_batch(std::size_t max, std::size_t max_size = 65536);
+  // The same without copying: fills `out` (cleared first) with views into a per-thread buffer.
+  Result<void> receive_views(std::vector<DatagramView>& out, std::size_t max, std::size_t max_size = 65536);
 
   // Reports each datagram's destination address (IP_PKTINFO): a server bound to 0.0.0.0 answers
   // from the address the client talked to.

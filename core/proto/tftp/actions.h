@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -15,6 +16,14 @@ namespace pxe::proto::tftp {
 
 struct SendDatagram {  // to the peer of this transfer (its TID)
   Bytes bytes;
+};
+// A DATA datagram of a read transfer as two views into the sender's own buffers: the 4-byte
+// header and the payload (straight from the file chunk the sender read). Valid until the next call
+// into the sender, so the owner can send a whole window with one gathered sendmmsg and no copy or
+// allocation per block.
+struct SendData {
+  ByteSpan header;
+  ByteSpan payload;
 };
 struct SetTimer {  // (re)arm the single timer of this transfer
   Timestamp at;
@@ -43,11 +52,15 @@ struct Failed {
   std::string message;     // what happened, for the log
 };
 
-using Action = std::variant<SendDatagram, SetTimer, CancelTimer, Finished, Failed>;
+using Action = std::variant<SendDatagram, SendData, SetTimer, CancelTimer, Finished, Failed>;
 using Actions = std::vector<Action>;
 
 // Appends an action. Out of line on purpose: GCC 12 inlines the variant's move into every
 // push_back and then warns (-Wmaybe-uninitialized) about alternatives that are not there.
 void emit(Actions& out, Action action);
+
+// The bytes of a datagram action (SendDatagram or SendData, joined), nullopt for other actions.
+// For tests and logs; the server sends SendData without joining it.
+std::optional<Bytes> datagram_bytes(const Action& action);
 
 }  // namespace pxe::proto::tftp

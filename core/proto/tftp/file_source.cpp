@@ -22,11 +22,48 @@ std::string_view fail_reason_name(FailReason r) {
 
 void emit(Actions& out, Action action) { out.push_back(std::move(action)); }
 
+std::optional<Bytes> datagram_bytes(const Action& action) {
+  if (const auto* s = std::get_if<SendDatagram>(&action)) return s->bytes;
+  if (const auto* d = std::get_if<SendData>(&action)) {
+    Bytes b(d->header.begin(), d->header.end());
+    b.insert(b.end(), d->payload.begin(), d->payload.end());
+    return b;
+  }
+  return std::nullopt;
+}
+
 Result<std::size_t> MemorySource::read(std::uint64_t offset, std::span<std::uint8_t> dst) {
   if (offset >= data_.size()) return std::size_t{0};
   std::size_t n = std::min<std::uint64_t>(dst.size(), data_.size() - offset);
   std::memcpy(dst.data(), data_.data() + offset, n);
   return n;
+}
+
+Result<void> NetasciiSink::write(ByteSpan data) {
+  buf_.clear();
+  for (std::uint8_t c : data) {
+    if (pending_cr_) {
+      pending_cr_ = false;
+      if (c == '\n') {
+        buf_.push_back('\n');
+        continue;
+      }
+      buf_.push_back('\r');
+      if (c == '\0') continue;
+    }
+    if (c == '\r') pending_cr_ = true;
+    else buf_.push_back(c);
+  }
+  return inner_.write(buf_);
+}
+
+Result<void> NetasciiSink::finish() {
+  if (pending_cr_) {
+    pending_cr_ = false;
+    const std::uint8_t cr = '\r';
+    if (auto w = inner_.write(ByteSpan(&cr, 1)); !w) return w;
+  }
+  return inner_.finish();
 }
 
 Bytes to_netascii(ByteSpan raw) {

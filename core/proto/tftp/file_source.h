@@ -23,6 +23,22 @@ class FileSink {
  public:
   virtual ~FileSink() = default;
   virtual Result<void> write(ByteSpan data) = 0;
+  // Called once after the last block, before its ACK.
+  virtual Result<void> finish() { return {}; }
+};
+
+// A netascii upload stored as local text (CR LF -> LF, CR NUL -> CR), converted block by block: a
+// CR at the end of one block pairs with the first byte of the next.
+class NetasciiSink final : public FileSink {
+ public:
+  explicit NetasciiSink(FileSink& inner) : inner_(inner) {}
+  Result<void> write(ByteSpan data) override;
+  Result<void> finish() override;
+
+ private:
+  FileSink& inner_;
+  bool pending_cr_ = false;
+  Bytes buf_;
 };
 
 class MemorySource final : public FileSource {

@@ -14,6 +14,18 @@ Receiver::Receiver(FileSink& sink, ReceiverConfig config) : sink_(sink), cfg_(st
 Actions Receiver::start(Timestamp now) {
   Actions out;
   deadline_ = now + cfg_.timing.time_limit;
+  if (cfg_.serve_write) {
+    const Negotiated& n = *cfg_.serve_write;
+    blksize_ = n.blksize;
+    windowsize_ = n.windowsize;
+    state_ = State::Receiving;
+    if (n.oack.empty()) {
+      send_ack(now, out);  // ACK 0
+    } else {
+      send(wt::encode(wt::Oack{n.oack}), now, out);
+    }
+    return out;
+  }
   send(wt::encode(wt::Request{false, cfg_.filename, cfg_.mode, cfg_.options}), now, out);
   return out;
 }
@@ -108,6 +120,10 @@ void Receiver::on_data(const wt::Data& data, Timestamp now, Actions& out) {
   gap_acked_ = false;
   ++in_window_;
   if (data.payload.size() < blksize_) {
+    if (auto f = sink_.finish(); !f) {
+      fail(FailReason::FileError, static_cast<std::uint16_t>(wt::ErrorCode::DiskFull), f.error().what, out, true);
+      return;
+    }
     send_ack(now, out);
     emit(out, CancelTimer{});
     emit(out, Finished{bytes_, received_});
@@ -127,13 +143,13 @@ Actions Receiver::on_datagram(ByteSpan bytes, Timestamp now) {
   const wt::Packet& p = *parsed;
   if (const auto* d = std::get_if<wt::Data>(&p)) {
     on_data(*d, now, out);
-  } else if (const auto* o = std::get_if<wt::Oack>(&p)) {
+  } else if (const auto* o = std::get_if<wt::Oack>(&p); o && !cfg_.serve_write) {
     if (state_ == State::WaitFirst) on_oack(*o, now, out);
   } else if (const auto* e = std::get_if<wt::ErrorPacket>(&p)) {
     fail(FailReason::PeerError, e->code, e->message, out, false);
   } else {
     fail(FailReason::IllegalPacket, static_cast<std::uint16_t>(wt::ErrorCode::IllegalOperation),
-         "unexpected packet during a read", out, true);
+         cfg_.serve_write ? "unexpected packet during a write" : "unexpected packet during a read", out, true);
   }
   return out;
 }
@@ -150,7 +166,8 @@ Actions Receiver::on_timer(Timestamp now) {
     return out;
   }
   // In a window, a timer running out means the rest of the window was lost: ACK what arrived.
-  if (state_ == State::Receiving) {
+  // A server that has not seen DATA 1 yet repeats its OACK (or ACK 0) instead.
+  if (state_ == State::Receiving && !(cfg_.serve_write && received_ == 0)) {
     send_ack(now, out);
   } else {
     send(last_sent_, now, out);

@@ -3,6 +3,17 @@
 // or the last in-order block after a gap) and writes the payload to a FileSink.
 // It can also behave like PXE firmware probing the size: ask with tsize, then abort with
 // ERROR 0 "TFTP Aborted" after the OACK.
+//
+// The same machine is the server side of a write request (WRQ) when `serve_write` is set: start()
+// then answers the WRQ with the OACK of the negotiated options (or ACK 0 without options) instead
+// of sending a request, and retransmits that answer until DATA 1 arrives.
+//
+//   client                        server
+//   WRQ     ------------------->  (on port 69)
+//           <-------------------  OACK, or ACK 0
+//   DATA 1..N  ---------------->
+//           <-------------------  ACK N   (or the last in-order block after a loss)
+//   DATA k (< blksize bytes) -->  ACK k, the file is complete
 #pragma once
 
 #include <cstdint>
@@ -12,6 +23,7 @@
 
 #include "proto/tftp/actions.h"
 #include "proto/tftp/file_source.h"
+#include "proto/tftp/negotiation.h"
 #include "proto/tftp/timing.h"
 #include "wire/tftp/tftp.h"
 
@@ -23,6 +35,8 @@ struct ReceiverConfig {
   std::vector<wire::tftp::Option> options;  // what to ask for (blksize, tsize, windowsize, ...)
   bool abort_after_oack = false;            // the firmware tsize probe
   Timing timing;
+  // Server side of a WRQ: what negotiate() accepted (blksize, windowsize, the OACK to send).
+  std::optional<Negotiated> serve_write;
 };
 
 class Receiver {

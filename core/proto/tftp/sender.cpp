@@ -7,17 +7,42 @@ namespace pxe::proto::tftp {
 
 namespace wt = wire::tftp;
 
+namespace {
+constexpr std::size_t kChunkBytes = 256 * 1024;  // file read size (rounded to whole blocks)
+}
+
 Sender::Sender(FileSource& file, Negotiated negotiated, Timing timing)
     : file_(file), neg_(std::move(negotiated)), timing_(timing) {
   auto size = file_.size();
   // With the size known up front the final block is known too: a file that is an exact multiple
   // of blksize ends with an empty DATA block.
   if (size) last_block_ = *size / neg_.blksize + 1;
-  scratch_.resize(neg_.blksize);
+  std::uint64_t blocks = std::max<std::uint64_t>(neg_.windowsize, kChunkBytes / neg_.blksize);
+  std::uint64_t bytes = blocks * neg_.blksize;
+  // One byte more than a small file: the short read then tells where the file ends.
+  if (size) bytes = std::min<std::uint64_t>(bytes, *size + 1);
+  chunk_.resize(static_cast<std::size_t>(bytes));
+  headers_.resize(std::size_t{4} * neg_.windowsize);
 }
 
 Actions Sender::start(Timestamp now) {
   Actions out;
+  start(now, out);
+  return out;
+}
+Actions Sender::on_datagram(ByteSpan bytes, Timestamp now) {
+  Actions out;
+  on_datagram(bytes, now, out);
+  return out;
+}
+Actions Sender::on_timer(Timestamp now) {
+  Actions out;
+  on_timer(now, out);
+  return out;
+}
+
+void Sender::start(Timestamp now, Actions& out) {
+  out.clear();
   deadline_ = now + timing_.time_limit;
   if (!neg_.oack.empty()) {
     state_ = State::WaitOackAck;
@@ -27,7 +52,6 @@ Actions Sender::start(Timestamp now) {
     state_ = State::Sending;
     send_window(now, out);
   }
-  return out;
 }
 
 void Sender::arm(Timestamp now, Actions& out) {
@@ -42,18 +66,25 @@ void Sender::fail(FailReason why, std::uint16_t code, std::string message, Actio
   state_ = State::Done;
 }
 
-bool Sender::send_block(std::uint64_t block, Actions& out) {
-  auto n = file_.read((block - 1) * neg_.blksize, scratch_);
+// Makes blocks first..last available in chunk_ (reading from `first` when they are not all
+// there). The window always fits: the chunk holds at least windowsize blocks.
+bool Sender::load_chunk(std::uint64_t first, std::uint64_t last, Actions& out) {
+  const std::uint64_t bs = neg_.blksize;
+  auto covered = [&](std::uint64_t b) {
+    if (chunk_first_ == 0 || b < chunk_first_) return false;
+    std::uint64_t off = (b - chunk_first_) * bs;
+    // A block is there when its bytes are, or when the read stopped short inside or before it
+    // (the end of the file).
+    return off + bs <= chunk_len_ || (chunk_len_ < chunk_.size() && off <= chunk_len_);
+  };
+  if (covered(first) && covered(last)) return true;
+  auto n = file_.read((first - 1) * bs, chunk_);
   if (!n) {
     fail(FailReason::FileError, 0, "read failed: " + n.error().what, out, true);
     return false;
   }
-  if (*n < neg_.blksize) last_block_ = block;
-  auto payload = ByteSpan(scratch_.data(), *n);
-  emit(out, SendDatagram{wt::encode(wt::Data{static_cast<std::uint16_t>(block), payload})});
-  if (block == last_block_) {
-    bytes_final_block_ = *n;
-  }
+  chunk_first_ = first;
+  chunk_len_ = *n;
   return true;
 }
 
@@ -61,10 +92,24 @@ void Sender::send_window(Timestamp now, Actions& out) {
   std::uint64_t first = acked_ + 1;
   std::uint64_t end = acked_ + neg_.windowsize;
   if (last_block_) end = std::min(end, *last_block_);
+  if (!load_chunk(first, end, out)) return;
+  const std::uint64_t bs = neg_.blksize;
   for (std::uint64_t b = first; b <= end; ++b) {
-    if (!send_block(b, out)) return;
+    std::uint64_t off = (b - chunk_first_) * bs;
+    std::size_t n = off >= chunk_len_ ? 0 : static_cast<std::size_t>(std::min<std::uint64_t>(bs, chunk_len_ - off));
+    // The file may have shrunk since its size was taken: a short block ends the transfer.
+    if (n < bs && (!last_block_ || b < *last_block_)) last_block_ = b;
+    std::uint8_t* h = headers_.data() + 4 * (b - first);
+    h[0] = 0;
+    h[1] = static_cast<std::uint8_t>(wt::Opcode::Data);
+    h[2] = static_cast<std::uint8_t>((b >> 8) & 0xff);  // the 16-bit block number wraps
+    h[3] = static_cast<std::uint8_t>(b & 0xff);
+    emit(out, SendData{ByteSpan(h, 4), ByteSpan(chunk_.data() + off, n)});
     sent_high_ = std::max(sent_high_, b);
-    if (last_block_ && b == *last_block_) break;
+    if (last_block_ && b == *last_block_) {
+      bytes_final_block_ = n;
+      break;
+    }
   }
   arm(now, out);
 }
@@ -98,13 +143,18 @@ std::uint64_t Sender::bytes_sent() const {
   return acked_ * neg_.blksize;
 }
 
-Actions Sender::on_datagram(ByteSpan bytes, Timestamp now) {
-  Actions out;
-  if (state_ == State::Done) return out;
+void Sender::on_datagram(ByteSpan bytes, Timestamp now, Actions& out) {
+  out.clear();
+  if (state_ == State::Done) return;
+  // ACK, the datagram of nearly every event, is decoded here without building a Packet.
+  if (bytes.size() == 4 && bytes[0] == 0 && bytes[1] == static_cast<std::uint8_t>(wt::Opcode::Ack)) {
+    on_ack(static_cast<std::uint16_t>(bytes[2] << 8 | bytes[3]), now, out);
+    return;
+  }
   auto parsed = wt::parse(bytes);
   if (!parsed) {
     ++malformed_;  // dropped: a retransmission will follow if it mattered
-    return out;
+    return;
   }
   const wt::Packet& p = *parsed;
   if (const auto* ack = std::get_if<wt::Ack>(&p)) {
@@ -120,19 +170,18 @@ Actions Sender::on_datagram(ByteSpan bytes, Timestamp now) {
              " during a read transfer",
          out, true);
   }
-  return out;
 }
 
-Actions Sender::on_timer(Timestamp now) {
-  Actions out;
-  if (state_ == State::Done) return out;
+void Sender::on_timer(Timestamp now, Actions& out) {
+  out.clear();
+  if (state_ == State::Done) return;
   if (now >= deadline_) {
     fail(FailReason::TimeLimit, 0, "transfer time limit reached", out, true);
-    return out;
+    return;
   }
   if (++retries_ > timing_.max_retries) {
     fail(FailReason::Timeout, 0, "no acknowledgement after retransmissions", out, false);
-    return out;
+    return;
   }
   ++retransmissions_;
   if (state_ == State::WaitOackAck) {
@@ -141,7 +190,6 @@ Actions Sender::on_timer(Timestamp now) {
   } else {
     send_window(now, out);
   }
-  return out;
 }
 
 }  // namespace pxe::proto::tftp

@@ -10,10 +10,16 @@
 //
 // Duplicate ACKs are ignored (no sorcerer's apprentice: RFC 1123 4.2.3.1); lost packets are
 // recovered by the retransmission timer, with backoff.
+//
+// DATA goes out as SendData views: the file is read in large chunks (at least a window, 256 KiB
+// by default) and every block of a window points into the chunk, so a block costs neither a read
+// nor an allocation. The event functions that take an `Actions&` clear and refill it, so an owner
+// can reuse one vector for a whole transfer.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "proto/tftp/actions.h"
 #include "proto/tftp/file_source.h"
@@ -29,6 +35,9 @@ class Sender {
   Actions start(Timestamp now);
   Actions on_datagram(ByteSpan bytes, Timestamp now);
   Actions on_timer(Timestamp now);
+  void start(Timestamp now, Actions& out);
+  void on_datagram(ByteSpan bytes, Timestamp now, Actions& out);
+  void on_timer(Timestamp now, Actions& out);
 
   bool done() const { return state_ == State::Done; }
   std::uint64_t bytes_sent() const;  // payload bytes acknowledged
@@ -41,7 +50,7 @@ class Sender {
 
   void on_ack(std::uint16_t block, Timestamp now, Actions& out);
   void send_window(Timestamp now, Actions& out);
-  bool send_block(std::uint64_t block, Actions& out);
+  bool load_chunk(std::uint64_t first, std::uint64_t last, Actions& out);
   void arm(Timestamp now, Actions& out);
   void fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer);
 
@@ -57,7 +66,10 @@ class Sender {
   std::uint64_t retransmissions_ = 0;
   std::uint64_t malformed_ = 0;
   Timestamp deadline_{};
-  Bytes scratch_;
+  Bytes chunk_;                     // file bytes of blocks chunk_first_.., read in one go
+  std::uint64_t chunk_first_ = 0;   // 0: nothing loaded
+  std::size_t chunk_len_ = 0;       // valid bytes in chunk_
+  std::vector<std::uint8_t> headers_;  // 4 bytes per block of the current window
 };
 
 }  // namespace pxe::proto::tftp

@@ -34,21 +34,44 @@ Transfer::Transfer(transport::UdpSocket socket, transport::Endpoint peer, std::s
   socket_.set_buffers(4 << 20);
 }
 
+Transfer::Transfer(transport::UdpSocket socket, transport::Endpoint peer, std::string path, std::string name,
+                   std::unique_ptr<pt::FileSink> sink, std::unique_ptr<pt::Receiver> receiver,
+                   std::function<Result<void>()> commit, std::function<void()> discard)
+    : socket_(std::move(socket)),
+      peer_(peer),
+      path_(std::move(path)),
+      name_(std::move(name)),
+      sink_(std::move(sink)),
+      receiver_(std::move(receiver)),
+      commit_(std::move(commit)),
+      discard_(std::move(discard)) {
+  socket_.set_buffers(4 << 20);
+}
+
+Transfer::~Transfer() {
+  // An upload that did not finish (failed, or the server stopped) leaves nothing behind.
+  if (receiver_ && !committed_ && discard_) discard_();
+}
+
 void Transfer::start(Timestamp now) {
   started_ = now;
-  apply(sender_->start(now), now);
+  if (sender_) sender_->start(now, actions_);
+  else actions_ = receiver_->start(now);
+  apply(now);
 }
 
 void Transfer::on_readable(Timestamp now) {
+  // Uploads carry DATA of up to blksize + 4 bytes; reads only get ACKs and ERRORs.
+  const std::size_t max = receiver_ ? 8 : 32;
+  const std::size_t size = receiver_ ? 65536 : 2048;
   for (int round = 0; round < 64 && !ended_; ++round) {
-    auto got = socket_.receive_batch(32, 2048);  // ACKs and ERRORs: small
-    if (!got) {
+    if (auto got = socket_.receive_views(received_, max, size); !got) {
       log()->warn("{}: {}", peer_.str(), got.error().what);
       return;
     }
-    if (got->empty()) return;
-    bool drained = got->size() < 32;  // saves a recvmmsg that would only say EAGAIN
-    for (auto& d : *got) {
+    if (received_.empty()) return;
+    bool drained = received_.size() < max;  // saves a recvmmsg that would only say EAGAIN
+    for (const auto& d : received_) {
       if (ended_) break;
       if (!(d.from == peer_)) {
         // RFC 1350: a packet from another TID gets ERROR 5 and does not disturb the transfer.
@@ -58,7 +81,9 @@ void Transfer::on_readable(Timestamp now) {
         continue;
       }
       progressed_ = true;
-      apply(sender_->on_datagram(d.bytes, now), now);
+      if (sender_) sender_->on_datagram(d.bytes, now, actions_);
+      else actions_ = receiver_->on_datagram(d.bytes, now);
+      apply(now);
     }
     if (drained) return;
   }
@@ -68,7 +93,27 @@ void Transfer::on_writable() { flush(); }
 
 void Transfer::on_timer(Timestamp now) {
   timer_.reset();
-  apply(sender_->on_timer(now), now);
+  if (sender_) sender_->on_timer(now, actions_);
+  else actions_ = receiver_->on_timer(now);
+  apply(now);
+}
+
+// Sends this event's datagrams straight from the machine's buffers; whatever the socket does not
+// take now is copied and queued, behind anything queued before (order matters to the peer).
+void Transfer::send_out() {
+  if (out_.empty()) return;
+  std::size_t ok = 0;
+  if (pending_.empty()) {
+    auto sent = socket_.send_gathered(out_, peer_);
+    if (!sent) log()->debug("{}: {}", peer_.str(), sent.error().what);
+    ok = sent ? *sent : out_.size();  // a hard error: drop them, retransmission will follow
+  }
+  for (std::size_t i = ok; i < out_.size(); ++i) {
+    Bytes b(out_[i].head.begin(), out_[i].head.end());
+    b.insert(b.end(), out_[i].body.begin(), out_[i].body.end());
+    pending_.push_back(std::move(b));
+  }
+  out_.clear();
 }
 
 void Transfer::flush() {
@@ -86,26 +131,47 @@ void Transfer::flush() {
   }
 }
 
-void Transfer::apply(pt::Actions actions, Timestamp now) {
-  for (auto& a : actions) {
-    if (auto* s = std::get_if<pt::SendDatagram>(&a)) {
-      pending_.push_back(std::move(s->bytes));
+void Transfer::apply(Timestamp now) {
+  for (auto& a : actions_) {
+    if (auto* d = std::get_if<pt::SendData>(&a)) {
+      out_.push_back({d->header, d->payload});
+    } else if (auto* s = std::get_if<pt::SendDatagram>(&a)) {
+      out_.push_back({s->bytes, {}});
     } else if (auto* t = std::get_if<pt::SetTimer>(&a)) {
       timer_ = t->at;
     } else if (std::holds_alternative<pt::CancelTimer>(a)) {
       timer_.reset();
     } else {
+      if (receiver_ && std::holds_alternative<pt::Finished>(a) && commit_) {
+        if (auto c = commit_(); c) {
+          committed_ = true;
+        } else {
+          // The last ACK is already queued; the client believes it is done. Say so loudly.
+          log()->error("failed storing {} from {}: {}", path_, peer_.addr.str(), c.error().what);
+          ended_ = true;
+          send_out();
+          flush();
+          return;
+        }
+      }
       ended_ = true;
-      flush();  // the final ERROR, if any, goes out before the socket closes
+      send_out();
+      flush();  // the final ERROR or ACK, if any, goes out before the socket closes
       log_end(a, now);
     }
   }
-  if (!ended_) flush();
+  if (!ended_) send_out();
 }
 
 void Transfer::log_end(const pt::Action& result, Timestamp now) {
   double secs = std::chrono::duration<double>(now - started_).count();
   std::string ip = peer_.addr.str();
+  if (const auto* f = std::get_if<pt::Finished>(&result); f && receiver_) {
+    double rate = secs > 0 ? static_cast<double>(f->bytes) / secs : 0;
+    log()->info("received {} from {} ({} bytes in {:.3f} s, {:.1f} MB/s, blksize {}, windowsize {})", path_, ip,
+                f->bytes, secs, rate / 1e6, receiver_->blksize(), receiver_->windowsize());
+    return;
+  }
   if (const auto* f = std::get_if<pt::Finished>(&result)) {
     double rate = secs > 0 ? static_cast<double>(f->bytes) / secs : 0;
     log()->info("sent {} to {} ({} bytes in {:.3f} s, {:.1f} MB/s, blksize {}, windowsize {}, {} retransmissions)",
@@ -122,7 +188,8 @@ void Transfer::log_end(const pt::Action& result, Timestamp now) {
       log()->warn("error {} {} received from {}", e.code, e.message, ip);
       break;
     default:
-      log()->warn("failed sending {} to {}: {} ({})", path_, ip, e.message, pt::fail_reason_name(e.reason));
+      log()->warn("failed {} {} {} {}: {} ({})", receiver_ ? "receiving" : "sending", path_, receiver_ ? "from" : "to",
+                  ip, e.message, pt::fail_reason_name(e.reason));
       break;
   }
 }

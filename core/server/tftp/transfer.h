@@ -1,14 +1,18 @@
-// One running read transfer: its own UDP socket (the server's TID), the Sender machine, datagrams
-// waiting for socket buffer space, and the timer. The server loop calls it when its socket is
-// readable or writable, or its timer is due.
+// One running transfer on its own UDP socket (the server's TID): a read (the Sender machine
+// serving a file) or a write (the Receiver machine storing an upload), datagrams waiting for
+// socket buffer space, and the timer. The server loop calls it when its socket is readable or
+// writable, or its timer is due.
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
+#include "proto/tftp/receiver.h"
 #include "proto/tftp/sender.h"
 #include "transport/udp.h"
 
@@ -16,8 +20,15 @@ namespace pxe::server::tftp {
 
 class Transfer {
  public:
+  // A read transfer (RRQ): `file` is what `sender` reads from.
   Transfer(transport::UdpSocket socket, transport::Endpoint peer, std::string path, std::string name,
            std::unique_ptr<proto::tftp::FileSource> file, std::unique_ptr<proto::tftp::Sender> sender);
+  // A write transfer (WRQ): `sink` is what `receiver` writes to; `commit` runs once the last
+  // block is stored (it puts the file in place) and `discard` when the transfer fails.
+  Transfer(transport::UdpSocket socket, transport::Endpoint peer, std::string path, std::string name,
+           std::unique_ptr<proto::tftp::FileSink> sink, std::unique_ptr<proto::tftp::Receiver> receiver,
+           std::function<Result<void>()> commit, std::function<void()> discard);
+  ~Transfer();
 
   void start(Timestamp now);
   void on_readable(Timestamp now);
@@ -33,17 +44,26 @@ class Transfer {
   bool progressed() const { return progressed_; }
 
  private:
-  void apply(proto::tftp::Actions actions, Timestamp now);
+  void apply(Timestamp now);  // carries out actions_
+  void send_out();
   void flush();
   void log_end(const proto::tftp::Action& result, Timestamp now);
 
   transport::UdpSocket socket_;
   transport::Endpoint peer_;
   std::string path_;  // full path, for the log
-  std::string name_;  // as requested, to recognise a retransmitted RRQ
+  std::string name_;  // as requested, to recognise a retransmitted request
   std::unique_ptr<proto::tftp::FileSource> file_;
   std::unique_ptr<proto::tftp::Sender> sender_;
-  std::deque<Bytes> pending_;
+  std::unique_ptr<proto::tftp::FileSink> sink_;
+  std::unique_ptr<proto::tftp::Receiver> receiver_;
+  std::function<Result<void>()> commit_;
+  std::function<void()> discard_;
+  bool committed_ = false;
+  proto::tftp::Actions actions_;                    // reused for every event
+  std::vector<transport::GatherDatagram> out_;      // this event's datagrams (views)
+  std::vector<transport::DatagramView> received_;   // reused receive list
+  std::deque<Bytes> pending_;                       // waiting for socket buffer space (copies)
   std::optional<Timestamp> timer_;
   Timestamp started_{};
   bool ended_ = false;

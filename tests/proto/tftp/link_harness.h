@@ -79,8 +79,8 @@ class LinkHarness {
  private:
   void apply(Dir dir, Actions actions, std::optional<Action>& result, std::optional<Timestamp>& timer) {
     for (auto& a : actions) {
-      if (auto* s = std::get_if<SendDatagram>(&a)) {
-        Wire w{dir, std::move(s->bytes), clock_.now()};
+      if (auto bytes = datagram_bytes(a)) {  // SendDatagram, or SendData's views joined now
+        Wire w{dir, std::move(*bytes), clock_.now()};
         log_.push_back(w);
         if (!drop_ || !drop_(w, log_.size() - 1)) queue_.push_back(std::move(w));
       } else if (auto* t = std::get_if<SetTimer>(&a)) {

@@ -15,7 +15,7 @@ using test::pattern;
 std::vector<Bytes> datagrams(const Actions& a) {
   std::vector<Bytes> out;
   for (const auto& x : a)
-    if (auto* s = std::get_if<SendDatagram>(&x)) out.push_back(s->bytes);
+    if (auto b = datagram_bytes(x)) out.push_back(std::move(*b));
   return out;
 }
 template <class T>
