@@ -1,11 +1,15 @@
 // The DHCP server end to end, in network namespaces the test creates: real clients (busybox
-// udhcpc, ISC dhclient) get an address, renew and release; the lease database follows.
+// udhcpc, ISC dhclient, perfdhcp as a relay agent) get an address, renew and release; the lease
+// database follows. With PXE_RECORD_CAPTURES=1 (and tcpdump installed) each exchange is recorded
+// on the server's veth and copied to captures/dhcp-<client>.pcap.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
+
+#include <cstdlib>
 
 #include "config/serve_config.h"
 #include "netns.h"
@@ -30,6 +34,7 @@ class DhcpServerNetns : public ::testing::Test {
     db_ = (dir_ / "leases.db").string();
   }
   void TearDown() override {
+    if (!tcpdump_.empty()) test::run("kill " + tcpdump_ + " 2>/dev/null");
     if (server_) server_->stop();
     server_.reset();
     for (const auto& pid : pids_) test::run("kill " + pid + " 2>/dev/null");
@@ -85,8 +90,35 @@ class DhcpServerNetns : public ::testing::Test {
     return pid;
   }
 
+  static bool recording() {
+    const char* r = std::getenv("PXE_RECORD_CAPTURES");
+    return r && std::string(r) == "1" && test::have_program("tcpdump");
+  }
+  // Starts tcpdump on the server's veth (DHCP ports only) when recording.
+  void start_capture() {
+    if (!recording()) return;
+    auto log = (dir_ / "tcpdump.log").string();
+    tcpdump_ = background(net_.in_server("setsid tcpdump --immediate-mode -i " + net_.server_if + " -s 0 -U -n -w " +
+                                         (dir_ / "dhcp.pcap").string() + " udp port 67 or udp port 68"),
+                          log);
+    for (int i = 0; i < 50 && test::read_file(log).find("listening on") == std::string::npos; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // Stops tcpdump (it flushes the file on SIGTERM) and copies the capture to captures/<name>.
+  void finish_capture(const std::string& name) {
+    if (tcpdump_.empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the last reply on the wire
+    test::run("kill " + tcpdump_);
+    for (int i = 0; i < 50 && test::run("kill -0 " + tcpdump_ + " 2>/dev/null") == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    tcpdump_.clear();
+    std::filesystem::copy_file(dir_ / "dhcp.pcap", std::filesystem::path(test::captures_dir()) / name,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+
   NetnsPair net_;
   std::filesystem::path dir_;
+  std::string tcpdump_;
   std::string db_;
   std::unique_ptr<DhcpServer> server_;
   std::vector<std::string> pids_;
@@ -103,6 +135,7 @@ TEST_F(DhcpServerNetns, BusyboxUdhcpcGetsAnAddressRenewsAndReleases) {
                              "case \"$1\" in bound|renew) ip addr flush dev $interface; "
                              "ip addr add $ip/24 dev $interface;; deconfig) ip addr flush dev $interface;; esac\n");
   std::string mac = net_.client_mac();
+  start_capture();
   auto pid = background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 1 -A 1"),
                         (dir_ / "udhcpc.log").string());
   auto first = wait_lease(mac, bound);
@@ -118,6 +151,8 @@ TEST_F(DhcpServerNetns, BusyboxUdhcpcGetsAnAddressRenewsAndReleases) {
   auto released = wait_lease(mac, [](const pd::Lease& l) { return l.state == pd::LeaseState::Released; });
   ASSERT_TRUE(released) << test::read_file((dir_ / "udhcpc.log").string());
   EXPECT_EQ(released->ip, first->ip);
+  test::run("kill " + pid);
+  finish_capture("dhcp-udhcpc.pcap");
 }
 
 TEST_F(DhcpServerNetns, DhclientGetsAnAddressRebootsAndReleases) {
@@ -129,6 +164,7 @@ TEST_F(DhcpServerNetns, DhclientGetsAnAddressRebootsAndReleases) {
   std::string lf = (dir_ / "dhclient.leases").string(), pf = (dir_ / "dhclient.pid").string();
   std::string base = "dhclient -sf " + script + " -lf " + lf + " -pf " + pf + " ";
   std::string mac = net_.client_mac();
+  start_capture();
   ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if + " >/dev/null 2>&1")), 0);
   auto first = wait_lease(mac, bound, 5);
   ASSERT_TRUE(first);
@@ -143,6 +179,29 @@ TEST_F(DhcpServerNetns, DhclientGetsAnAddressRebootsAndReleases) {
   auto released = wait_lease(mac, [](const pd::Lease& l) { return l.state == pd::LeaseState::Released; }, 5);
   ASSERT_TRUE(released);
   EXPECT_EQ(released->ip, first->ip);
+  finish_capture("dhcp-dhclient.pcap");
+}
+
+// perfdhcp acting as a relay agent (giaddr 192.168.77.2, option 82 with a circuit id): two
+// clients get an OFFER and an ACK unicast to the relay on port 67, with option 82 echoed.
+TEST_F(DhcpServerNetns, PerfdhcpAsRelayGetsLeasesWithOption82Echoed) {
+  if (!test::have_program("perfdhcp")) GTEST_SKIP() << "needs perfdhcp (kea-admin)";
+  start_server();
+  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.2/24 dev " + net_.client_if)), 0);
+  start_capture();
+  // Option 82, sub-option 1 (circuit id) "relay-port-7".
+  std::string out;
+  test::run(net_.in_client("timeout 20 perfdhcp -4 -l 192.168.77.2 -r 3 -R 2 -p 1 -W 1000000 "
+                           "-o 82,010c72656c61792d706f72742d37 192.168.77.1 2>&1"),
+            &out);
+  int bound_leases = 0;
+  for (const auto& l : leases()) bound_leases += bound(l) ? 1 : 0;
+  EXPECT_GE(bound_leases, 1) << out;
+  // Every REQUEST perfdhcp sent was answered.
+  auto ra = out.find("Statistics for: REQUEST-ACK");
+  ASSERT_NE(ra, std::string::npos) << out;
+  EXPECT_NE(out.find("drops: 0\n", ra), std::string::npos) << out;
+  finish_capture("dhcp-relay-perfdhcp.pcap");
 }
 
 }  // namespace
