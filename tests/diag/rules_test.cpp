@@ -188,6 +188,24 @@ TEST(DiagRules, StallIsMeasuredFromTheServersLastPacketNotTheClientsRetries) {
   EXPECT_NE(f->cause.find("kept re-sending its ACK of block 3 for 6 s"), std::string::npos) << f->cause;
 }
 
+TEST(DiagRules, NotFoundWithBackslashesSaysTheServerMustMapThem) {
+  // WinPE's bootmgr asks for \Boot\BCD; a server that does not map \ to / answers not found.
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0");
+  b.ack();
+  b.rrq("\\Boot\\BCD");
+  Event& err = b.add(EventKind::TftpError, false);
+  err.src = kServer, err.dst = kClientIp, err.sport = 40000, err.dport = 2070;
+  err.error_code = 1;
+  err.error_message = "File not found";
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  auto f = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& x) { return x.id == "tftp-file-not-found"; });
+  ASSERT_NE(f, c.findings.end());
+  EXPECT_NE(f->cause.find("backslashes"), std::string::npos) << f->cause;
+}
+
 TEST(DiagRules, UnansweredArpForTheServerIsE11) {
   Builder b;
   b.discover();
