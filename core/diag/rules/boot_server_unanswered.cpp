@@ -6,7 +6,46 @@
 
 namespace pxe::diag::rules {
 
+namespace {
+
+// From the DHCP server's and the proxy's logs together: the proxy offered PXE, the DHCP server
+// acknowledged an address, and then the proxy logged nothing more for this client -- no
+// port-4011 line, no TFTP. A packet dropped on its way to 4011 never reaches the log, so its
+// absence is the evidence (captures bios-bootserver-silent, bios-/edk2-proxy-4011-silent).
+void from_logs(const ClientContext& c, std::vector<Finding>& out) {
+  if (!c.boot_requests.empty() || !c.transfers.empty()) return;
+  const Offer* proxy = nullptr;
+  for (const auto& o : c.offers)
+    if (o.proxy) proxy = &o;
+  const Event* ack = nullptr;
+  for (const Event* a : c.acks)
+    if (!a->yiaddr.is_zero()) ack = a;
+  if (!proxy || !ack || ack->time < proxy->ev->time) return;
+  // A boot menu (discovery control without bit 3, "use the boot file") sends PXE ROMs and iPXE to
+  // boot server discovery (43.71); EDK2 and a menu-less proxy get a plain proxyDHCP request.
+  bool discovery = c.firmware != Firmware::UefiPxe && proxy->ev->has_pxe_options &&
+                   !(proxy->ev->pxe_discovery_control & 0x08);
+  Ipv4 server = proxy->server();
+  Finding f = discovery ? failure("boot-server-unanswered", "PXE-E78", c,
+                                  "the proxy " + server.str() + " offered a boot menu and the client got its address, but "
+                                  "no boot server request (UDP 4011) from it reached the proxy's log: dropped on the way or "
+                                  "never sent")
+                        : failure("proxy-4011-unanswered", "PXE-E55", c,
+                                  "the proxy " + server.str() + " offered PXE and the client got its address, but no "
+                                  "proxyDHCP request (UDP 4011) from it reached the proxy's log: dropped on the way or "
+                                  "never sent");
+  f.evidence.push_back(evidence(proxy->ev, offer_text(*proxy)));
+  f.evidence.push_back(evidence(ack, "DHCPACK " + ack->yiaddr.str() + " from " + ack->src.str()));
+  f.fix_dnsmasq = "open UDP 4011 to the proxyDHCP server " + server.str() +
+                  " (its firewall, and the relay if the client is on another subnet)";
+  f.fix_pxekit = "pxekit serve with dhcp-range=<net>,proxy answers 4011 itself; open UDP 4011 to it";
+  out.push_back(std::move(f));
+}
+
+}  // namespace
+
 void boot_server_unanswered(const ClientContext& c, std::vector<Finding>& out) {
+  if (c.from_log) return from_logs(c, out);
   if (c.boot_requests.empty() || !c.boot_replies.empty()) return;
   bool discovery = std::all_of(c.boot_requests.begin(), c.boot_requests.end(),
                                [](const Event* e) { return e->pxe_boot_item; });
