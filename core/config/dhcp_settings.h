@@ -23,19 +23,23 @@ using TagConditions = std::vector<TagCondition>;
 inline constexpr std::uint32_t kInfiniteLease = 0xffffffff;
 
 // dhcp-range=[set:T,][tag:T,]START,END[,NETMASK][,LEASE]  or  NET,proxy[,NETMASK]
+//   or  NET,static[,NETMASK][,LEASE] (only dhcp-host addresses are given on that network)
 struct DhcpRange {
   TagConditions tags;     // tag: conditions (the range applies only when they hold)
   std::string set_tag;    // set: tag given to clients served from this range
   Ipv4 start, end;        // for proxy: start = end = the network
   Ipv4 netmask;           // zero: the receiving interface's, else /24
   bool proxy = false;
+  bool static_only = false;  // `static`: no pool, only dhcp-host addresses
   std::uint32_t lease_s = 3600;  // dnsmasq's default: 1h
 };
 
-// dhcp-option[-force]=[tag:T,...]CODE|option:NAME,VALUES
+// dhcp-option[-force]=[tag:T,...][encap:N,|vendor:CLASS,]CODE|option:NAME,VALUES
 struct DhcpOptionValue {
   TagConditions tags;
-  std::uint8_t code = 0;
+  std::uint8_t code = 0;  // with `encap`: the sub-option code inside option `encap`
+  std::uint8_t encap = 0;    // encap:N -> N; vendor:CLASS -> 43 (vendor-specific information)
+  std::string vendor_class;  // vendor:CLASS: only for clients whose option 60 contains CLASS
   Bytes value;
   bool force = false;     // dhcp-option-force: sent even when not in the parameter request list
   // Positions (byte offsets) of 0.0.0.0 addresses in `value`: "this server's address".
@@ -50,9 +54,14 @@ struct DhcpBoot {
   std::optional<Ipv4> server;
 };
 
-// dhcp-host=MAC[,set:T][,IP][,HOSTNAME][,LEASE][,ignore]
+// dhcp-host=[MAC][,id:CLIENT_ID|id:*][,set:T][,IP][,HOSTNAME][,LEASE][,ignore]
+// Matched by client id (option 61) first, then by MAC, then (a line with neither) by the name
+// the client sends in option 12.
 struct DhcpHost {
   Mac mac;
+  bool has_mac = false;
+  Bytes client_id;                // id:01:02:.. (hex) or id:text; empty: not matched by id
+  bool ignore_client_id = false;  // id:*: the binding is keyed by MAC even if option 61 is sent
   std::optional<Ipv4> ip;
   std::string hostname;
   std::string set_tag;
@@ -110,6 +119,10 @@ struct DhcpSettings {
   std::vector<PxeService> pxe_services;
   std::vector<PxePrompt> pxe_prompts;
   std::vector<std::string> pxe_vendors = {"PXEClient"};  // dhcp-pxe-vendor
+  std::optional<std::uint32_t> lease_max;  // dhcp-lease-max: most addresses held at once
+  // Probe a pool address (ICMP echo) before offering it; an answered probe holds the address
+  // like a DECLINE. Off by default (dnsmasq pings by default; `no-ping` is accepted).
+  bool ping_check = false;
   std::uint16_t port = 67;              // dhcp-alternate-port / tests
   std::uint16_t boot_server_port = 4011;
 };

@@ -79,6 +79,8 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
       {"bind-dynamic", flag([](ServeConfig& c) { c.dhcp.bind_interfaces = true; })},
       {"log-dhcp", flag([](ServeConfig& c) { c.dhcp.log_dhcp = true; })},
       {"log-queries", flag([](ServeConfig&) {})},  // DNS only: nothing to log
+      {"no-ping", flag([](ServeConfig& c) { c.dhcp.ping_check = false; })},
+      {"dhcp-lease-max", number(0xfffffffe, [](ServeConfig& c, std::uint64_t n) { c.dhcp.lease_max = std::uint32_t(n); })},
       {"dhcp-authoritative", flag([](ServeConfig& c) { c.dhcp.authoritative = true; })},
       {"dhcp-leasefile", text([](ServeConfig& c, std::string v) { c.dhcp.lease_db = v; })},
       {"domain", text([](ServeConfig& c, std::string v) { c.dhcp.domain = split_fields(v).at(0); })},

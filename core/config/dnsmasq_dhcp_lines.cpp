@@ -119,7 +119,7 @@ std::string parse_dhcp_range(std::string_view value, DhcpSettings& s) {
   std::size_t i = 1;
   if (i < f.size() && (f[i] == "proxy" || f[i] == "static")) {
     r.proxy = f[i] == "proxy";
-    if (!r.proxy) return "static ranges are not supported yet";
+    r.static_only = !r.proxy;
     ++i;
   } else {
     auto end = i < f.size() ? Ipv4::parse(f[i]) : std::nullopt;
@@ -148,20 +148,28 @@ std::string parse_dhcp_range(std::string_view value, DhcpSettings& s) {
 std::string parse_dhcp_host(std::string_view value, DhcpSettings& s) {
   auto f = split_fields(value);
   DhcpHost h;
-  if (f.empty()) return "expected a MAC address";
-  auto mac = Mac::parse(f[0]);
-  if (!mac) return "expected a MAC address first, found '" + f[0] + "'";
-  h.mac = *mac;
-  for (std::size_t i = 1; i < f.size(); ++i) {
+  for (std::size_t i = 0; i < f.size(); ++i) {
     const auto& x = f[i];
-    if (x.rfind("set:", 0) == 0) h.set_tag = x.substr(4);
+    if (x.rfind("id:", 0) == 0) {
+      std::string id = x.substr(3);
+      if (id.empty()) return "expected a client id after 'id:'";
+      if (id == "*") h.ignore_client_id = true;
+      else if (auto b = parse_hex_bytes(id)) h.client_id = *b;
+      else h.client_id.assign(id.begin(), id.end());
+    } else if (auto mac = i == 0 ? Mac::parse(x) : std::nullopt) {
+      h.mac = *mac;
+      h.has_mac = true;
+    } else if (x.rfind("set:", 0) == 0) h.set_tag = x.substr(4);
     else if (x == "ignore") h.ignore = true;
     else if (auto ip = Ipv4::parse(x)) h.ip = *ip;
     else if (auto t = parse_lease_time(x); t && !x.empty() && std::isdigit(static_cast<unsigned char>(x[0]))) h.lease_s = *t;
     else if (x == "infinite") h.lease_s = kInfiniteLease;
     else if (h.hostname.empty() && x.find(':') == std::string::npos) h.hostname = x;
-    else return "unexpected field '" + x + "'";
+    else return "unexpected field '" + x + "' (not a MAC address, id:, address, lease time or name)";
   }
+  if (h.ignore_client_id && !h.has_mac) return "id:* needs a MAC address";
+  if (!h.has_mac && h.client_id.empty() && h.hostname.empty())
+    return "expected a MAC address, id:CLIENT_ID or a host name to match";
   s.hosts.push_back(h);
   return {};
 }

@@ -20,6 +20,8 @@ void take_tags(std::vector<std::string>& fields, TagConditions* tags, std::vecto
 // "12h", "45m", "30s", "2d", "1w", "3600", "infinite" -> seconds.
 std::optional<std::uint32_t> parse_lease_time(std::string_view text);
 std::optional<std::uint64_t> parse_number(std::string_view text);  // decimal or 0x hex
+// Bytes written as hex with colons: "01:02:ff" (nullopt when not in that form).
+std::optional<Bytes> parse_hex_bytes(const std::string& v);
 // "option:client-arch" / "93" -> 93.
 std::optional<std::uint8_t> parse_option_code(std::string_view text);
 

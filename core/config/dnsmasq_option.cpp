@@ -64,7 +64,8 @@ const Named* find_code(std::uint8_t code) {
   return nullptr;
 }
 
-// Bytes written as hex with colons: 01:02:ff.
+}  // namespace
+
 std::optional<Bytes> parse_hex_bytes(const std::string& v) {
   if (v.find(':') == std::string::npos) return std::nullopt;
   Bytes out;
@@ -81,6 +82,8 @@ std::optional<Bytes> parse_hex_bytes(const std::string& v) {
   }
   return out;
 }
+
+namespace {
 
 void put_uint(Bytes& out, std::uint64_t v, int width) {
   for (int i = width - 1; i >= 0; --i) out.push_back(std::uint8_t(v >> (8 * i)));
@@ -104,15 +107,28 @@ std::string parse_dhcp_option(std::string_view value, bool force, DhcpSettings& 
   DhcpOptionValue o;
   o.force = force;
   take_tags(f, &o.tags, nullptr);
-  if (!f.empty() && (f[0].rfind("encap:", 0) == 0 || f[0].rfind("vi-encap:", 0) == 0 ||
-                     f[0].rfind("vendor:", 0) == 0))
-    return "encapsulated/vendor options ('" + f[0] + "') are not supported yet";
+  if (!f.empty() && f[0].rfind("vi-encap:", 0) == 0)
+    return "vendor-identifying options (vi-encap:, option 125) are not supported yet";
+  if (!f.empty() && f[0].rfind("encap:", 0) == 0) {
+    auto n = parse_number(std::string_view(f[0]).substr(6));
+    if (!n || *n == 0 || *n >= 255) return "expected an option code after 'encap:', found '" + f[0] + "'";
+    o.encap = std::uint8_t(*n);
+    f.erase(f.begin());
+  } else if (!f.empty() && f[0].rfind("vendor:", 0) == 0) {
+    o.vendor_class = f[0].substr(7);
+    if (o.vendor_class.empty()) return "expected a vendor class after 'vendor:'";
+    o.encap = 43;  // vendor-specific information, RFC 2132 §8.4
+    f.erase(f.begin());
+  }
   if (f.empty()) return "expected an option code or option:NAME";
-  auto code = parse_option_code(f[0]);
-  if (!code) return "unknown option '" + f[0] + "'";
+  // A sub-option is a number: its type is not the top-level option's of the same code.
+  std::optional<std::uint8_t> code;
+  if (!o.encap) code = parse_option_code(f[0]);
+  else if (auto n = parse_number(f[0]); n && *n > 0 && *n < 255) code = std::uint8_t(*n);
+  if (!code) return (o.encap ? "expected a sub-option number 1-254, found '" : "unknown option '") + f[0] + "'";
   o.code = *code;
   std::vector<std::string> values(f.begin() + 1, f.end());
-  const Named* named = find_code(o.code);
+  const Named* named = o.encap ? nullptr : find_code(o.code);
   Kind kind = named ? named->kind : Kind::Raw;
   if (kind == Kind::Raw) {
     // Unknown type: addresses if every value is one, else hex bytes, else a number, else text.
@@ -133,7 +149,9 @@ std::string parse_dhcp_option(std::string_view value, bool force, DhcpSettings& 
       for (auto& v : values) {
         auto ip = Ipv4::parse(v);
         if (!ip) return "expected an IPv4 address, found '" + v + "'";
-        if (ip->is_zero()) o.self_address_at.push_back(o.value.size());
+        // 0.0.0.0: this server's address, for top-level options (a sub-option keeps it as
+        // written: `vendor:PXEClient,1,0.0.0.0` is the PXE multicast-TFTP address "none").
+        if (ip->is_zero() && !o.encap) o.self_address_at.push_back(o.value.size());
         put_uint(o.value, ip->value, 4);
       }
       break;
@@ -159,7 +177,7 @@ std::string parse_dhcp_option(std::string_view value, bool force, DhcpSettings& 
       break;
     }
   }
-  if (o.value.size() > 255 && o.code != 43) return "value longer than 255 bytes";
+  if (o.value.size() > 255 && (o.code != 43 || o.encap)) return "value longer than 255 bytes";
   s.options.push_back(o);
   return {};
 }

@@ -158,6 +158,68 @@ TEST(DnsmasqConf, MalformedLinesAreErrorsWithTheReason) {
   expect_error("dhcp-match=efi,93,7\n", "set:TAG");
 }
 
+TEST(DnsmasqConf, StaticRangeHostsByIdAndNameLeaseMaxNoPing) {
+  auto c = load_dnsmasq_conf(write_conf(
+      "dhcp-range=192.168.42.0,static,255.255.255.0,2h\n"
+      "dhcp-host=id:01:52:54:00:42:00:10,192.168.42.50\n"
+      "dhcp-host=id:router7,192.168.42.51\n"
+      "dhcp-host=52:54:00:42:00:11,id:*,192.168.42.52\n"
+      "dhcp-host=laptop,192.168.42.53\n"
+      "dhcp-lease-max=150\n"
+      "no-ping\n"));
+  ASSERT_TRUE(c.ok()) << c.error().what;
+  const auto& d = c->dhcp;
+  ASSERT_EQ(d.ranges.size(), 1u);
+  EXPECT_TRUE(d.ranges[0].static_only);
+  EXPECT_FALSE(d.ranges[0].proxy);
+  EXPECT_EQ(d.ranges[0].netmask, Ipv4(255, 255, 255, 0));
+  EXPECT_EQ(d.ranges[0].lease_s, 7200u);
+  ASSERT_EQ(d.hosts.size(), 4u);
+  EXPECT_EQ(d.hosts[0].client_id, (Bytes{1, 0x52, 0x54, 0, 0x42, 0, 0x10}));
+  EXPECT_FALSE(d.hosts[0].has_mac);
+  EXPECT_EQ(d.hosts[1].client_id, (Bytes{'r', 'o', 'u', 't', 'e', 'r', '7'}));
+  EXPECT_TRUE(d.hosts[2].has_mac);
+  EXPECT_TRUE(d.hosts[2].ignore_client_id);
+  EXPECT_EQ(d.hosts[3].hostname, "laptop");
+  EXPECT_FALSE(d.hosts[3].has_mac);
+  EXPECT_EQ(*d.hosts[3].ip, Ipv4(192, 168, 42, 53));
+  EXPECT_EQ(d.lease_max, 150u);
+  EXPECT_FALSE(d.ping_check);
+}
+
+TEST(DnsmasqConf, EncapAndVendorOptionsAreSubOptions) {
+  auto c = load_dnsmasq_conf(write_conf(
+      "dhcp-option=vendor:PXEClient,1,0.0.0.0\n"
+      "dhcp-option=tag:ipxe,encap:175,8,1\n"
+      "dhcp-option-force=encap:175,190,user\n"));
+  ASSERT_TRUE(c.ok()) << c.error().what;
+  const auto& o = c->dhcp.options;
+  ASSERT_EQ(o.size(), 3u);
+  EXPECT_EQ(o[0].encap, 43);
+  EXPECT_EQ(o[0].vendor_class, "PXEClient");
+  EXPECT_EQ(o[0].code, 1);
+  EXPECT_EQ(o[0].value, (Bytes{0, 0, 0, 0}));
+  EXPECT_TRUE(o[0].self_address_at.empty());  // kept as written inside a sub-option
+  EXPECT_EQ(o[1].encap, 175);
+  EXPECT_EQ(o[1].code, 8);
+  EXPECT_EQ(o[1].value, (Bytes{1}));
+  EXPECT_EQ(o[1].tags.size(), 1u);
+  EXPECT_EQ(o[2].value, (Bytes{'u', 's', 'e', 'r'}));
+  EXPECT_TRUE(o[2].force);
+}
+
+TEST(DnsmasqConf, MalformedNewLinesAreErrors) {
+  expect_error("dhcp-option=encap:x,1,2\n", "after 'encap:'");
+  expect_error("dhcp-option=vendor:,1,2\n", "vendor class");
+  expect_error("dhcp-option=encap:175,300,1\n", "sub-option number");
+  expect_error("dhcp-option=vi-encap:9,1,2\n", "not supported yet");
+  expect_error("dhcp-host=id:\n", "client id");
+  expect_error("dhcp-host=id:*,1.2.3.4\n", "needs a MAC");
+  expect_error("dhcp-host=1.2.3.4\n", "MAC address, id:CLIENT_ID or a host name");
+  expect_error("dhcp-lease-max=lots\n", "expected a number");
+  expect_error("no-ping=1\n", "takes no value");
+}
+
 TEST(DnsmasqConf, MissingFileIsAnError) {
   auto c = load_dnsmasq_conf("/nonexistent/dnsmasq.conf");
   ASSERT_FALSE(c.ok());

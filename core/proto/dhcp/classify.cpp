@@ -1,6 +1,7 @@
 #include "proto/dhcp/classify.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace pxe::proto::dhcp {
 
@@ -35,6 +36,13 @@ bool option_matches(const wd::Message& m, const config::DhcpMatch& match) {
   return false;
 }
 
+// Host names compare without case (DNS names).
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 }  // namespace
 
 Client classify_client(const wd::Message& m, const config::DhcpSettings& s) {
@@ -55,11 +63,17 @@ Client classify_client(const wd::Message& m, const config::DhcpSettings& s) {
       if (cls == "iPXE") c.ipxe = true;
   }
   if (m.has_option(wd::opt::kIpxeEncap)) c.ipxe = true;
+  // dhcp-host: by client id, else by MAC, else (lines with neither) by the name sent in 12.
+  auto id = m.client_id();
   for (const auto& h : s.hosts)
-    if (h.mac == c.mac) {
-      c.host = &h;
-      break;
-    }
+    if (!c.host && !h.client_id.empty() && id && *id == h.client_id) c.host = &h;
+  for (const auto& h : s.hosts)
+    if (!c.host && h.has_mac && h.mac == c.mac) c.host = &h;
+  if (!c.host)
+    if (auto name = m.hostname(); name && !name->empty())
+      for (const auto& h : s.hosts)
+        if (!c.host && !h.has_mac && h.client_id.empty() && same_name(h.hostname, *name)) c.host = &h;
+  if (c.host && c.host->ignore_client_id) c.key = "mac:" + c.mac.str();
   return c;
 }
 

@@ -14,13 +14,13 @@ namespace pxe::proto::dhcp {
 using Tags = std::set<std::string, std::less<>>;
 
 struct Client {
-  std::string key;                  // "id:<hex>" from option 61, else "mac:<chaddr>"
+  std::string key;                  // "id:<hex>" from option 61, else (or dhcp-host id:*) "mac:<chaddr>"
   Mac mac;
   bool pxe = false;                 // option 60 starts with a PXE vendor string ("PXEClient")
   std::uint16_t arch = 0;           // first option 93 value (0 = BIOS x86 when absent)
   bool has_arch = false;
   bool ipxe = false;                // option 77 "iPXE" or option 175 present
-  const config::DhcpHost* host = nullptr;  // dhcp-host matched by MAC
+  const config::DhcpHost* host = nullptr;  // dhcp-host matched by client id, MAC or name
 };
 
 Client classify_client(const wire::dhcp::Message& m, const config::DhcpSettings& s);

@@ -19,6 +19,7 @@ void Engine::log(Actions& out, LogLevel level, std::string text) const {
 
 void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp now, Actions& out) {
   ++counters_.received;
+  payload_ = payload;
   auto parsed = wd::parse(payload);
   if (!parsed) {
     ++counters_.malformed;
@@ -86,23 +87,79 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
   }
 }
 
-void Engine::on_timer(Timestamp now, Actions& out) { leases_.expire(now, out.lease_changes); }
+void Engine::on_timer(Timestamp now, Actions& out) {
+  leases_.expire(now, out.lease_changes);
+  std::erase_if(probing_, [&](const auto& p) { return now - p.second.since > kProbeForget; });
+  std::erase_if(probed_free_, [&](const auto& p) { return now - p.second > kOfferHold; });
+}
 
 bool Engine::reserved_for_other_host(Ipv4 ip, const Client& client) const {
   for (const auto& h : s_.hosts)
-    if (h.ip && *h.ip == ip && h.mac != client.mac) return true;
+    if (h.ip && *h.ip == ip && &h != client.host) return true;
   return false;
+}
+
+// dhcp-lease-max: a client that holds nothing yet gets nothing once the limit is reached.
+bool Engine::lease_limit_reached(const Context& c) const {
+  if (!s_.lease_max) return false;
+  const Lease* l = leases_.find_client(c.client.key);
+  bool holding = l && (l->state == LeaseState::Offered || l->state == LeaseState::Bound) && l->expires > c.now;
+  return !holding && leases_.held(c.now) >= *s_.lease_max;
+}
+
+// Ping check (dnsmasq's, without blocking): a pool address new to the client is reserved and
+// probed; the DISCOVER is answered when the probe's result comes back (on_probe_result).
+bool Engine::wait_for_probe(Context& c, ByteSpan payload, Ipv4 ip, Actions& out) {
+  if (!s_.ping_check || c.has_host_address()) return false;
+  const Lease* cur = leases_.find_client(c.client.key);
+  if (cur && cur->ip == ip && (cur->state == LeaseState::Bound || cur->state == LeaseState::Released)) return false;
+  if (auto it = probed_free_.find(ip.value); it != probed_free_.end() && c.now - it->second <= kOfferHold) return false;
+  for (const auto& [id, w] : probing_)
+    if (w.ip == ip) return true;  // a retransmission: the probe already running answers it
+  if (probing_.size() >= kMaxProbes) {
+    ++counters_.ignored;
+    log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " dropped: too many ping checks");
+    return true;
+  }
+  // Reserved while probing, so that other clients are given other addresses.
+  leases_.put({c.client.key, c.client.mac, ip, c.hostname, c.now + kOfferHold, LeaseState::Offered},
+              out.lease_changes);
+  std::uint64_t id = next_probe_++;
+  probing_[id] = {Bytes(payload.begin(), payload.end()), c.meta, ip, c.now};
+  out.probes.push_back({id, ip, c.meta.iface.name});
+  ++counters_.probes;
+  log(out, LogLevel::Debug, fmt_xid(c.req.xid) + " ping check " + ip.str() + " for " + c.client.mac.str());
+  return true;
+}
+
+void Engine::on_probe_result(std::uint64_t id, bool answered, Timestamp now, Actions& out) {
+  auto it = probing_.find(id);
+  if (it == probing_.end()) return;
+  WaitingDiscover w = std::move(it->second);
+  probing_.erase(it);
+  if (answered) {
+    // In use by a host we do not know: held like a DECLINE (§4.3.3), then the client is offered
+    // (and the check runs for) another address.
+    ++counters_.probes_answered;
+    log(out, LogLevel::Warn, "DHCPDISCOVER(" + w.meta.iface.name + ") " + w.ip.str() + " in use (answered a ping)");
+    leases_.put({"in-use:" + w.ip.str(), Mac{}, w.ip, {}, now + kDeclineHold, LeaseState::Declined},
+                out.lease_changes);
+  } else {
+    probed_free_[w.ip.value] = now;
+  }
+  on_datagram(w.payload, w.meta, now, out);
 }
 
 // §4.3.1: a dhcp-host address, else the client's current or previous binding, else the
 // requested address, else a free one from the pool.
 std::optional<Ipv4> Engine::choose_address(Context& c) {
   const auto& key = c.client.key;
-  if (c.client.host && c.client.host->ip) {
+  if (c.has_host_address()) {
     Ipv4 ip = *c.client.host->ip;
     if (c.in_network(ip) && leases_.available(ip, key, c.now)) return ip;
     return std::nullopt;
   }
+  if (c.range->static_only) return std::nullopt;  // dhcp-range=...,static: dhcp-host addresses only
   auto usable = [&](Ipv4 ip) {
     return c.in_range(ip) && ip != c.server && leases_.available(ip, key, c.now) &&
            !reserved_for_other_host(ip, c.client);
@@ -117,11 +174,16 @@ std::optional<Ipv4> Engine::choose_address(Context& c) {
 void Engine::on_discover(Context& c, Actions& out) {
   auto want = c.req.requested_ip();
   log(out, LogLevel::Info, "DHCPDISCOVER" + c.where() + " " + (want ? want->str() + " " : "") + c.client.mac.str());
+  if (lease_limit_reached(c)) {
+    log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no leases left (dhcp-lease-max)");
+    return;
+  }
   auto ip = choose_address(c);
   if (!ip) {
     log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no address available");
     return;
   }
+  if (wait_for_probe(c, payload_, *ip, out)) return;
   const Lease* cur = leases_.find_client(c.client.key);
   bool bound = cur && cur->ip == *ip && cur->state == LeaseState::Bound && cur->expires > c.now;
   if (!bound) {  // reserve the address for the offer, persisted before the OFFER goes out
@@ -143,10 +205,12 @@ Engine::Verdict Engine::judge_request(Context& c, Ipv4 ip, bool selecting) {
   if (!c.in_network(ip)) return {Verdict::Nak, "wrong network"};
   if (!leases_.available(ip, c.client.key, c.now) || reserved_for_other_host(ip, c.client))
     return {Verdict::Nak, "address in use"};
-  if (c.client.host && c.client.host->ip && *c.client.host->ip != ip) return {Verdict::Nak, "wrong address"};
+  if (c.has_host_address() && *c.client.host->ip != ip) return {Verdict::Nak, "wrong address"};
+  if (c.range->static_only && !c.has_host_address()) return {Verdict::Nak, "no static address"};
   const Lease* l = leases_.find_client(c.client.key);
   if (l && l->ip == ip && l->state != LeaseState::Declined) return {Verdict::Ack, {}};
-  bool ours = c.in_range(ip) || (c.client.host && c.client.host->ip);
+  if (lease_limit_reached(c)) return {Verdict::Nak, "no leases left"};
+  bool ours = c.in_range(ip) || c.has_host_address();
   if (!ours) return {Verdict::Nak, "address not available"};
   if (l && l->ip != ip && l->state == LeaseState::Bound && l->expires > c.now) return {Verdict::Nak, "wrong address"};
   // No record (INIT-REBOOT, RENEWING): RFC 2131 §4.3.2 says stay silent unless authoritative.

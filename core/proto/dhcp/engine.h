@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
@@ -44,23 +45,37 @@ struct LogEvent {
   std::string text;  // dnsmasq's form: "DHCPOFFER(eth0) 192.168.42.17 52:54:00:42:00:10"
 };
 
+// Is `ip` in use? The transport sends an ICMP echo request out of `interface` and answers with
+// Engine::on_probe_result(id, answered, now) when a reply came or its wait is over.
+struct Probe {
+  std::uint64_t id = 0;
+  Ipv4 ip;
+  std::string interface;
+};
+
 struct Actions {
   std::vector<OutDatagram> replies;
   std::vector<LeaseChange> lease_changes;  // persist these before sending `replies`
   std::vector<LogEvent> log;
-  void clear() { replies.clear(); lease_changes.clear(); log.clear(); }
+  std::vector<Probe> probes;  // ping checks to start (settings().ping_check)
+  void clear() { replies.clear(); lease_changes.clear(); log.clear(); probes.clear(); }
 };
 
 struct Counters {
   std::uint64_t received = 0, malformed = 0, ignored = 0;
   std::uint64_t offers = 0, acks = 0, naks = 0, declines = 0, releases = 0, informs = 0;
   std::uint64_t proxy_offers = 0, boot_server_acks = 0;
+  std::uint64_t probes = 0, probes_answered = 0;
 };
 
 // Offers hold their address this long before another client may get it.
 inline constexpr Duration kOfferHold = std::chrono::seconds(60);
-// A declined address is not offered again for this long.
+// A declined address (or one that answered a ping check) is not offered again for this long.
 inline constexpr Duration kDeclineHold = std::chrono::minutes(10);
+// A DISCOVER waiting for its ping check is forgotten after this long (the transport should
+// have answered long before); at most this many wait at once.
+inline constexpr Duration kProbeForget = std::chrono::seconds(10);
+inline constexpr std::size_t kMaxProbes = 1024;
 
 std::string fmt_xid(std::uint32_t xid);  // "3054726123" as dnsmasq's log-dhcp prefixes lines
 
@@ -73,6 +88,9 @@ class Engine {
   void on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp now, Actions& out);
   // Expires offers and declines; call about once a second.
   void on_timer(Timestamp now, Actions& out);
+  // The answer to a Probe: `answered` when the address replied (it is in use). The waiting
+  // DISCOVER is then answered (or, if the address was in use, another address is probed).
+  void on_probe_result(std::uint64_t id, bool answered, Timestamp now, Actions& out);
 
   const LeaseTable& leases() const { return leases_; }
   const Counters& counters() const { return counters_; }
@@ -100,11 +118,24 @@ class Engine {
   // File/sname/siaddr (dhcp-boot), or the PXE answer for PXE clients.
   void add_boot_fields(Context& c, wire::dhcp::Builder& b);
   void send(Context& c, wire::dhcp::Builder& b, const std::vector<std::uint8_t>& optional, Actions& out);
+  bool lease_limit_reached(const Context& c) const;
+  // True when the DISCOVER must wait for a ping check of `ip` (a probe is started or running).
+  bool wait_for_probe(Context& c, ByteSpan payload, Ipv4 ip, Actions& out);
   void log(Actions& out, LogLevel level, std::string text) const;
 
   config::DhcpSettings s_;
   LeaseTable leases_;
   Counters counters_;
+  struct WaitingDiscover {
+    Bytes payload;
+    DatagramMeta meta;
+    Ipv4 ip;
+    Timestamp since;
+  };
+  std::unordered_map<std::uint64_t, WaitingDiscover> probing_;
+  std::unordered_map<std::uint32_t, Timestamp> probed_free_;  // ip -> when its probe went unanswered
+  std::uint64_t next_probe_ = 1;
+  ByteSpan payload_;  // the datagram being handled (kept by a DISCOVER that waits for a probe)
 };
 
 }  // namespace pxe::proto::dhcp

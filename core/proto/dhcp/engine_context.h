@@ -23,7 +23,9 @@ struct Engine::Context {
   bool in_network(Ipv4 ip) const {
     return (ip.value & netmask.value) == (range->start.value & netmask.value);
   }
-  bool in_range(Ipv4 ip) const { return ip >= range->start && ip <= range->end; }
+  // In the dynamic pool (a `static` range has none).
+  bool in_range(Ipv4 ip) const { return !range->static_only && ip >= range->start && ip <= range->end; }
+  bool has_host_address() const { return client.host && client.host->ip; }
   std::uint32_t lease_s() const {
     return client.host && client.host->lease_s ? *client.host->lease_s : range->lease_s;
   }

@@ -89,3 +89,14 @@ std::vector<Lease> LeaseTable::all() const {
 }
 
 }  // namespace pxe::proto::dhcp
+
+namespace pxe::proto::dhcp {
+
+std::size_t LeaseTable::held(Timestamp now) const {
+  std::size_t n = 0;
+  for (const auto& [key, l] : by_client_)
+    n += (l.state == LeaseState::Offered || l.state == LeaseState::Bound) && holds(l, now);
+  return n;
+}
+
+}  // namespace pxe::proto::dhcp

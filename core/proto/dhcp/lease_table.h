@@ -61,6 +61,8 @@ class LeaseTable {
   std::size_t expire(Timestamp now, std::vector<LeaseChange>& out);
 
   std::size_t size() const { return by_client_.size(); }
+  // Addresses held by clients now (unexpired offers and bindings): dhcp-lease-max counts these.
+  std::size_t held(Timestamp now) const;
   std::vector<Lease> all() const;
 
  private:

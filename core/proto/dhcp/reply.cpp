@@ -17,6 +17,41 @@ bool requested(const wd::Message& req, std::uint8_t code) {
 constexpr std::size_t kIpUdpHeaders = 28;
 constexpr std::uint8_t kBroadcast = 28;  // RFC 2132 §5.3 broadcast address
 
+// encap:N / vendor:CLASS lines: their sub-options (code, length, value), in line order, form the
+// value of option N (vendor: -> 43, RFC 2132 §8.4), sent when N is asked for or a line is
+// forced, and only when no plain dhcp-option line already gave N. A tagged line overrides an
+// untagged one for the same sub-option.
+void add_encapsulated_options(wd::Builder& b, const wd::Message& req, const Tags& tags,
+                              const config::DhcpSettings& s, std::vector<std::uint8_t>& done,
+                              std::vector<std::uint8_t>& optional_codes) {
+  std::vector<std::uint8_t> outer;
+  for (const auto& o : s.options)
+    if (o.encap && std::find(outer.begin(), outer.end(), o.encap) == outer.end()) outer.push_back(o.encap);
+  auto vc = req.vendor_class();
+  for (std::uint8_t code : outer) {
+    if (std::find(done.begin(), done.end(), code) != done.end()) continue;
+    Bytes value;
+    std::vector<std::uint8_t> subs;
+    bool force = false;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const auto& o : s.options) {
+        if (o.encap != code || (pass == 0) == o.tags.empty() || !tags_match(o.tags, tags)) continue;
+        if (!o.vendor_class.empty() && (!vc || vc->find(o.vendor_class) == std::string::npos)) continue;
+        if (std::find(subs.begin(), subs.end(), o.code) != subs.end()) continue;
+        subs.push_back(o.code);
+        force = force || o.force;
+        value.push_back(o.code);
+        value.push_back(std::uint8_t(o.value.size()));
+        value.insert(value.end(), o.value.begin(), o.value.end());
+      }
+    }
+    if (subs.empty() || (!force && !requested(req, code))) continue;
+    done.push_back(code);
+    b.option(code, value);
+    optional_codes.push_back(code);
+  }
+}
+
 }  // namespace
 
 wd::Builder start_reply(const wd::Message& req, wd::MessageType type, Ipv4 server) {
@@ -44,7 +79,7 @@ void add_configured_options(wd::Builder& b, const wd::Message& req, const Tags& 
   // A tagged line overrides an untagged line for the same option: take tagged ones first.
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& o : s.options) {
-      if ((pass == 0) == o.tags.empty() || !tags_match(o.tags, tags)) continue;
+      if (o.encap || (pass == 0) == o.tags.empty() || !tags_match(o.tags, tags)) continue;
       if (std::find(done.begin(), done.end(), o.code) != done.end()) continue;
       done.push_back(o.code);
       if (!o.force && !requested(req, o.code)) continue;
@@ -56,6 +91,7 @@ void add_configured_options(wd::Builder& b, const wd::Message& req, const Tags& 
       optional_codes.push_back(o.code);
     }
   }
+  add_encapsulated_options(b, req, tags, s, done, optional_codes);
   auto configured = [&](std::uint8_t code) { return std::find(done.begin(), done.end(), code) != done.end(); };
   if (!s.domain.empty() && !configured(wd::opt::kDomainName) && requested(req, wd::opt::kDomainName)) {
     b.option_str(wd::opt::kDomainName, s.domain);
@@ -84,7 +120,10 @@ void add_boot_file(wd::Builder& b, const wd::Message& req, const std::string& fi
 void add_pxe(wd::Builder& b, const wd::Message& req, const PxeBoot& boot) {
   b.option_str(wd::opt::kVendorClass, "PXEClient");
   if (auto uuid = req.option(wd::opt::kClientUuid)) b.option(wd::opt::kClientUuid, *uuid);
-  if (boot.option43) b.option(wd::opt::kVendorSpecific, wd::encode_pxe_options(*boot.option43));
+  if (boot.option43) {  // the PXE menu/discovery answer replaces configured vendor: sub-options
+    b.remove(wd::opt::kVendorSpecific);
+    b.option(wd::opt::kVendorSpecific, wd::encode_pxe_options(*boot.option43));
+  }
 }
 
 Bytes finish_reply(wd::Builder& b, const wd::Message& req, const std::vector<std::uint8_t>& optional_codes) {

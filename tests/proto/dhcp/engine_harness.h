@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -32,7 +33,14 @@ struct Sent {
 
 class Harness {
  public:
-  explicit Harness(const std::string& conf) : engine(settings_from(conf)) {
+  explicit Harness(const std::string& conf) : Harness(conf, [](config::DhcpSettings&) {}) {}
+  // `adjust` changes settings that no dnsmasq.conf line sets (e.g. ping_check).
+  Harness(const std::string& conf, const std::function<void(config::DhcpSettings&)>& adjust)
+      : engine([&] {
+          auto s = settings_from(conf);
+          adjust(s);
+          return s;
+        }()) {
     meta.iface = {"eth0", Ipv4(192, 168, 42, 1), Ipv4(255, 255, 255, 0)};
     meta.src_ip = Ipv4();
     meta.src_port = 68;
@@ -50,6 +58,15 @@ class Harness {
     }
     auto bytes = wd::encode(m);
     engine.on_datagram(bytes, md, clock.now(), last);
+    return sent();
+  }
+  // The transport's answer to a ping check.
+  std::vector<Sent> probe_result(std::uint64_t id, bool answered) {
+    last.clear();
+    engine.on_probe_result(id, answered, clock.now(), last);
+    return sent();
+  }
+  std::vector<Sent> sent() const {
     std::vector<Sent> out;
     for (const auto& d : last.replies) {
       auto p = wd::parse(d.payload);
