@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -157,6 +160,71 @@ Result<void> DhcpSocket::set_arp_entry(const std::string& device, Ipv4 ip, const
   std::strncpy(req.arp_dev, device.c_str(), sizeof req.arp_dev - 1);
   if (ioctl(fd_, SIOCSARP, &req) != 0) return make_error(errno_text("SIOCSARP " + ip.str() + " on " + device));
   return {};
+}
+
+namespace {
+
+std::uint16_t icmp_checksum(const std::uint8_t* p, std::size_t n) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < n; i += 2) sum += std::uint32_t(p[i]) << 8 | p[i + 1];
+  if (n & 1) sum += std::uint32_t(p[n - 1]) << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return std::uint16_t(~sum);
+}
+
+}  // namespace
+
+PingSocket::~PingSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+PingSocket& PingSocket::operator=(PingSocket&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    ident_ = o.ident_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+Result<PingSocket> PingSocket::open() {
+  PingSocket s;
+  s.fd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  if (s.fd_ < 0) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
+  s.ident_ = std::uint16_t(::getpid() ^ 0x5058);  // "PX"
+  return s;
+}
+
+Result<void> PingSocket::send_echo(Ipv4 to, std::uint16_t seq) {
+  std::uint8_t pkt[16] = {8 /* echo request */, 0, 0, 0,
+                          std::uint8_t(ident_ >> 8), std::uint8_t(ident_), std::uint8_t(seq >> 8), std::uint8_t(seq),
+                          'p', 'x', 'e', 'k', 'i', 't', 0, 0};
+  std::uint16_t sum = icmp_checksum(pkt, sizeof pkt);
+  pkt[2] = std::uint8_t(sum >> 8);
+  pkt[3] = std::uint8_t(sum);
+  auto sa = to_sockaddr(to, 0);
+  if (::sendto(fd_, pkt, sizeof pkt, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0)
+    return make_error(errno_text("ping " + to.str()));
+  return {};
+}
+
+std::vector<PingSocket::Reply> PingSocket::receive() {
+  std::vector<Reply> out;
+  std::uint8_t buf[1500];
+  while (true) {
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    ssize_t n = ::recvfrom(fd_, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 0) break;
+    // A raw ICMP socket delivers the IP header too.
+    std::size_t ihl = n > 0 ? std::size_t(buf[0] & 0x0f) * 4 : 0;
+    if (n < ssize_t(ihl + 8)) continue;
+    const std::uint8_t* icmp = buf + ihl;
+    if (icmp[0] != 0 /* echo reply */ || (std::uint16_t(icmp[4] << 8 | icmp[5])) != ident_) continue;
+    out.push_back({Ipv4(ntohl(from.sin_addr.s_addr)), std::uint16_t(icmp[6] << 8 | icmp[7])});
+  }
+  return out;
 }
 
 }  // namespace pxe::transport

@@ -61,4 +61,30 @@ class DhcpSocket {
   std::uint16_t port_ = 0;
 };
 
+// ICMP echo for the DHCP server's ping check (a raw ICMP socket: needs root or CAP_NET_RAW).
+// Requests carry this socket's identifier; replies are matched by source and sequence.
+class PingSocket {
+ public:
+  PingSocket() = default;
+  ~PingSocket();
+  PingSocket(PingSocket&& o) noexcept : fd_(o.fd_), ident_(o.ident_) { o.fd_ = -1; }
+  PingSocket& operator=(PingSocket&& o) noexcept;
+  PingSocket(const PingSocket&) = delete;
+  PingSocket& operator=(const PingSocket&) = delete;
+
+  static Result<PingSocket> open();
+  int fd() const { return fd_; }
+  Result<void> send_echo(Ipv4 to, std::uint16_t seq);
+  struct Reply {
+    Ipv4 from;
+    std::uint16_t seq = 0;
+  };
+  // Echo replies to our requests waiting on the socket, without blocking.
+  std::vector<Reply> receive();
+
+ private:
+  int fd_ = -1;
+  std::uint16_t ident_ = 0;
+};
+
 }  // namespace pxe::transport

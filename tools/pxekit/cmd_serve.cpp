@@ -34,6 +34,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     double duration = 0;
     std::string log_level = "info";
     bool log_dhcp = false;
+    bool dhcp_ping = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("serve", "Serve DHCP/proxyDHCP/4011 and TFTP (dnsmasq.conf lines or flags)");
@@ -47,6 +48,7 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
   cmd->add_option("--db", o->db, "lease database (SQLite)");
   cmd->add_flag("--log-dhcp", o->log_dhcp, "log every DHCP option sent (debug level)");
+  cmd->add_flag("--dhcp-ping", o->dhcp_ping, "ping a pool address before offering it (dnsmasq's default; off here)");
   cmd->add_option("--duration", o->duration, "stop after this many seconds (0: until signalled)");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -89,6 +91,7 @@ void add_serve(CLI::App& app, int& exit_code) {
       cfg.tftp.interfaces = o->interfaces;
     }
     if (o->log_dhcp) cfg.dhcp.log_dhcp = true;
+    if (o->dhcp_ping) cfg.dhcp.ping_check = true;
     if (!o->db.empty()) cfg.dhcp.lease_db = o->db;
     if (!cfg.dhcp.enabled && !cfg.tftp.enabled) {
       spdlog::error("nothing to serve: give -C dnsmasq.conf, or --tftp-root DIR");

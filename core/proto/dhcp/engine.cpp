@@ -147,7 +147,9 @@ void Engine::on_probe_result(std::uint64_t id, bool answered, Timestamp now, Act
   } else {
     probed_free_[w.ip.value] = now;
   }
+  after_probe_ = true;
   on_datagram(w.payload, w.meta, now, out);
+  after_probe_ = false;
 }
 
 // §4.3.1: a dhcp-host address, else the client's current or previous binding, else the
@@ -173,7 +175,8 @@ std::optional<Ipv4> Engine::choose_address(Context& c) {
 
 void Engine::on_discover(Context& c, Actions& out) {
   auto want = c.req.requested_ip();
-  log(out, LogLevel::Info, "DHCPDISCOVER" + c.where() + " " + (want ? want->str() + " " : "") + c.client.mac.str());
+  if (!after_probe_)
+    log(out, LogLevel::Info, "DHCPDISCOVER" + c.where() + " " + (want ? want->str() + " " : "") + c.client.mac.str());
   if (lease_limit_reached(c)) {
     log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no leases left (dhcp-lease-max)");
     return;

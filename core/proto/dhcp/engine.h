@@ -135,6 +135,7 @@ class Engine {
   std::unordered_map<std::uint64_t, WaitingDiscover> probing_;
   std::unordered_map<std::uint32_t, Timestamp> probed_free_;  // ip -> when its probe went unanswered
   std::uint64_t next_probe_ = 1;
+  bool after_probe_ = false;  // answering a DISCOVER again after its ping check (logged once)
   ByteSpan payload_;  // the datagram being handled (kept by a DISCOVER that waits for a probe)
 };
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "proto/dhcp/engine.h"
@@ -27,6 +28,9 @@ using transport::NetInterface;
 
 constexpr const char* kDefaultLeaseDb = "/var/lib/pxekit/dhcp-leases.db";
 constexpr int kMaxWarningsPerSecond = 10;
+// How long a ping check waits for an echo reply (dnsmasq waits about 3 s; an answering host
+// replies within milliseconds on a LAN).
+constexpr Duration kPingWait = std::chrono::milliseconds(500);
 
 class DhcpServerImpl final : public DhcpServer {
  public:
@@ -47,18 +51,30 @@ class DhcpServerImpl final : public DhcpServer {
     DhcpSocket* socket;
     int ifindex;
   };
+  struct ProbeWait {
+    std::uint64_t id;
+    Ipv4 ip;
+    std::uint16_t seq;
+    Timestamp deadline;
+    Pending via;  // where the DISCOVER came in: its OFFER goes out there
+  };
 
   Result<void> open_sockets();
   void run();
   const NetInterface* interface_for(int ifindex);
   void send(const pd::OutDatagram& d, const Pending& via);
   void emit(const pd::LogEvent& e);
+  // Ping check results (echo replies, expired waits) into the engine; new probes sent.
+  void run_probes(Timestamp now, bool readable, pd::Actions& out, std::vector<Pending>& via,
+                  std::vector<Pending>& probe_via);
 
   pd::Engine engine_;
   LeaseStore store_;
   std::shared_ptr<spdlog::logger> log_;
   std::vector<DhcpSocket> sockets_;
   std::vector<NetInterface> interfaces_;
+  std::optional<transport::PingSocket> ping_;
+  std::vector<ProbeWait> probes_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   SystemClock clock_;
@@ -84,6 +100,11 @@ Result<void> DhcpServerImpl::open_sockets() {
 Result<void> DhcpServerImpl::start(const std::vector<pd::Lease>& restored) {
   engine_.restore(restored);
   if (auto r = open_sockets(); !r) return r;
+  if (engine_.settings().ping_check) {
+    auto p = transport::PingSocket::open();
+    if (!p) return p.error();
+    ping_ = std::move(*p);
+  }
   if (auto l = transport::list_interfaces()) interfaces_ = std::move(*l);
   for (const auto& r : engine_.settings().ranges) {
     if (r.proxy) log_->info("DHCP, proxy on subnet {}", r.start.str());
@@ -139,19 +160,61 @@ void DhcpServerImpl::send(const pd::OutDatagram& d, const Pending& via) {
   if (!r) log_->warn("failed sending DHCP reply: {}", r.error().what);
 }
 
+void DhcpServerImpl::run_probes(Timestamp now, bool readable, pd::Actions& out, std::vector<Pending>& via,
+                                std::vector<Pending>& probe_via) {
+  auto answer = [&](const ProbeWait& w, bool answered) {
+    std::size_t r = out.replies.size(), p = out.probes.size();
+    engine_.on_probe_result(w.id, answered, now, out);
+    via.insert(via.end(), out.replies.size() - r, w.via);
+    probe_via.insert(probe_via.end(), out.probes.size() - p, w.via);
+  };
+  if (readable)
+    for (const auto& reply : ping_->receive())
+      for (std::size_t i = 0; i < probes_.size(); ++i)
+        if (probes_[i].ip == reply.from && probes_[i].seq == reply.seq) {
+          ProbeWait w = probes_[i];
+          probes_.erase(probes_.begin() + std::ptrdiff_t(i));
+          answer(w, true);
+          break;
+        }
+  for (std::size_t i = 0; i < probes_.size();) {
+    if (probes_[i].deadline > now) {
+      ++i;
+      continue;
+    }
+    ProbeWait w = probes_[i];
+    probes_.erase(probes_.begin() + std::ptrdiff_t(i));
+    answer(w, false);
+  }
+  // Probes asked for in this round (also by the answers above).
+  for (std::size_t k = 0; k < out.probes.size(); ++k) {
+    const auto& p = out.probes[k];
+    ProbeWait w{p.id, p.ip, std::uint16_t(p.id), now + kPingWait, probe_via[k]};
+    if (auto r = ping_->send_echo(p.ip, w.seq); !r) {
+      log_->debug("{}; taken as unanswered", r.error().what);
+      w.deadline = now;
+    }
+    probes_.push_back(w);
+  }
+  out.probes.clear();
+  probe_via.clear();
+}
+
 void DhcpServerImpl::run() {
   std::vector<pollfd> fds;
   for (auto& s : sockets_) fds.push_back({s.fd(), POLLIN, 0});
+  if (ping_) fds.push_back({ping_->fd(), POLLIN, 0});
   pd::Actions out;
-  std::vector<Pending> via;
+  std::vector<Pending> via, probe_via;
   Timestamp last_timer = clock_.now();
   while (!stop_.load()) {
-    int n = ::poll(fds.data(), fds.size(), 200);
+    int n = ::poll(fds.data(), fds.size(), probes_.empty() ? 200 : 10);
     out.clear();
     via.clear();
+    probe_via.clear();
     Timestamp now = clock_.now();
     if (n > 0) {
-      for (std::size_t i = 0; i < fds.size(); ++i) {
+      for (std::size_t i = 0; i < sockets_.size(); ++i) {
         if (!(fds[i].revents & POLLIN)) continue;
         for (auto& dg : sockets_[i].receive(512)) {
           const NetInterface* iface = interface_for(dg.ifindex);
@@ -160,12 +223,14 @@ void DhcpServerImpl::run() {
           if (std::find(ex.begin(), ex.end(), iface->name) != ex.end()) continue;
           pd::DatagramMeta meta{{iface->name, iface->address, iface->netmask}, dg.src, dg.src_port, dg.dst,
                                 sockets_[i].port()};
-          std::size_t before = out.replies.size();
+          std::size_t before = out.replies.size(), probes_before = out.probes.size();
           engine_.on_datagram(dg.bytes, meta, now, out);
-          for (std::size_t k = before; k < out.replies.size(); ++k) via.push_back({&sockets_[i], dg.ifindex});
+          via.insert(via.end(), out.replies.size() - before, Pending{&sockets_[i], dg.ifindex});
+          probe_via.insert(probe_via.end(), out.probes.size() - probes_before, Pending{&sockets_[i], dg.ifindex});
         }
       }
     }
+    if (ping_) run_probes(now, n > 0 && (fds.back().revents & POLLIN), out, via, probe_via);
     if (now - last_timer >= std::chrono::seconds(1)) {
       engine_.on_timer(now, out);
       last_timer = now;

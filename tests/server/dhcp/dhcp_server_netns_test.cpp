@@ -50,6 +50,7 @@ class DhcpServerNetns : public ::testing::Test {
                         << "dhcp-leasefile=" << db_ << "\n" << extra;
     auto cfg = config::load_dnsmasq_conf(conf);
     ASSERT_TRUE(cfg.ok()) << cfg.error().what;
+    cfg->dhcp.ping_check = ping_check_;  // pxekit serve --dhcp-ping
     std::string err;
     NetnsPair::in_namespace(net_.server_ns, [&] {
       auto s = start_dhcp_server(*cfg);
@@ -119,6 +120,7 @@ class DhcpServerNetns : public ::testing::Test {
   NetnsPair net_;
   std::filesystem::path dir_;
   std::string tcpdump_;
+  bool ping_check_ = false;
   std::string db_;
   std::unique_ptr<DhcpServer> server_;
   std::vector<std::string> pids_;
@@ -202,6 +204,27 @@ TEST_F(DhcpServerNetns, PerfdhcpAsRelayGetsLeasesWithOption82Echoed) {
   ASSERT_NE(ra, std::string::npos) << out;
   EXPECT_NE(out.find("drops: 0\n", ra), std::string::npos) << out;
   finish_capture("dhcp-relay-perfdhcp.pcap");
+}
+
+// The ping check with a real ICMP echo: the first pool address is configured on a host on the
+// client's link, so it answers; udhcpc is offered (and bound to) the next one, and the answered
+// address is held in the lease database like a declined one.
+TEST_F(DhcpServerNetns, PingCheckSkipsAnAddressThatAnswers) {
+  if (!test::have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
+  ping_check_ = true;
+  start_server();
+  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.10/24 dev " + net_.client_if)), 0);
+  auto script = write_script("udhcpc.sh", "exit 0\n");  // keeps 192.168.77.10 configured
+  std::string mac = net_.client_mac();
+  background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 2 -A 1"),
+             (dir_ / "udhcpc.log").string());
+  auto lease = wait_lease(mac, bound);
+  ASSERT_TRUE(lease) << test::read_file((dir_ / "udhcpc.log").string());
+  EXPECT_EQ(lease->ip, Ipv4(192, 168, 77, 11));
+  bool held = false;
+  for (const auto& l : leases())
+    held = held || (l.ip == Ipv4(192, 168, 77, 10) && l.state == pd::LeaseState::Declined);
+  EXPECT_TRUE(held) << "192.168.77.10 answered the ping but is not held";
 }
 
 }  // namespace
