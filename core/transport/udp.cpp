@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -140,6 +141,75 @@ Result<std::size_t> UdpSocket::send_gathered(std::span<const GatherDatagram> dat
     if (!r) return r.error();
     sent += *r;
     if (*r < n) break;
+  }
+  return sent;
+}
+
+Result<std::size_t> UdpSocket::send_segmented(std::span<const GatherDatagram> datagrams, std::size_t segment,
+                                              const Endpoint& to, bool* unsupported) {
+  constexpr std::size_t kMaxMsgs = 16;
+  constexpr std::size_t kMaxSegs = 64;
+  constexpr std::size_t kMaxBytes = 65000;  // one IP datagram's worth, before segmentation
+  *unsupported = false;
+  if (segment == 0) return send_gathered(datagrams, to);
+  const std::size_t per = std::min(kMaxSegs, kMaxBytes / segment);
+  if (per < 2) return send_gathered(datagrams, to);
+  sockaddr_in sa = to_sockaddr(to);
+  constexpr std::size_t kCtl = CMSG_SPACE(sizeof(std::uint16_t));
+  thread_local std::vector<iovec> iov;
+  if (iov.size() < 2 * kMaxSegs * kMaxMsgs) iov.resize(2 * kMaxSegs * kMaxMsgs);
+  mmsghdr msgs[kMaxMsgs];
+  alignas(cmsghdr) std::uint8_t ctl[kMaxMsgs][kCtl];
+  std::size_t counts[kMaxMsgs];
+  std::size_t sent = 0;
+  while (sent < datagrams.size()) {
+    std::memset(msgs, 0, sizeof msgs);
+    std::size_t nmsg = 0, next = sent, vi = 0;
+    while (nmsg < kMaxMsgs && next < datagrams.size()) {
+      std::size_t first_iov = vi, count = 0;
+      while (count < per && next < datagrams.size()) {
+        const GatherDatagram& d = datagrams[next];
+        std::size_t len = d.head.size() + d.body.size();
+        if (len != segment && !(next + 1 == datagrams.size() && len < segment)) {
+          if (count == 0) return make_error("send_segmented: datagram of " + std::to_string(len) + " bytes, segment " +
+                                            std::to_string(segment));
+          break;
+        }
+        iov[vi++] = iovec{const_cast<std::uint8_t*>(d.head.data()), d.head.size()};
+        if (!d.body.empty()) iov[vi++] = iovec{const_cast<std::uint8_t*>(d.body.data()), d.body.size()};
+        ++count;
+        ++next;
+      }
+      msghdr& h = msgs[nmsg].msg_hdr;
+      h.msg_name = &sa;
+      h.msg_namelen = sizeof sa;
+      h.msg_iov = &iov[first_iov];
+      h.msg_iovlen = vi - first_iov;
+      if (count > 1) {
+        h.msg_control = ctl[nmsg];
+        h.msg_controllen = kCtl;
+        cmsghdr* c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+        std::uint16_t seg = static_cast<std::uint16_t>(segment);
+        std::memcpy(CMSG_DATA(c), &seg, sizeof seg);
+      }
+      counts[nmsg++] = count;
+      if (count < per && next < datagrams.size()) break;  // a size change: send what we have first
+    }
+    int r = ::sendmmsg(fd_, msgs, static_cast<unsigned>(nmsg), 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return sent;
+      if (errno == EINVAL || errno == EMSGSIZE || errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
+        *unsupported = true;
+        return sent;
+      }
+      return errno_error("sendmmsg (UDP_SEGMENT) " + to.str());
+    }
+    for (int i = 0; i < r; ++i) sent += counts[i];
+    if (static_cast<std::size_t>(r) < nmsg) return sent;  // the socket buffer is full
   }
   return sent;
 }

@@ -65,6 +65,14 @@ class UdpSocket {
   Result<std::size_t> send_batch(std::span<const Bytes> datagrams, const Endpoint& to);
   // The same for datagrams in two parts (no copy to join them).
   Result<std::size_t> send_gathered(std::span<const GatherDatagram> datagrams, const Endpoint& to);
+  // The same with UDP generic segmentation offload (UDP_SEGMENT): runs of datagrams of exactly
+  // `segment` bytes (the last of the span may be shorter) go down the stack as one buffer each,
+  // up to 64 datagrams or 64 KB, and are cut into datagrams late (in the driver or, over veth and
+  // loopback, at the receiving socket), which saves most of the per-datagram cost of the send
+  // path. When the kernel refuses it (no GSO, or a segment larger than the path MTU),
+  // `*unsupported` is set and the datagrams not sent yet are left to the caller.
+  Result<std::size_t> send_segmented(std::span<const GatherDatagram> datagrams, std::size_t segment,
+                                     const Endpoint& to, bool* unsupported);
   // Receives up to `max` waiting datagrams (recvmmsg) without blocking; empty when none wait.
   // Datagrams longer than max_size are truncated and dropped.
   Result<std::vector<Datagram>> receive_batch(std::size_t max, std::size_t max_size = 65536);

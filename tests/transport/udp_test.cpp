@@ -61,6 +61,49 @@ TEST(UdpSocket, SendsABatchAndReceivesItWithSourceAndDestination) {
   }
 }
 
+// A TFTP window: 4-byte headers and payloads kept apart, all blocks equal but the last.
+TEST(UdpSocket, SegmentedWindowArrivesAsSeparateDatagrams) {
+  auto rx = UdpSocket::bind(kLoopback, 0);
+  auto tx = UdpSocket::bind(kLoopback, 0);
+  ASSERT_TRUE(rx.ok() && tx.ok());
+  rx->set_buffers(1 << 20);
+  std::vector<Bytes> heads, bodies;
+  for (std::uint8_t i = 0; i < 100; ++i) {
+    heads.push_back(Bytes{0, 3, 0, i});
+    bodies.push_back(Bytes(i == 99 ? 100 : 1468, static_cast<std::uint8_t>(i * 7)));
+  }
+  std::vector<GatherDatagram> window;
+  for (std::size_t i = 0; i < heads.size(); ++i) window.push_back({heads[i], bodies[i]});
+  bool unsupported = true;
+  auto n = tx->send_segmented(window, 1472, rx->local(), &unsupported);
+  ASSERT_TRUE(n.ok()) << n.error().what;
+  ASSERT_FALSE(unsupported);
+  EXPECT_EQ(*n, 100u);
+  std::vector<Datagram> got;
+  while (got.size() < 100) {
+    wait_readable(*rx);
+    auto r = rx->receive_batch(32);
+    ASSERT_TRUE(r.ok());
+    for (auto& d : *r) got.push_back(std::move(d));
+  }
+  for (std::size_t i = 0; i < 100; ++i) {
+    Bytes want = heads[i];
+    want.insert(want.end(), bodies[i].begin(), bodies[i].end());
+    EXPECT_EQ(got[i].bytes, want) << "datagram " << i;
+  }
+}
+
+TEST(UdpSocket, SegmentedSendRefusesAShortDatagramInTheMiddle) {
+  auto rx = UdpSocket::bind(kLoopback, 0);
+  auto tx = UdpSocket::bind(kLoopback, 0);
+  Bytes a(100, 1), b(50, 2);
+  std::vector<GatherDatagram> window{{a, {}}, {b, {}}, {a, {}}};
+  bool unsupported = false;
+  auto n = tx->send_segmented(window, 100, rx->local(), &unsupported);
+  // The first datagram goes out on its own; the short one cannot start a run of 100-byte segments.
+  ASSERT_FALSE(n.ok());
+}
+
 TEST(UdpSocket, ReceiveWithNothingWaitingIsEmpty) {
   auto s = UdpSocket::bind(kLoopback, 0);
   auto r = s->receive_batch(4);

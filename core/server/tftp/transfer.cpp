@@ -104,7 +104,25 @@ void Transfer::send_out() {
   if (out_.empty()) return;
   std::size_t ok = 0;
   if (pending_.empty()) {
-    auto sent = socket_.send_gathered(out_, peer_);
+    // A window of equal blocks (the last may be short) goes out segmented when the kernel can.
+    auto size = [](const transport::GatherDatagram& d) { return d.head.size() + d.body.size(); };
+    bool uniform = gso_ && out_.size() >= 2;
+    for (std::size_t i = 1; uniform && i + 1 < out_.size(); ++i) uniform = size(out_[i]) == size(out_[0]);
+    Result<std::size_t> sent = std::size_t{0};
+    if (uniform) {
+      bool unsupported = false;
+      sent = socket_.send_segmented(out_, size(out_[0]), peer_, &unsupported);
+      if (unsupported) {
+        gso_ = false;  // e.g. a block larger than the path MTU (--tftp-mtu): plain datagrams from now on
+        log()->debug("{}: UDP segmentation refused, sending plain datagrams", peer_.str());
+        if (sent) {
+          auto rest = socket_.send_gathered(std::span(out_).subspan(*sent), peer_);
+          sent = rest ? *sent + *rest : rest;
+        }
+      }
+    } else {
+      sent = socket_.send_gathered(out_, peer_);
+    }
     if (!sent) log()->debug("{}: {}", peer_.str(), sent.error().what);
     ok = sent ? *sent : out_.size();  // a hard error: drop them, retransmission will follow
   }

@@ -60,6 +60,7 @@ class Transfer {
   std::function<Result<void>()> commit_;
   std::function<void()> discard_;
   bool committed_ = false;
+  bool gso_ = true;  // UDP_SEGMENT for windows, until the kernel refuses it
   proto::tftp::Actions actions_;                    // reused for every event
   std::vector<transport::GatherDatagram> out_;      // this event's datagrams (views)
   std::vector<transport::DatagramView> received_;   // reused receive list

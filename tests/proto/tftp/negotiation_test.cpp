@@ -76,10 +76,11 @@ TEST(TftpNegotiation, CapsWindowsizeAndEchoesTimeout) {
 TEST(TftpNegotiation, LargeBlocksGetSmallerWindows) {
   auto n = negotiate(rrq({{"windowsize", "8"}, {"blksize", "65464"}}), {}, 1);
   EXPECT_EQ(n.blksize, 65464u);
-  EXPECT_EQ(n.windowsize, 1u);  // 64 KiB / 65464
+  EXPECT_EQ(n.windowsize, 1u);  // 96 KiB / 65464
   EXPECT_EQ(n.oack[0], (wt::Option{"windowsize", "1"}));
-  EXPECT_EQ(negotiate(rrq({{"blksize", "16384"}, {"windowsize", "8"}}), {}, 1).windowsize, 4u);
-  EXPECT_EQ(negotiate(rrq({{"blksize", "1468"}, {"windowsize", "64"}}), {}, 1).windowsize, 44u);
+  EXPECT_EQ(negotiate(rrq({{"blksize", "16384"}, {"windowsize", "8"}}), {}, 1).windowsize, 6u);
+  EXPECT_EQ(negotiate(rrq({{"blksize", "1468"}, {"windowsize", "64"}}), {}, 1).windowsize, 64u);
+  EXPECT_EQ(negotiate(rrq({{"blksize", "8192"}, {"windowsize", "64"}}), {}, 1).windowsize, 12u);
   EXPECT_EQ(negotiate(rrq({{"blksize", "1468"}, {"windowsize", "8"}}), {}, 1).windowsize, 8u);
 }
 
