@@ -13,6 +13,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -81,7 +82,7 @@ Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& devic
       return make_error(errno_text("SO_BINDTODEVICE " + device));
   }
   // Room for a burst of a few thousand requests (the FORCE variants pass rmem_max as root).
-  int buf = 8 << 20;
+  int buf = 2 << 20;
   if (setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
     setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   if (setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
@@ -92,38 +93,104 @@ Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& devic
   return s;
 }
 
+namespace {
+
+constexpr std::size_t kBatch = 64;          // datagrams per recvmmsg/sendmmsg call
+constexpr std::size_t kMaxDatagram = 4096;  // bigger than any DHCP message we accept
+
+void fill_pktinfo(msghdr& msg, char* control, int ifindex, Ipv4 from) {
+  msg.msg_control = control;
+  msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IP;
+  c->cmsg_type = IP_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+  in_pktinfo pi{};
+  pi.ipi_ifindex = ifindex;
+  pi.ipi_spec_dst.s_addr = htonl(from.value);
+  std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
+}
+
+}  // namespace
+
 std::vector<DhcpDatagram> DhcpSocket::receive(std::size_t max) {
   std::vector<DhcpDatagram> out;
-  std::uint8_t buf[4096];
-  alignas(cmsghdr) char control[256];
+  if (rx_.empty()) rx_.resize(kBatch * kMaxDatagram);
+  sockaddr_in from[kBatch];
+  iovec iov[kBatch];
+  mmsghdr msgs[kBatch];
+  alignas(cmsghdr) char control[kBatch][128];
   while (out.size() < max) {
-    sockaddr_in from{};
-    iovec iov{buf, sizeof buf};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
-    if (n < 0) break;
-    if (msg.msg_flags & MSG_TRUNC) continue;  // bigger than any DHCP message we accept
-    DhcpDatagram d;
-    d.bytes.assign(buf, buf + n);
-    d.src = Ipv4(ntohl(from.sin_addr.s_addr));
-    d.src_port = ntohs(from.sin_port);
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-        in_pktinfo pi;
-        std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
-        d.ifindex = pi.ipi_ifindex;
-        d.dst = Ipv4(ntohl(pi.ipi_addr.s_addr));
-      }
+    unsigned want = unsigned(std::min(kBatch, max - out.size()));
+    for (unsigned i = 0; i < want; ++i) {
+      iov[i] = {rx_.data() + i * kMaxDatagram, kMaxDatagram};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = control[i];
+      msgs[i].msg_hdr.msg_controllen = sizeof control[i];
     }
-    out.push_back(std::move(d));
+    int n = ::recvmmsg(fd_, msgs, want, MSG_DONTWAIT, nullptr);
+    if (n <= 0) break;
+    for (int i = 0; i < n; ++i) {
+      msghdr& msg = msgs[i].msg_hdr;
+      if (msg.msg_flags & MSG_TRUNC) continue;
+      DhcpDatagram d;
+      const std::uint8_t* p = rx_.data() + std::size_t(i) * kMaxDatagram;
+      d.bytes.assign(p, p + msgs[i].msg_len);
+      d.src = Ipv4(ntohl(from[i].sin_addr.s_addr));
+      d.src_port = ntohs(from[i].sin_port);
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+          in_pktinfo pi;
+          std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
+          d.ifindex = pi.ipi_ifindex;
+          d.dst = Ipv4(ntohl(pi.ipi_addr.s_addr));
+        }
+      }
+      out.push_back(std::move(d));
+    }
+    if (unsigned(n) < want) break;  // drained
   }
   return out;
+}
+
+Result<void> DhcpSocket::send_many(const std::vector<DhcpOutgoing>& out) {
+  Result<void> first_error;
+  sockaddr_in to[kBatch];
+  iovec iov[kBatch];
+  mmsghdr msgs[kBatch];
+  alignas(cmsghdr) char control[kBatch][CMSG_SPACE(sizeof(in_pktinfo))];
+  for (std::size_t base = 0; base < out.size(); base += kBatch) {
+    unsigned n = unsigned(std::min(kBatch, out.size() - base));
+    for (unsigned i = 0; i < n; ++i) {
+      const auto& d = out[base + i];
+      to[i] = to_sockaddr(d.to, d.port);
+      iov[i] = {const_cast<std::uint8_t*>(d.bytes.data()), d.bytes.size()};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_name = &to[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof to[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      std::memset(control[i], 0, sizeof control[i]);
+      fill_pktinfo(msgs[i].msg_hdr, control[i], d.ifindex, d.from);
+    }
+    unsigned done = 0;
+    while (done < n) {
+      int k = ::sendmmsg(fd_, msgs + done, n - done, 0);
+      if (k > 0) {
+        done += unsigned(k);
+        continue;
+      }
+      // The datagram at `done` failed: note it, skip it, send the rest.
+      const auto& d = out[base + done];
+      if (first_error) first_error = make_error(errno_text("send to " + d.to.str() + ":" + std::to_string(d.port)));
+      ++done;
+    }
+  }
+  return first_error;
 }
 
 Result<void> DhcpSocket::send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int ifindex, Ipv4 from) {

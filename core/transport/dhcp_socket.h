@@ -32,11 +32,20 @@ struct DhcpDatagram {
   Ipv4 dst;
 };
 
+// One datagram to send (see DhcpSocket::send).
+struct DhcpOutgoing {
+  ByteSpan bytes;
+  Ipv4 to;
+  std::uint16_t port = 0;
+  int ifindex = 0;
+  Ipv4 from;
+};
+
 class DhcpSocket {
  public:
   DhcpSocket() = default;
   ~DhcpSocket();
-  DhcpSocket(DhcpSocket&& o) noexcept : fd_(o.fd_), port_(o.port_) { o.fd_ = -1; }
+  DhcpSocket(DhcpSocket&& o) noexcept : fd_(o.fd_), port_(o.port_), rx_(std::move(o.rx_)) { o.fd_ = -1; }
   DhcpSocket& operator=(DhcpSocket&& o) noexcept;
   DhcpSocket(const DhcpSocket&) = delete;
   DhcpSocket& operator=(const DhcpSocket&) = delete;
@@ -48,10 +57,14 @@ class DhcpSocket {
   int fd() const { return fd_; }
   std::uint16_t port() const { return port_; }
 
-  // Up to `max` waiting datagrams, without blocking; empty when none wait.
+  // Up to `max` waiting datagrams, without blocking (recvmmsg, many per system call); empty when
+  // none wait.
   std::vector<DhcpDatagram> receive(std::size_t max);
   // Sends out of interface `ifindex` from `from` (IP_PKTINFO); `to` may be 255.255.255.255.
   Result<void> send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int ifindex, Ipv4 from);
+  // Sends all of `out` with as few system calls as possible (sendmmsg); returns the first error
+  // (the other datagrams are still sent).
+  Result<void> send_many(const std::vector<DhcpOutgoing>& out);
   // Writes a complete ARP entry ip -> mac on `device`, so a unicast reaches a client that cannot
   // answer ARP yet (RFC 2131 §4.1, the client has no address).
   Result<void> set_arp_entry(const std::string& device, Ipv4 ip, const Mac& mac);
@@ -59,6 +72,7 @@ class DhcpSocket {
  private:
   int fd_ = -1;
   std::uint16_t port_ = 0;
+  Bytes rx_;  // receive buffers, allocated on first use
 };
 
 // ICMP echo for the DHCP server's ping check (a raw ICMP socket: needs root or CAP_NET_RAW).

@@ -28,6 +28,22 @@ using transport::NetInterface;
 
 constexpr const char* kDefaultLeaseDb = "/var/lib/pxekit/dhcp-leases.db";
 constexpr int kMaxWarningsPerSecond = 10;
+// Datagrams taken from one socket per wake-up: one lease transaction for all of them.
+constexpr std::size_t kMaxBatch = 1024;
+
+// A quick look for option 53 = DISCOVER (the engine parses properly; this only orders a batch).
+bool is_discover(const Bytes& b) {
+  constexpr std::size_t kOptions = 240;  // fixed BOOTP header + magic cookie
+  for (std::size_t i = kOptions; i + 1 < b.size();) {
+    std::uint8_t code = b[i];
+    if (code == 0) { ++i; continue; }
+    if (code == 255) break;
+    std::uint8_t len = b[i + 1];
+    if (code == 53 && len == 1 && i + 2 < b.size()) return b[i + 2] == 1;
+    i += 2 + std::size_t(len);
+  }
+  return false;
+}
 // How long a ping check waits for an echo reply (dnsmasq waits about 3 s; an answering host
 // replies within milliseconds on a LAN).
 constexpr Duration kPingWait = std::chrono::milliseconds(500);
@@ -62,7 +78,8 @@ class DhcpServerImpl final : public DhcpServer {
   Result<void> open_sockets();
   void run();
   const NetInterface* interface_for(int ifindex);
-  void send(const pd::OutDatagram& d, const Pending& via);
+  // Replies grouped per socket and sent in batches (sendmmsg), after the ARP entries they need.
+  void send_all(const std::vector<pd::OutDatagram>& replies, const std::vector<Pending>& via);
   void emit(const pd::LogEvent& e);
   // Ping check results (echo replies, expired waits) into the engine; new probes sent.
   void run_probes(Timestamp now, bool readable, pd::Actions& out, std::vector<Pending>& via,
@@ -146,18 +163,25 @@ void DhcpServerImpl::emit(const pd::LogEvent& e) {
   }
 }
 
-void DhcpServerImpl::send(const pd::OutDatagram& d, const Pending& via) {
-  Ipv4 to = d.to.ip;
-  if (d.to.link_unicast) {
-    // The client cannot answer ARP yet: write its entry, then unicast (RFC 2131 §4.1).
-    auto arp = via.socket->set_arp_entry(d.interface, d.to.ip, d.to.mac);
-    if (!arp) {
-      log_->debug("{}; broadcasting instead", arp.error().what);
-      to = Ipv4(0xffffffffu);
+void DhcpServerImpl::send_all(const std::vector<pd::OutDatagram>& replies, const std::vector<Pending>& via) {
+  std::vector<std::vector<transport::DhcpOutgoing>> per_socket(sockets_.size());
+  for (std::size_t k = 0; k < replies.size(); ++k) {
+    const auto& d = replies[k];
+    Ipv4 to = d.to.ip;
+    if (d.to.link_unicast) {
+      // The client cannot answer ARP yet: write its entry, then unicast (RFC 2131 §4.1).
+      auto arp = via[k].socket->set_arp_entry(d.interface, d.to.ip, d.to.mac);
+      if (!arp) {
+        log_->debug("{}; broadcasting instead", arp.error().what);
+        to = Ipv4(0xffffffffu);
+      }
     }
+    per_socket[std::size_t(via[k].socket - sockets_.data())].push_back(
+        {d.payload, to, d.to.port, via[k].ifindex, d.from_ip});
   }
-  auto r = via.socket->send(d.payload, to, d.to.port, via.ifindex, d.from_ip);
-  if (!r) log_->warn("failed sending DHCP reply: {}", r.error().what);
+  for (std::size_t i = 0; i < sockets_.size(); ++i)
+    if (!per_socket[i].empty())
+      if (auto r = sockets_[i].send_many(per_socket[i]); !r) log_->warn("failed sending DHCP reply: {}", r.error().what);
 }
 
 void DhcpServerImpl::run_probes(Timestamp now, bool readable, pd::Actions& out, std::vector<Pending>& via,
@@ -216,7 +240,10 @@ void DhcpServerImpl::run() {
     if (n > 0) {
       for (std::size_t i = 0; i < sockets_.size(); ++i) {
         if (!(fds[i].revents & POLLIN)) continue;
-        for (auto& dg : sockets_[i].receive(512)) {
+        auto batch = sockets_[i].receive(kMaxBatch);
+        // Under overload, finish exchanges before starting new ones: DISCOVERs go last.
+        std::stable_partition(batch.begin(), batch.end(), [](const auto& dg) { return !is_discover(dg.bytes); });
+        for (auto& dg : batch) {
           const NetInterface* iface = interface_for(dg.ifindex);
           if (!iface) continue;
           const auto& ex = engine_.settings().except_interfaces;
@@ -240,7 +267,7 @@ void DhcpServerImpl::run() {
       log_->error("{}; {} replies not sent", r.error().what, out.replies.size());
       out.replies.clear();
     }
-    for (std::size_t k = 0; k < out.replies.size(); ++k) send(out.replies[k], via[k]);
+    send_all(out.replies, via);
     for (const auto& e : out.log) emit(e);
   }
 }

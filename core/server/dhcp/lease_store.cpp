@@ -9,6 +9,8 @@ namespace pd = proto::dhcp;
 namespace {
 
 // One row per binding; ip is UNIQUE so the database itself refuses one address for two clients.
+// WITHOUT ROWID: the rows live in the client_key b-tree itself, so a change updates two b-trees
+// (rows, ip index) instead of three. Files made before keep their rowid table; both work.
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS leases ("
     " client_key TEXT PRIMARY KEY,"
@@ -16,7 +18,7 @@ constexpr const char* kSchema =
     " ip TEXT NOT NULL UNIQUE,"
     " hostname TEXT NOT NULL DEFAULT '',"
     " expires_us INTEGER NOT NULL,"
-    " state TEXT NOT NULL)";
+    " state TEXT NOT NULL) WITHOUT ROWID";
 
 pd::LeaseState state_from(std::string_view s) {
   if (s == "bound") return pd::LeaseState::Bound;
@@ -33,14 +35,21 @@ std::string col_text(sqlite3_stmt* st, int i) {
 }  // namespace
 
 LeaseStore::~LeaseStore() {
-  sqlite3_finalize(upsert_);
-  sqlite3_finalize(erase_);
+  for (auto* st : {upsert_, erase_, begin_, commit_, rollback_}) sqlite3_finalize(st);
   if (db_) sqlite3_close(db_);
 }
 
-LeaseStore::LeaseStore(LeaseStore&& o) noexcept : db_(o.db_), upsert_(o.upsert_), erase_(o.erase_) {
+LeaseStore::LeaseStore(LeaseStore&& o) noexcept
+    : db_(o.db_), upsert_(o.upsert_), erase_(o.erase_), begin_(o.begin_), commit_(o.commit_), rollback_(o.rollback_) {
   o.db_ = nullptr;
-  o.upsert_ = o.erase_ = nullptr;
+  o.upsert_ = o.erase_ = o.begin_ = o.commit_ = o.rollback_ = nullptr;
+}
+
+Result<void> LeaseStore::step(sqlite3_stmt* st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return make_error(std::string("lease database: ") + sqlite3_errmsg(db_));
+  return {};
 }
 
 Result<void> LeaseStore::exec(const char* sql) {
@@ -68,7 +77,10 @@ Result<LeaseStore> LeaseStore::open(const std::string& path, bool read_only) {
                          "INSERT OR REPLACE INTO leases(client_key, mac, ip, hostname, expires_us, state) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                          -1, &s.upsert_, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v2(s.db_, "DELETE FROM leases WHERE client_key = ?1", -1, &s.erase_, nullptr) != SQLITE_OK)
+      sqlite3_prepare_v2(s.db_, "DELETE FROM leases WHERE client_key = ?1", -1, &s.erase_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(s.db_, "BEGIN IMMEDIATE", -1, &s.begin_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(s.db_, "COMMIT", -1, &s.commit_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(s.db_, "ROLLBACK", -1, &s.rollback_, nullptr) != SQLITE_OK)
     return make_error(std::string("lease database: ") + sqlite3_errmsg(s.db_));
   return s;
 }
@@ -97,7 +109,7 @@ Result<std::vector<pd::Lease>> LeaseStore::load() {
 
 Result<void> LeaseStore::apply(const std::vector<pd::LeaseChange>& changes) {
   if (changes.empty()) return {};
-  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r;
+  if (auto r = step(begin_); !r) return r;
   for (const auto& c : changes) {
     sqlite3_stmt* st = c.op == pd::LeaseChange::Op::Upsert ? upsert_ : erase_;
     sqlite3_bind_text(st, 1, c.lease.client_key.c_str(), -1, SQLITE_TRANSIENT);
@@ -113,11 +125,15 @@ Result<void> LeaseStore::apply(const std::vector<pd::LeaseChange>& changes) {
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) {
       std::string what = sqlite3_errmsg(db_);
-      (void)exec("ROLLBACK");
+      (void)step(rollback_);
       return make_error("lease database: " + what);
     }
   }
-  return exec("COMMIT");
+  if (auto r = step(commit_); !r) {
+    (void)step(rollback_);
+    return r;
+  }
+  return {};
 }
 
 }  // namespace pxe::server

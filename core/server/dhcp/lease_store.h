@@ -35,6 +35,10 @@ class LeaseStore {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* upsert_ = nullptr;
   sqlite3_stmt* erase_ = nullptr;
+  sqlite3_stmt* begin_ = nullptr;  // prepared once: a batch is BEGIN, N statements, COMMIT
+  sqlite3_stmt* commit_ = nullptr;
+  sqlite3_stmt* rollback_ = nullptr;
+  Result<void> step(sqlite3_stmt* st);
 };
 
 }  // namespace pxe::server
