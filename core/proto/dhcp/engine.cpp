@@ -12,10 +12,6 @@ namespace wd = wire::dhcp;
 
 Engine::Engine(config::DhcpSettings settings) : s_(std::move(settings)) {}
 
-void Engine::log(Actions& out, LogLevel level, std::string text) const {
-  if (level == LogLevel::Debug && !s_.log_dhcp) return;
-  out.log.push_back({level, std::move(text)});
-}
 
 void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp now, Actions& out) {
   ++counters_.received;
@@ -37,7 +33,7 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
   Context c{m, meta, now, classify_client(m, s_), {}, nullptr, meta.iface.address, {}, {}};
   if (c.client.host && c.client.host->ignore) {
     ++counters_.ignored;
-    log(out, LogLevel::Info, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " ignored");
+    log(out, LogLevel::Info, [&] { return "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " ignored"; });
     return;
   }
   c.tags = base_tags(m, c.client, s_, meta.iface.name);
@@ -61,8 +57,10 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
   }
   if (!c.range) {
     ++counters_.ignored;
-    log(out, LogLevel::Info, "DHCPPACKET" + c.where() + " no address range available for DHCP request via " +
-                                 (m.giaddr.is_zero() ? meta.iface.name : m.giaddr.str()));
+    log(out, LogLevel::Info, [&] {
+      return "DHCPPACKET" + c.where() + " no address range available for DHCP request via " +
+             (m.giaddr.is_zero() ? meta.iface.name : m.giaddr.str());
+    });
     return;
   }
   finish_tags(c.tags, c.range, s_);
@@ -71,7 +69,7 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
   if (s_.log_dhcp) {
     std::string t;
     for (const auto& tag : c.tags) t += (t.empty() ? "" : ", ") + tag;
-    log(out, LogLevel::Debug, fmt_xid(m.xid) + " tags: " + t);
+    log(out, LogLevel::Debug, [&] { return fmt_xid(m.xid) + " tags: " + t; });
   }
   if (c.range->proxy) {
     on_proxy(c, out);
@@ -118,7 +116,8 @@ bool Engine::wait_for_probe(Context& c, ByteSpan payload, Ipv4 ip, Actions& out)
     if (w.ip == ip) return true;  // a retransmission: the probe already running answers it
   if (probing_.size() >= kMaxProbes) {
     ++counters_.ignored;
-    log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " dropped: too many ping checks");
+    log(out, LogLevel::Warn,
+        [&] { return "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " dropped: too many ping checks"; });
     return true;
   }
   // Reserved while probing, so that other clients are given other addresses.
@@ -128,7 +127,8 @@ bool Engine::wait_for_probe(Context& c, ByteSpan payload, Ipv4 ip, Actions& out)
   probing_[id] = {Bytes(payload.begin(), payload.end()), c.meta, ip, c.now};
   out.probes.push_back({id, ip, c.meta.iface.name});
   ++counters_.probes;
-  log(out, LogLevel::Debug, fmt_xid(c.req.xid) + " ping check " + ip.str() + " for " + c.client.mac.str());
+  log(out, LogLevel::Debug,
+      [&] { return fmt_xid(c.req.xid) + " ping check " + ip.str() + " for " + c.client.mac.str(); });
   return true;
 }
 
@@ -141,7 +141,8 @@ void Engine::on_probe_result(std::uint64_t id, bool answered, Timestamp now, Act
     // In use by a host we do not know: held like a DECLINE (§4.3.3), then the client is offered
     // (and the check runs for) another address.
     ++counters_.probes_answered;
-    log(out, LogLevel::Warn, "DHCPDISCOVER(" + w.meta.iface.name + ") " + w.ip.str() + " in use (answered a ping)");
+    log(out, LogLevel::Warn,
+        [&] { return "DHCPDISCOVER(" + w.meta.iface.name + ") " + w.ip.str() + " in use (answered a ping)"; });
     leases_.put({"in-use:" + w.ip.str(), Mac{}, w.ip, {}, now + kDeclineHold, LeaseState::Declined},
                 out.lease_changes);
   } else {
@@ -176,14 +177,17 @@ std::optional<Ipv4> Engine::choose_address(Context& c) {
 void Engine::on_discover(Context& c, Actions& out) {
   auto want = c.req.requested_ip();
   if (!after_probe_)
-    log(out, LogLevel::Info, "DHCPDISCOVER" + c.where() + " " + (want ? want->str() + " " : "") + c.client.mac.str());
+    log(out, LogLevel::Info,
+        [&] { return "DHCPDISCOVER" + c.where() + " " + (want ? want->str() + " " : "") + c.client.mac.str(); });
   if (lease_limit_reached(c)) {
-    log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no leases left (dhcp-lease-max)");
+    log(out, LogLevel::Warn,
+        [&] { return "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no leases left (dhcp-lease-max)"; });
     return;
   }
   auto ip = choose_address(c);
   if (!ip) {
-    log(out, LogLevel::Warn, "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no address available");
+    log(out, LogLevel::Warn,
+        [&] { return "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " no address available"; });
     return;
   }
   if (wait_for_probe(c, payload_, *ip, out)) return;
@@ -201,7 +205,7 @@ void Engine::on_discover(Context& c, Actions& out) {
   add_boot_fields(c, b);
   ++counters_.offers;
   send(c, b, optional, out);
-  log(out, LogLevel::Info, "DHCPOFFER" + c.where() + " " + ip->str() + " " + c.client.mac.str());
+  log(out, LogLevel::Info, [&] { return "DHCPOFFER" + c.where() + " " + ip->str() + " " + c.client.mac.str(); });
 }
 
 Engine::Verdict Engine::judge_request(Context& c, Ipv4 ip, bool selecting) {
@@ -228,11 +232,12 @@ void Engine::on_request(Context& c, Actions& out) {
     // SELECTING another server's offer: our reservation is free again.
     const Lease* l = leases_.find_client(c.client.key);
     if (l && l->state == LeaseState::Offered) leases_.erase(c.client.key, out.lease_changes);
-    log(out, LogLevel::Debug, "DHCPREQUEST" + c.where() + " " + c.client.mac.str() + " for server " + sid->str());
+    log(out, LogLevel::Debug,
+        [&] { return "DHCPREQUEST" + c.where() + " " + c.client.mac.str() + " for server " + sid->str(); });
     return;
   }
   Ipv4 ip = want ? *want : c.req.ciaddr;
-  log(out, LogLevel::Info, "DHCPREQUEST" + c.where() + " " + ip.str() + " " + c.client.mac.str());
+  log(out, LogLevel::Info, [&] { return "DHCPREQUEST" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
   if (ip.is_zero()) {
     nak(c, "no address requested", out);
     return;
@@ -255,8 +260,8 @@ void Engine::ack(Context& c, Ipv4 ip, Actions& out) {
   add_boot_fields(c, b);
   ++counters_.acks;
   send(c, b, optional, out);
-  log(out, LogLevel::Info, "DHCPACK" + c.where() + " " + ip.str() + " " + c.client.mac.str() +
-                               (c.hostname.empty() ? "" : " " + c.hostname));
+  log(out, LogLevel::Info, [&] { return "DHCPACK" + c.where() + " " + ip.str() + " " + c.client.mac.str() +
+                               (c.hostname.empty() ? "" : " " + c.hostname); });
 }
 
 void Engine::nak(Context& c, const std::string& why, Actions& out) {
@@ -266,14 +271,15 @@ void Engine::nak(Context& c, const std::string& why, Actions& out) {
   ++counters_.naks;
   send(c, b, {}, out);
   Ipv4 ip = c.req.requested_ip().value_or(c.req.ciaddr);
-  log(out, LogLevel::Info, "DHCPNAK" + c.where() + " " + ip.str() + " " + c.client.mac.str() + " " + why);
+  log(out, LogLevel::Info,
+      [&] { return "DHCPNAK" + c.where() + " " + ip.str() + " " + c.client.mac.str() + " " + why; });
 }
 
 void Engine::on_decline(Context& c, Actions& out) {
   auto sid = c.req.server_id();
   auto ip = c.req.requested_ip();
   if ((sid && *sid != c.server) || !ip) return;
-  log(out, LogLevel::Warn, "DHCPDECLINE" + c.where() + " " + ip->str() + " " + c.client.mac.str());
+  log(out, LogLevel::Warn, [&] { return "DHCPDECLINE" + c.where() + " " + ip->str() + " " + c.client.mac.str(); });
   const Lease* l = leases_.find_client(c.client.key);
   if (l && l->ip == *ip) leases_.erase(c.client.key, out.lease_changes);
   // §4.3.3: the address is in use by someone else; do not hand it out for a while.
@@ -284,7 +290,7 @@ void Engine::on_decline(Context& c, Actions& out) {
 
 void Engine::on_release(Context& c, Actions& out) {
   Ipv4 ip = c.req.ciaddr;
-  log(out, LogLevel::Info, "DHCPRELEASE" + c.where() + " " + ip.str() + " " + c.client.mac.str());
+  log(out, LogLevel::Info, [&] { return "DHCPRELEASE" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
   const Lease* l = leases_.find_client(c.client.key);
   if (!l || l->ip != ip) return;
   // §4.3.4: the address is free, the record stays so the client gets it back.
@@ -297,7 +303,7 @@ void Engine::on_release(Context& c, Actions& out) {
 
 void Engine::on_inform(Context& c, Actions& out) {
   Ipv4 ip = c.req.ciaddr;
-  log(out, LogLevel::Info, "DHCPINFORM" + c.where() + " " + ip.str() + " " + c.client.mac.str());
+  log(out, LogLevel::Info, [&] { return "DHCPINFORM" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
   // §4.3.5: no lease time, no yiaddr; sent to ciaddr.
   auto b = start_reply(c.req, wd::MessageType::Ack, c.server);
   std::vector<std::uint8_t> optional;
@@ -305,7 +311,7 @@ void Engine::on_inform(Context& c, Actions& out) {
   add_boot_fields(c, b);
   ++counters_.informs;
   send(c, b, optional, out);
-  log(out, LogLevel::Info, "DHCPACK" + c.where() + " " + ip.str() + " " + c.client.mac.str());
+  log(out, LogLevel::Info, [&] { return "DHCPACK" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
 }
 
 }  // namespace pxe::proto::dhcp

@@ -95,6 +95,8 @@ class Engine {
   const LeaseTable& leases() const { return leases_; }
   const Counters& counters() const { return counters_; }
   const config::DhcpSettings& settings() const { return s_; }
+  // No Info events (the server's log level is above info): saves building their text.
+  void set_quiet(bool quiet) { quiet_ = quiet; }
 
  private:
   struct Context;  // one request being answered
@@ -121,7 +123,13 @@ class Engine {
   bool lease_limit_reached(const Context& c) const;
   // True when the DISCOVER must wait for a ping check of `ip` (a probe is started or running).
   bool wait_for_probe(Context& c, ByteSpan payload, Ipv4 ip, Actions& out);
-  void log(Actions& out, LogLevel level, std::string text) const;
+  // Builds the text only when the line will be kept (`text` returns a std::string).
+  template <typename Text>
+  void log(Actions& out, LogLevel level, Text&& text) const {
+    if (level == LogLevel::Debug && !s_.log_dhcp) return;
+    if (level == LogLevel::Info && quiet_) return;
+    out.log.push_back({level, text()});
+  }
 
   config::DhcpSettings s_;
   LeaseTable leases_;
@@ -135,7 +143,8 @@ class Engine {
   std::unordered_map<std::uint64_t, WaitingDiscover> probing_;
   std::unordered_map<std::uint32_t, Timestamp> probed_free_;  // ip -> when its probe went unanswered
   std::uint64_t next_probe_ = 1;
-  bool after_probe_ = false;  // answering a DISCOVER again after its ping check (logged once)
+  bool after_probe_ = false;
+  bool quiet_ = false;  // answering a DISCOVER again after its ping check (logged once)
   ByteSpan payload_;  // the datagram being handled (kept by a DISCOVER that waits for a probe)
 };
 

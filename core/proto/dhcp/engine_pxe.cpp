@@ -46,8 +46,10 @@ void Engine::on_proxy(Context& c, Actions& out) {
   }
   auto pxe = pxe_offer(s_, c.client, c.tags, true);
   if (!pxe) {
-    log(out, LogLevel::Info, "PXE" + c.where() + " " + c.client.mac.str() + " proxy: no service for arch " +
-                                 std::to_string(c.client.arch));
+    log(out, LogLevel::Info, [&] {
+      return "PXE" + c.where() + " " + c.client.mac.str() + " proxy: no service for arch " +
+             std::to_string(c.client.arch);
+    });
     return;
   }
   list_this_server(*pxe, c.server);
@@ -57,9 +59,9 @@ void Engine::on_proxy(Context& c, Actions& out) {
   add_pxe(b, c.req, *pxe);
   ++counters_.proxy_offers;
   send(c, b, {}, out);
-  log(out, LogLevel::Info, "PXE" + c.where() + " " + c.client.mac.str() + " proxy");
+  log(out, LogLevel::Info, [&] { return "PXE" + c.where() + " " + c.client.mac.str() + " proxy"; });
   if (!pxe->file.empty())
-    log(out, LogLevel::Info, "PXE" + c.where() + " " + c.client.mac.str() + " " + pxe->file);
+    log(out, LogLevel::Info, [&] { return "PXE" + c.where() + " " + c.client.mac.str() + " " + pxe->file; });
 }
 
 void Engine::on_boot_server(Context& c, Actions& out) {
@@ -72,13 +74,14 @@ void Engine::on_boot_server(Context& c, Actions& out) {
   if (auto o = c.req.pxe_options()) item = o->boot_item;
   Ipv4 client_ip = c.req.ciaddr.is_zero() ? c.meta.src_ip : c.req.ciaddr;
   if (item && (item->layer & 0x8000)) {
-    log(out, LogLevel::Warn, "PXE" + c.where() + " " + client_ip.str() + " " + c.client.mac.str() +
-                                 " PXE BIS not supported");
+    log(out, LogLevel::Warn, [&] { return "PXE" + c.where() + " " + client_ip.str() + " " + c.client.mac.str() +
+                                 " PXE BIS not supported"; });
     return;
   }
   auto boot = pxe_boot_server(s_, c.client, c.tags, item);
   if (!boot) {
-    log(out, LogLevel::Info, "PXE" + c.where() + " " + client_ip.str() + " " + c.client.mac.str() + " no boot file");
+    log(out, LogLevel::Info,
+        [&] { return "PXE" + c.where() + " " + client_ip.str() + " " + c.client.mac.str() + " no boot file"; });
     return;
   }
   // The address the request came to is our identity on this link.
@@ -91,7 +94,8 @@ void Engine::on_boot_server(Context& c, Actions& out) {
   add_pxe(b, c.req, *boot);
   ++counters_.boot_server_acks;
   send(c, b, {}, out);
-  log(out, LogLevel::Info, "PXE" + c.where() + " " + client_ip.str() + " " + c.client.mac.str() + " " + boot->file);
+  log(out, LogLevel::Info,
+      [&] { return "PXE" + c.where() + " " + client_ip.str() + " " + c.client.mac.str() + " " + boot->file; });
 }
 
 void Engine::send(Context& c, wd::Builder& b, const std::vector<std::uint8_t>& optional, Actions& out) {
@@ -107,8 +111,8 @@ void Engine::send(Context& c, wd::Builder& b, const std::vector<std::uint8_t>& o
   if (s_.log_dhcp) {
     for (const auto& o : reply.options) {
       if (o.code == wd::opt::kPad || o.code == wd::opt::kEnd) continue;
-      log(out, LogLevel::Debug, fmt_xid(c.req.xid) + " sent size: " + std::to_string(o.data.size()) +
-                                    " option: " + std::to_string(o.code) + " " + hex(o.data, ':'));
+      log(out, LogLevel::Debug, [&] { return fmt_xid(c.req.xid) + " sent size: " + std::to_string(o.data.size()) +
+                                    " option: " + std::to_string(o.code) + " " + hex(o.data, ':'); });
     }
   }
   out.replies.push_back(std::move(d));

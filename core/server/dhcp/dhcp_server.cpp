@@ -53,6 +53,7 @@ class DhcpServerImpl final : public DhcpServer {
   DhcpServerImpl(config::DhcpSettings s, LeaseStore store)
       : engine_(std::move(s)), store_(std::move(store)), log_(spdlog::default_logger()->clone("dhcp")) {
     if (engine_.settings().log_dhcp && log_->level() > spdlog::level::debug) log_->set_level(spdlog::level::debug);
+    engine_.set_quiet(log_->level() > spdlog::level::info);
   }
   ~DhcpServerImpl() override { stop(); }
 
@@ -128,7 +129,8 @@ Result<void> DhcpServerImpl::start(const std::vector<pd::Lease>& restored) {
     else log_->info("DHCP, IP range {} -- {}, lease time {}s", r.start.str(), r.end.str(), r.lease_s);
   }
   if (!engine_.settings().interfaces.empty())
-    for (const auto& i : engine_.settings().interfaces) log_->info("DHCP, sockets bound exclusively to interface {}", i);
+    for (const auto& i : engine_.settings().interfaces)
+      log_->info("DHCP, sockets bound exclusively to interface {}", i);
   log_->info("DHCP, {} leases restored", restored.size());
   thread_ = std::thread([this] { run(); });
   return {};
@@ -181,7 +183,8 @@ void DhcpServerImpl::send_all(const std::vector<pd::OutDatagram>& replies, const
   }
   for (std::size_t i = 0; i < sockets_.size(); ++i)
     if (!per_socket[i].empty())
-      if (auto r = sockets_[i].send_many(per_socket[i]); !r) log_->warn("failed sending DHCP reply: {}", r.error().what);
+      if (auto r = sockets_[i].send_many(per_socket[i]); !r)
+        log_->warn("failed sending DHCP reply: {}", r.error().what);
 }
 
 void DhcpServerImpl::run_probes(Timestamp now, bool readable, pd::Actions& out, std::vector<Pending>& via,
