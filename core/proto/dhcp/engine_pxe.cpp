@@ -99,8 +99,8 @@ void Engine::on_boot_server(Context& c, Actions& out) {
 }
 
 void Engine::send(Context& c, wd::Builder& b, const std::vector<std::uint8_t>& optional, Actions& out) {
-  Bytes bytes = finish_reply(b, c.req, optional);
-  auto reply = b.build();
+  wd::Message reply;
+  Bytes bytes = finish_reply(b, c.req, optional, &reply);
   RequestOrigin origin{c.meta.src_ip, c.meta.src_port, c.meta.local_port};
   OutDatagram d;
   d.to = reply_destination(c.req, reply, origin, s_.boot_server_port);

@@ -126,18 +126,22 @@ void add_pxe(wd::Builder& b, const wd::Message& req, const PxeBoot& boot) {
   }
 }
 
-Bytes finish_reply(wd::Builder& b, const wd::Message& req, const std::vector<std::uint8_t>& optional_codes) {
+Bytes finish_reply(wd::Builder& b, const wd::Message& req, const std::vector<std::uint8_t>& optional_codes,
+                   wd::Message* built) {
   if (auto id = req.client_id()) b.option(wd::opt::kClientId, *id);
   if (!req.giaddr.is_zero())
     if (auto rai = req.option(wd::opt::kRelayAgentInfo)) b.option(wd::opt::kRelayAgentInfo, *rai);
   b.pad_to(wd::kBootpMinSize);
   std::size_t limit = std::max<std::size_t>(576, req.max_message_size().value_or(576));
   limit = std::min<std::size_t>(limit, 1500) - kIpUdpHeaders;
-  Bytes out = b.encode();
+  wd::Message m = b.build();
+  Bytes out = wd::encode(m);
   for (auto it = optional_codes.rbegin(); out.size() > limit && it != optional_codes.rend(); ++it) {
     b.remove(*it);
-    out = b.encode();
+    m = b.build();
+    out = wd::encode(m);
   }
+  if (built) *built = std::move(m);
   return out;
 }
 

@@ -36,7 +36,8 @@ void add_pxe(wire::dhcp::Builder& b, const wire::dhcp::Message& req, const PxeBo
 
 // Echoes 61 (RFC 6842) and, last, 82 for relayed requests (RFC 3046 §2.2), then encodes within
 // the client's maximum message size (57, at least 576), dropping optional options if needed.
+// `built`, when given, receives the message as encoded.
 Bytes finish_reply(wire::dhcp::Builder& b, const wire::dhcp::Message& req,
-                   const std::vector<std::uint8_t>& optional_codes);
+                   const std::vector<std::uint8_t>& optional_codes, wire::dhcp::Message* built = nullptr);
 
 }  // namespace pxe::proto::dhcp
