@@ -25,6 +25,7 @@ struct TftpSettings {
   bool secure = false;                  // tftp-secure: only files owned by the server's user
   bool allow_write = false;             // WRQ refused unless enabled
   std::string write_dir;                // the only directory WRQ may write into (under root)
+  bool write_overwrite = false;         // WRQ may replace an existing file there (else ERROR 6)
   std::uint32_t max_windowsize = 64;    // cap for RFC 7440 windowsize
   std::uint32_t transfer_timeout_s = 120;  // abandon a transfer after this long
   std::uint32_t retransmit_ms = 1000;      // first retransmission timeout (doubles up to 8 s)

@@ -28,6 +28,7 @@ class TftpInterop : public ::testing::Test {
     fs::create_directories(work_ / "root/pxelinux.cfg");
     fs::create_directories(work_ / "outside");
     fs::create_directories(work_ / "dl");
+    fs::create_directories(work_ / "root/incoming");
     write_random(work_ / "root/pxelinux.0", 42'382, 1);
     write_random(work_ / "root/big.iso", kBigSize, 2);
     std::ofstream(work_ / "outside/secret") << "secret\n";
@@ -40,7 +41,8 @@ class TftpInterop : public ::testing::Test {
     }
     server_ = ns_->spawn(ns_->server_ns(),
                          {pxe::test::pxekit_binary(), "serve", "--tftp-root", (work_ / "root").string(),
-                          "--listen-address", ns_->server_ip(), "--duration", "900"},
+                          "--listen-address", ns_->server_ip(), "--tftp-upload-dir", "incoming",
+                          "--duration", "900"},
                          (work_ / "server.log").string());
     bool up = wait_until([] { return slurp((work_ / "server.log").string()).find("listening on") != std::string::npos; },
                          std::chrono::seconds(10));
@@ -159,6 +161,65 @@ TEST_F(TftpInterop, EscapesAreAnsweredWithErrors) {
   std::string out;
   EXPECT_NE(client("curl -sS --path-as-is " + url("../outside/secret") + " -o " + dl("curl-escape").string(), &out), 0);
   EXPECT_NE(log().find("name has a '..' component"), std::string::npos);
+}
+
+// Uploads (WRQ) with `--tftp-upload-dir incoming`: stored whole, and only there.
+TEST_F(TftpInterop, TftpHpaPutIntoTheUploadDirectory) {
+  need("tftp");
+  std::string out;
+  ASSERT_EQ(client("tftp " + ns_->server_ip() + " -m binary -c put " + (work_ / "root/big.iso").string() +
+                       " incoming/hpa-big.iso", &out),
+            0) << out;
+  EXPECT_TRUE(same(work_ / "root/incoming/hpa-big.iso", work_ / "root/big.iso"));
+  EXPECT_NE(log().find("received " + (work_ / "root/incoming/hpa-big.iso").string() + " from " + ns_->client_ip()),
+            std::string::npos) << log();
+}
+
+TEST_F(TftpInterop, CurlUploadWithBlksize1468) {
+  std::string out;
+  ASSERT_EQ(client("curl -sS --tftp-blksize 1468 -T " + (work_ / "root/big.iso").string() + " " +
+                       url("incoming/curl-big.iso"), &out),
+            0) << out;
+  EXPECT_TRUE(same(work_ / "root/incoming/curl-big.iso", work_ / "root/big.iso"));
+}
+
+TEST_F(TftpInterop, AtftpPut) {
+  need("atftp");
+  std::string out;
+  ASSERT_EQ(client("atftp -p -l " + (work_ / "root/pxelinux.0").string() + " -r incoming/atftp.0 " + ns_->server_ip(),
+                   &out),
+            0) << out;
+  EXPECT_TRUE(same(work_ / "root/incoming/atftp.0", work_ / "root/pxelinux.0"));
+}
+
+TEST_F(TftpInterop, UploadsOutsideTheDirectoryOrOverAFileAreRefused) {
+  need("busybox");
+  auto local = work_ / "dl/payload";
+  write_random(local, 5000, 9);
+  struct Case {
+    std::string name, expect;
+  };
+  std::vector<Case> cases = {{"pxelinux.0", "Access violation"},
+                             {"incoming/../planted", "Access violation"},
+                             {"../outside/planted", "Access violation"},
+                             {"incoming/no-such-dir/x", "not found"}};
+  for (const auto& c : cases) {
+    std::string out;
+    EXPECT_NE(client("busybox tftp -p -l " + local.string() + " -r " + c.name + " " + ns_->server_ip(), &out), 0)
+        << c.name;
+    EXPECT_NE(out.find(c.expect), std::string::npos) << c.name << ": " << out;
+  }
+  EXPECT_FALSE(same(work_ / "root/pxelinux.0", local));
+  EXPECT_FALSE(fs::exists(work_ / "root/planted"));
+  EXPECT_FALSE(fs::exists(work_ / "outside/planted"));
+  // A second upload of the same name: ERROR 6, the first stays.
+  ASSERT_EQ(client("busybox tftp -p -l " + local.string() + " -r incoming/once " + ns_->server_ip()), 0);
+  std::string out;
+  EXPECT_NE(client("busybox tftp -p -l " + (work_ / "root/pxelinux.0").string() + " -r incoming/once " +
+                       ns_->server_ip(), &out),
+            0);
+  EXPECT_NE(out.find("exists"), std::string::npos) << out;
+  EXPECT_TRUE(same(work_ / "root/incoming/once", local));
 }
 
 }  // namespace

@@ -29,6 +29,8 @@ void add_serve(CLI::App& app, int& exit_code) {
     std::string listen = "0.0.0.0";
     std::uint16_t tftp_port = 69;
     std::uint32_t tftp_mtu = 0;
+    std::string tftp_upload_dir;
+    bool tftp_upload_overwrite = false;
     std::vector<std::string> interfaces;
     std::string db;
     double duration = 0;
@@ -45,6 +47,11 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--tftp-port", o->tftp_port, "TFTP port (69)");
   cmd->add_option("--tftp-mtu", o->tftp_mtu,
                   "cap TFTP blksize at this MTU - 32 instead of the path MTU's (a larger value allows IP fragments)");
+  cmd->add_option("--tftp-upload-dir", o->tftp_upload_dir,
+                  "accept TFTP uploads (WRQ) into this directory (relative to the root, or absolute under it); "
+                  "new files only");
+  cmd->add_flag("--tftp-upload-overwrite", o->tftp_upload_overwrite,
+                "let TFTP uploads replace existing files in the upload directory");
   cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
   cmd->add_option("--db", o->db, "lease database (SQLite)");
   cmd->add_flag("--log-dhcp", o->log_dhcp, "log every DHCP option sent (debug level)");
@@ -72,6 +79,11 @@ void add_serve(CLI::App& app, int& exit_code) {
     cfg.tftp.address = o->listen;
     cfg.tftp.port = o->tftp_port;
     if (o->tftp_mtu) cfg.tftp.mtu = o->tftp_mtu;
+    if (!o->tftp_upload_dir.empty()) {
+      cfg.tftp.allow_write = true;
+      cfg.tftp.write_dir = o->tftp_upload_dir;
+    }
+    if (o->tftp_upload_overwrite) cfg.tftp.write_overwrite = true;
     if (!o->interfaces.empty()) {
       if (o->conf.empty()) {
         // Quick start: DHCP on the (first) interface's subnet, boot files from the TFTP root.

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +61,108 @@ Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t>
     got += static_cast<std::size_t>(n);
   }
   return got;
+}
+
+FdSink::~FdSink() {
+  ::close(fd_);
+  if (!committed_) ::unlinkat(dirfd_, tmp_.c_str(), 0);
+  ::close(dirfd_);
+}
+
+Result<void> FdSink::write(ByteSpan data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error(errno == ENOSPC || errno == EDQUOT ? "Disk full or allocation exceeded"
+                                                           : std::string("write: ") + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+Result<void> FdSink::commit() {
+  if (::renameat2(dirfd_, tmp_.c_str(), dirfd_, name_.c_str(), overwrite_ ? 0u : RENAME_NOREPLACE) != 0)
+    return make_error(errno == EEXIST ? std::string("file appeared meanwhile, not replaced")
+                                      : std::string("rename: ") + std::strerror(errno));
+  committed_ = true;
+  return {};
+}
+
+Result<std::string> TftpRoot::upload_dir(const std::string& dir) const {
+  std::string rel = dir;
+  if (!dir.empty() && dir[0] == '/') {
+    char buf[PATH_MAX];
+    if (!::realpath(dir.c_str(), buf)) return make_error("upload directory " + dir + ": " + std::strerror(errno));
+    std::string real = buf;
+    std::string prefix = real_ == "/" ? "/" : real_ + "/";
+    if (real.size() <= prefix.size() || real.compare(0, prefix.size(), prefix) != 0)
+      return make_error("upload directory " + dir + " is not under the TFTP root " + real_);
+    rel = real.substr(prefix.size());
+  }
+  auto norm = normalize_name(rel, real_, {});
+  if (!norm) return make_error("upload directory " + dir + ": " + norm.error().what);
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, fd_, norm->c_str(), &how, sizeof how);
+  if (fd < 0)
+    return make_error("upload directory " + dir + ": " +
+                      (errno == ELOOP ? std::string("reached through a symlink") : std::string(std::strerror(errno))));
+  ::close(static_cast<int>(fd));
+  return *norm;
+}
+
+std::variant<TftpRoot::Created, OpenError> TftpRoot::create_upload(const std::string& relative,
+                                                                   const std::string& upload_dir,
+                                                                   bool overwrite) const {
+  const OpenError denied{wt::ErrorCode::AccessViolation, "Access violation", ""};
+  if (upload_dir.empty() || relative.size() <= upload_dir.size() + 1 ||
+      relative.compare(0, upload_dir.size(), upload_dir) != 0 || relative[upload_dir.size()] != '/') {
+    auto e = denied;
+    e.detail = "not inside the upload directory " + upload_dir;
+    return e;
+  }
+  auto slash = relative.rfind('/');
+  std::string dir = relative.substr(0, slash), base = relative.substr(slash + 1);
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long dfd = ::syscall(SYS_openat2, fd_, dir.c_str(), &how, sizeof how);
+  if (dfd < 0) {
+    int e = errno;
+    if (e == ENOENT || e == ENOTDIR) return OpenError{wt::ErrorCode::FileNotFound, "Directory not found", "no such directory " + dir};
+    auto d = denied;
+    d.detail = e == ELOOP ? "a symlink on the way to " + dir : std::string(std::strerror(e));
+    return d;
+  }
+  int dirfd = static_cast<int>(dfd);
+  struct stat st {};
+  if (::fstatat(dirfd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!overwrite || !S_ISREG(st.st_mode)) {
+      ::close(dirfd);
+      if (!S_ISREG(st.st_mode)) {
+        auto d = denied;
+        d.detail = "exists and is not a regular file";
+        return d;
+      }
+      return OpenError{wt::ErrorCode::FileExists, "File already exists", "exists (no overwrite)"};
+    }
+  }
+  static unsigned counter = 0;
+  std::string tmp = "." + base + ".pxekit-upload-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    ::close(dirfd);
+    auto d = denied;
+    d.detail = std::string("create: ") + std::strerror(e);
+    return d;
+  }
+  std::string full = real_ + (real_ == "/" ? "" : "/") + relative;
+  return Created{std::make_unique<FdSink>(dirfd, tmp, base, fd, overwrite), full};
 }
 
 Result<TftpRoot> TftpRoot::open(const std::string& root) {

@@ -50,6 +50,28 @@ class FdSource final : public proto::tftp::FileSource {
   std::uint64_t size_;
 };
 
+// An upload being written: a hidden temporary file next to its final name, renamed into place
+// when the transfer completes (so a failed or aborted upload never leaves a partial file, and an
+// existing file is replaced only once the new one is whole).
+class FdSink final : public proto::tftp::FileSink {
+ public:
+  FdSink(int dirfd, std::string tmp, std::string name, int fd, bool overwrite)
+      : dirfd_(dirfd), tmp_(std::move(tmp)), name_(std::move(name)), fd_(fd), overwrite_(overwrite) {}
+  ~FdSink() override;  // removes the temporary file unless committed
+  FdSink(const FdSink&) = delete;
+  FdSink& operator=(const FdSink&) = delete;
+  Result<void> write(ByteSpan data) override;
+  // Puts the file in place (renameat2; RENAME_NOREPLACE unless overwriting).
+  Result<void> commit();
+
+ private:
+  int dirfd_;
+  std::string tmp_, name_;
+  int fd_;
+  bool overwrite_;
+  bool committed_ = false;
+};
+
 class TftpRoot {
  public:
   static Result<TftpRoot> open(const std::string& root);
@@ -65,6 +87,20 @@ class TftpRoot {
     std::string path;  // the full path, for logs
   };
   std::variant<Opened, OpenError> open_file(const std::string& relative, const NameRules& rules, bool secure) const;
+
+  // Starts an upload of `relative` (from normalize_name), which must lie inside `upload_dir`
+  // (relative to the root too). No component of the path may be a symlink (RESOLVE_NO_SYMLINKS,
+  // so neither the upload directory nor a subdirectory can point elsewhere); subdirectories must
+  // exist already. An existing file is refused with ERROR 6 unless `overwrite`.
+  // The upload directory (`dir` relative to the root, or absolute under it) as a path relative to
+  // the root, checked to be a directory reached without symlinks.
+  Result<std::string> upload_dir(const std::string& dir) const;
+  struct Created {
+    std::unique_ptr<FdSink> file;
+    std::string path;  // the full final path, for logs
+  };
+  std::variant<Created, OpenError> create_upload(const std::string& relative, const std::string& upload_dir,
+                                                 bool overwrite) const;
 
  private:
   TftpRoot(int fd, std::string real) : fd_(fd), real_(std::move(real)) {}

@@ -23,9 +23,10 @@ constexpr std::uint64_t kMaxNetasciiFile = 64u << 20;  // netascii is converted 
 
 }  // namespace
 
-RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot root)
+RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot root, std::string upload_dir)
     : settings_(settings),
       root_(std::move(root)),
+      upload_dir_(std::move(upload_dir)),
       rules_{settings.lowercase, settings.case_insensitive},
       limiter_(settings.rate_limit_per_s, settings.rate_limit_burst) {}
 
@@ -65,7 +66,7 @@ std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& 
     }
     return nullptr;
   }
-  if (req->write) {
+  if (req->write && upload_dir_.empty()) {
     log()->warn("refusing to write {} from {}: the server is read-only", req->filename, ip);
     refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Write not allowed");
     return nullptr;
@@ -81,6 +82,7 @@ std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& 
     refuse(listen, d.from, wt::ErrorCode::NotDefined, "Too many transfers");
     return nullptr;
   }
+  if (req->write) return on_write(d, *req, listen, now);
   auto rel = normalize_name(req->filename, root_.path(), rules_);
   if (!rel) {
     log()->warn("refusing {} for {}: {}", req->filename, ip, rel.error().what);
@@ -126,11 +128,7 @@ std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& 
   limits.max_windowsize = settings_.max_windowsize;
   pt::Negotiated neg = pt::negotiate(*req, limits, tsize);
 
-  pt::Timing timing;
-  timing.retransmit = std::chrono::milliseconds(settings_.retransmit_ms ? settings_.retransmit_ms : 1000);
-  if (neg.timeout_s) timing.retransmit = std::chrono::seconds(*neg.timeout_s);  // RFC 2349
-  timing.max_retries = settings_.max_retries;
-  timing.time_limit = std::chrono::seconds(settings_.transfer_timeout_s ? settings_.transfer_timeout_s : 120);
+  pt::Timing timing = timing_for(neg);
 
   // Answer from the address the client talked to (a server bound to 0.0.0.0 may have several).
   Ipv4 local = !d.to.is_zero() ? d.to : listen.local().addr;
@@ -145,6 +143,82 @@ std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& 
   auto sender = std::make_unique<pt::Sender>(*source, neg, timing);
   auto t = std::make_unique<Transfer>(std::move(*sock), d.from, file.path, req->filename, std::move(source),
                                       std::move(sender));
+  t->start(now);
+  return t;
+}
+
+pt::Timing RequestHandler::timing_for(const pt::Negotiated& neg) const {
+  pt::Timing timing;
+  timing.retransmit = std::chrono::milliseconds(settings_.retransmit_ms ? settings_.retransmit_ms : 1000);
+  if (neg.timeout_s) timing.retransmit = std::chrono::seconds(*neg.timeout_s);  // RFC 2349
+  timing.max_retries = settings_.max_retries;
+  timing.time_limit = std::chrono::seconds(settings_.transfer_timeout_s ? settings_.transfer_timeout_s : 120);
+  return timing;
+}
+
+// WRQ into the upload directory: a hidden temporary file, renamed into place by the last block.
+std::unique_ptr<Transfer> RequestHandler::on_write(const transport::Datagram& d, const wt::Request& req,
+                                                   transport::UdpSocket& listen, Timestamp now) {
+  const std::string ip = d.from.addr.str();
+  // Upload names are taken as sent (tftp-lowercase and the case-insensitive lookup are for reads).
+  auto rel = normalize_name(req.filename, root_.path(), NameRules{});
+  if (!rel) {
+    log()->warn("refusing to write {} for {}: {}", req.filename, ip, rel.error().what);
+    refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Access violation");
+    return nullptr;
+  }
+  auto created = root_.create_upload(*rel, upload_dir_, settings_.write_overwrite);
+  if (auto* err = std::get_if<OpenError>(&created)) {
+    log()->warn("refusing to write {} for {}: {}", root_.path() + "/" + *rel, ip, err->detail);
+    refuse(listen, d.from, err->code, err->message);
+    return nullptr;
+  }
+  auto& file = std::get<TftpRoot::Created>(created);
+  bool netascii = iequals(req.mode, "netascii");
+
+  pt::ServerLimits limits;
+  std::uint32_t mtu = settings_.mtu ? settings_.mtu : transport::path_mtu(d.from).value_or(1500);
+  limits.max_blksize = pt::blksize_for_mtu(mtu);
+  limits.no_blocksize = settings_.no_blocksize;
+  limits.max_windowsize = settings_.max_windowsize;
+  // RFC 2349: in a WRQ, tsize is the size the client is about to send; the server echoes it.
+  std::optional<std::uint64_t> tsize;
+  if (const auto* t = wt::find_option(req.options, "tsize"); t && !netascii)
+    tsize = pt::parse_option_number(t->value, 0, UINT64_MAX);
+  pt::ReceiverConfig rc;
+  rc.filename = req.filename;
+  rc.mode = req.mode;
+  rc.serve_write = pt::negotiate(req, limits, tsize);
+  rc.timing = timing_for(*rc.serve_write);
+
+  Ipv4 local = !d.to.is_zero() ? d.to : listen.local().addr;
+  auto sock = transfer_socket(local);
+  if (!sock) {
+    log()->error("no socket for a transfer from {}: {}", ip, sock.error().what);
+    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Server out of ports");
+    return nullptr;
+  }
+  log()->debug("WRQ {} from {} mode {} blksize {} windowsize {}", req.filename, d.from.str(), req.mode,
+               rc.serve_write->blksize, rc.serve_write->windowsize);
+  // The receiver writes through `sink`: the file itself, or a netascii converter in front of it.
+  FdSink* fd_sink = file.file.get();
+  std::unique_ptr<pt::FileSink> sink = std::move(file.file);
+  std::unique_ptr<pt::FileSink> outer;
+  if (netascii) {
+    struct Netascii final : pt::FileSink {
+      Netascii(std::unique_ptr<pt::FileSink> f) : file(std::move(f)), conv(*file) {}
+      Result<void> write(ByteSpan b) override { return conv.write(b); }
+      Result<void> finish() override { return conv.finish(); }
+      std::unique_ptr<pt::FileSink> file;
+      pt::NetasciiSink conv;
+    };
+    outer = std::make_unique<Netascii>(std::move(sink));
+  } else {
+    outer = std::move(sink);
+  }
+  auto receiver = std::make_unique<pt::Receiver>(*outer, std::move(rc));
+  auto t = std::make_unique<Transfer>(std::move(*sock), d.from, file.path, req.filename, std::move(outer),
+                                      std::move(receiver), [fd_sink] { return fd_sink->commit(); }, nullptr);
   t->start(now);
   return t;
 }

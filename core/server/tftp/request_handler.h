@@ -22,7 +22,9 @@ struct RequestStats {
 
 class RequestHandler {
  public:
-  RequestHandler(const config::TftpSettings& settings, TftpRoot root);
+  // `upload_dir`: where WRQ may write, relative to the root (TftpRoot::upload_dir); empty: WRQ
+  // is refused.
+  RequestHandler(const config::TftpSettings& settings, TftpRoot root, std::string upload_dir = {});
 
   // `active`: transfers currently running. nullptr when the request was answered with an ERROR
   // (sent through `listen`) or dropped.
@@ -34,9 +36,13 @@ class RequestHandler {
   void refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wire::tftp::ErrorCode code,
               const std::string& message);
   Result<transport::UdpSocket> transfer_socket(Ipv4 local) const;
+  std::unique_ptr<Transfer> on_write(const transport::Datagram& d, const wire::tftp::Request& req,
+                                     transport::UdpSocket& listen, Timestamp now);
+  proto::tftp::Timing timing_for(const proto::tftp::Negotiated& neg) const;
 
   config::TftpSettings settings_;
   TftpRoot root_;
+  std::string upload_dir_;
   NameRules rules_;
   RateLimiter limiter_;
   RequestStats stats_;

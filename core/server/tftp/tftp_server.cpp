@@ -171,6 +171,13 @@ Result<std::unique_ptr<TftpServer>> start_tftp_server(const config::TftpSettings
   if (settings.root.empty()) return make_error("no tftp-root given");
   auto root = tftp::TftpRoot::open(settings.root);
   if (!root) return root.error();
+  std::string upload_dir;  // WRQ is refused unless an upload directory was given
+  if (settings.allow_write || !settings.write_dir.empty()) {
+    if (settings.write_dir.empty()) return make_error("uploads enabled without an upload directory");
+    auto dir = root->upload_dir(settings.write_dir);
+    if (!dir) return dir.error();
+    upload_dir = *dir;
+  }
   auto addr = Ipv4::parse(settings.address);
   if (!addr) return make_error("listen address is not an IPv4 address: " + settings.address);
   auto listen = transport::UdpSocket::bind(*addr, settings.port);
@@ -185,13 +192,16 @@ Result<std::unique_ptr<TftpServer>> start_tftp_server(const config::TftpSettings
     return make_error(std::string("epoll/eventfd: ") + std::strerror(errno));
   }
   auto local = listen->local();
-  auto server = std::make_unique<TftpServerImpl>(std::move(*listen), tftp::RequestHandler(settings, std::move(*root)),
+  auto server = std::make_unique<TftpServerImpl>(std::move(*listen), tftp::RequestHandler(settings, std::move(*root), upload_dir),
                                                  epfd, wakefd);
   server->port_ = local.port;
   server->add(server->listen_.fd(), kListenId, EPOLLIN);
   server->add(wakefd, kWakeId, EPOLLIN);
   server->run_in_thread();
   log()->info("TFTP root is {}, listening on {}", settings.root, local.str());
+  if (!upload_dir.empty())
+    log()->info("TFTP uploads allowed into {}/{}{}", settings.root, upload_dir,
+                settings.write_overwrite ? " (replacing existing files)" : " (new files only)");
   return std::unique_ptr<TftpServer>(std::move(server));
 }
 

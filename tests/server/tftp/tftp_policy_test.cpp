@@ -2,6 +2,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string>
+
 #include "server_fixture.h"
 #include "transport/udp.h"
 #include "wire/tftp/tftp.h"
@@ -120,6 +125,166 @@ TEST_F(TftpServerTest, WriteRequestIsRefused) {
     ::usleep(10'000);
   }
   FAIL() << "no answer to WRQ";
+}
+
+// A lock-step TFTP client's side of a WRQ: sends `data` as `name` in blocks of `blksize`
+// (asked for when not 512), returns the server's ERROR code, or -1 when every block was acked,
+// or -2 when the server stopped answering.
+struct PutResult {
+  int error = -1;
+  std::string message;
+  std::vector<wt::Option> oack;
+};
+PutResult put(std::uint16_t port, const std::string& name, const Bytes& data, std::size_t blksize = 512,
+              const std::string& mode = "octet") {
+  const Ipv4 lo(127, 0, 0, 1);
+  auto s = transport::UdpSocket::bind(lo, 0);
+  EXPECT_TRUE(s.ok());
+  PutResult out;
+  std::vector<wt::Option> opts;
+  if (blksize != 512) opts.push_back({"blksize", std::to_string(blksize)});
+  opts.push_back({"tsize", std::to_string(data.size())});
+  transport::Endpoint server{lo, port};
+  Bytes last = wt::encode(wt::Request{true, name, mode, opts});
+  EXPECT_TRUE(s->send_to(last, server).ok());
+  std::uint16_t expect_ack = 0;
+  std::size_t offset = 0;
+  bool sent_last = false;
+  for (int waits = 0; waits < 3000;) {
+    auto g = s->receive_batch(1);
+    if (!g.ok() || g->empty()) {
+      ::usleep(1'000);
+      ++waits;
+      continue;
+    }
+    waits = 0;
+    const auto& d = (*g)[0];
+    auto p = wt::parse(d.bytes);
+    if (!p.ok()) continue;
+    server = d.from;  // the transfer's own port from now on
+    if (auto* e = std::get_if<wt::ErrorPacket>(&*p)) {
+      out.error = e->code;
+      out.message = e->message;
+      return out;
+    }
+    bool advance = false;
+    if (auto* o = std::get_if<wt::Oack>(&*p); o && expect_ack == 0) {
+      out.oack = o->options;
+      advance = true;
+    } else if (auto* a = std::get_if<wt::Ack>(&*p); a && a->block == expect_ack) {
+      advance = true;
+    }
+    if (!advance) continue;
+    if (sent_last) return out;
+    std::size_t n = std::min(blksize, data.size() - offset);
+    ++expect_ack;
+    last = wt::encode(wt::Data{expect_ack, ByteSpan(data.data() + offset, n)});
+    offset += n;
+    sent_last = n < blksize;
+    EXPECT_TRUE(s->send_to(last, server).ok());
+  }
+  out.error = -2;
+  return out;
+}
+
+Bytes slurp_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST_F(TftpServerTest, WriteIntoTheUploadDirectoryStoresTheFileWhole) {
+  fs::create_directories(root_ / "incoming");
+  settings_.write_dir = "incoming";
+  start();
+  Bytes small = pattern(1000, 3), exact = pattern(2048, 4), big = pattern(200'000, 5);
+  EXPECT_EQ(put(server_->port(), "incoming/small.log", small).error, -1);
+  EXPECT_EQ(slurp_file(root_ / "incoming/small.log"), small);
+  // A multiple of the block size ends with an empty DATA block.
+  EXPECT_EQ(put(server_->port(), "incoming/exact.bin", exact).error, -1);
+  EXPECT_EQ(slurp_file(root_ / "incoming/exact.bin"), exact);
+  auto r = put(server_->port(), "/incoming/big.bin", big, 1468);
+  EXPECT_EQ(r.error, -1) << r.message;
+  EXPECT_EQ(slurp_file(root_ / "incoming/big.bin"), big);
+  // blksize and tsize are acknowledged in the OACK, tsize with the size announced.
+  EXPECT_NE(std::find(r.oack.begin(), r.oack.end(), wt::Option{"blksize", "1468"}), r.oack.end());
+  EXPECT_NE(std::find(r.oack.begin(), r.oack.end(), wt::Option{"tsize", "200000"}), r.oack.end());
+  // Backslashes are separators for uploads too.
+  EXPECT_EQ(put(server_->port(), "incoming\\win.txt", small).error, -1);
+  EXPECT_TRUE(fs::exists(root_ / "incoming/win.txt"));
+  // No temporary file is left behind.
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(root_ / "incoming")) entries += e.path().filename().string()[0] == '.';
+  EXPECT_EQ(entries, 0);
+}
+
+TEST_F(TftpServerTest, WriteOutsideTheUploadDirectoryIsRefused) {
+  fs::create_directories(root_ / "incoming");
+  write("pxelinux.0", pattern(10));
+  settings_.write_dir = "incoming";
+  start();
+  Bytes data = pattern(100);
+  EXPECT_EQ(put(server_->port(), "pxelinux.0", data).error, 2);
+  EXPECT_EQ(put(server_->port(), "new-at-root", data).error, 2);
+  EXPECT_EQ(put(server_->port(), "incoming/../escaped", data).error, 2);
+  EXPECT_EQ(put(server_->port(), "../outside/planted", data).error, 2);
+  EXPECT_EQ(put(server_->port(), (base_ / "outside/planted").string(), data).error, 2);
+  EXPECT_EQ(put(server_->port(), "incoming", data).error, 2);  // the directory itself
+  EXPECT_EQ(slurp_file(root_ / "pxelinux.0"), pattern(10));
+  EXPECT_FALSE(fs::exists(root_ / "new-at-root"));
+  EXPECT_FALSE(fs::exists(root_ / "escaped"));
+  EXPECT_FALSE(fs::exists(base_ / "outside/planted"));
+}
+
+TEST_F(TftpServerTest, WriteThroughASymlinkIsRefused) {
+  fs::create_directories(root_ / "incoming");
+  fs::create_directory_symlink(base_ / "outside", root_ / "incoming/out");
+  fs::create_symlink(base_ / "outside/secret", root_ / "incoming/secret");
+  settings_.write_dir = "incoming";
+  start();
+  Bytes data = pattern(100);
+  EXPECT_EQ(put(server_->port(), "incoming/out/planted", data).error, 2);
+  EXPECT_FALSE(fs::exists(base_ / "outside/planted"));
+  // A symlink at the final name is not replaced, nor written through.
+  EXPECT_NE(put(server_->port(), "incoming/secret", data).error, -1);
+  EXPECT_EQ(slurp_file(base_ / "outside/secret"), (Bytes{'s', 'e', 'c', 'r', 'e', 't'}));
+  EXPECT_TRUE(fs::is_symlink(root_ / "incoming/secret"));
+}
+
+TEST_F(TftpServerTest, UploadDirectoryThatIsASymlinkIsRejectedAtStart) {
+  fs::create_directory_symlink(base_ / "outside", root_ / "incoming");
+  settings_.write_dir = "incoming";
+  auto s = start_tftp_server(settings_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().what.find("symlink"), std::string::npos) << s.error().what;
+  settings_.write_dir = (base_ / "outside").string();  // absolute, outside the root
+  s = start_tftp_server(settings_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().what.find("not under the TFTP root"), std::string::npos) << s.error().what;
+}
+
+TEST_F(TftpServerTest, ExistingFileIsReplacedOnlyWithOverwrite) {
+  write("incoming/report.txt", pattern(50, 1));
+  settings_.write_dir = "incoming";
+  start();
+  auto r = put(server_->port(), "incoming/report.txt", pattern(70, 2));
+  EXPECT_EQ(r.error, 6) << r.message;
+  EXPECT_EQ(slurp_file(root_ / "incoming/report.txt"), pattern(50, 1));
+  server_->stop();
+  settings_.write_overwrite = true;
+  start();
+  EXPECT_EQ(put(server_->port(), "incoming/report.txt", pattern(70, 2)).error, -1);
+  EXPECT_EQ(slurp_file(root_ / "incoming/report.txt"), pattern(70, 2));
+}
+
+TEST_F(TftpServerTest, NetasciiUploadIsConvertedToLocalLineEnds) {
+  fs::create_directories(root_ / "incoming");
+  settings_.write_dir = "incoming";
+  start();
+  using namespace std::string_literals;
+  const std::string wire = "line one\r\nline two\r\nbare\r\0cr"s;  // CR LF is a line end, CR NUL a CR
+  ASSERT_EQ(put(server_->port(), "incoming/notes.txt", Bytes(wire.begin(), wire.end()), 512, "netascii").error, -1);
+  auto got = slurp_file(root_ / "incoming/notes.txt");
+  EXPECT_EQ(std::string(got.begin(), got.end()), "line one\nline two\nbare\rcr");
 }
 
 TEST_F(TftpServerTest, SecureRefusesFilesOwnedBySomeoneElse) {
