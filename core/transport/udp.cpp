@@ -219,7 +219,7 @@ Result<std::vector<Datagram>> UdpSocket::receive_batch(std::size_t max, std::siz
   if (auto r = receive_views(views, max, max_size); !r) return r.error();
   std::vector<Datagram> out;
   out.reserve(views.size());
-  for (const auto& v : views) out.push_back(Datagram{v.from, v.to, Bytes(v.bytes.begin(), v.bytes.end())});
+  for (const auto& v : views) out.push_back(Datagram{v.from, v.to, Bytes(v.bytes.begin(), v.bytes.end()), v.ifindex});
   return out;
 }
 
@@ -258,14 +258,16 @@ Result<void> UdpSocket::receive_views(std::vector<DatagramView>& out, std::size_
     if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
     const auto* p = buf.data() + static_cast<std::size_t>(i) * max_size;
     Ipv4 to;
+    int ifindex = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         in_pktinfo pi;
         std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
         to = Ipv4(ntohl(pi.ipi_addr.s_addr));
+        ifindex = pi.ipi_ifindex;
       }
     }
-    out.push_back(DatagramView{from_sockaddr(from[i]), to, ByteSpan(p, msgs[i].msg_len)});
+    out.push_back(DatagramView{from_sockaddr(from[i]), to, ByteSpan(p, msgs[i].msg_len), ifindex});
   }
   return {};
 }

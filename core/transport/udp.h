@@ -26,6 +26,7 @@ struct Datagram {
   Endpoint from;
   Ipv4 to;  // the local address it was sent to (only with enable_pktinfo(); else 0.0.0.0)
   Bytes bytes;
+  int ifindex = 0;  // the interface it arrived on (only with enable_pktinfo(); else 0)
 };
 
 // A received datagram whose bytes live in the receiving thread's buffer: valid until the next
@@ -34,6 +35,7 @@ struct DatagramView {
   Endpoint from;
   Ipv4 to;
   ByteSpan bytes;
+  int ifindex = 0;
 };
 
 // A datagram to send in two parts (a header and a payload kept elsewhere), sent as one.

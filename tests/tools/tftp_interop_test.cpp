@@ -163,6 +163,45 @@ TEST_F(TftpInterop, EscapesAreAnsweredWithErrors) {
   EXPECT_NE(log().find("name has a '..' component"), std::string::npos);
 }
 
+// interface= (dnsmasq's meaning): requests arriving on other interfaces get no answer; the
+// loopback interface is always served. A second server on port 6969 beside the suite's.
+TEST_F(TftpInterop, InterfaceLinesLimitWhereRequestsAreAnswered) {
+  need("busybox");
+  struct Run {
+    std::string interface_line;
+    bool veth_answered;
+  };
+  for (const Run& r : {Run{"interface=lo", false}, Run{"interface=" + ns_->server_if(), true},
+                       Run{"interface=" + ns_->server_if().substr(0, 3) + "*", true}}) {
+    auto conf = work_ / "iface.conf";
+    std::ofstream(conf) << r.interface_line << "\nenable-tftp\ntftp-root=" << (work_ / "root").string() << "\n";
+    auto slog = work_ / "iface.log";
+    pid_t pid = ns_->spawn(ns_->server_ns(),
+                           {pxe::test::pxekit_binary(), "serve", "-C", conf.string(), "--tftp-port", "6969",
+                            "--log-level", "debug", "--duration", "60"},
+                           slog.string());
+    ASSERT_TRUE(wait_until([&] { return slurp(slog.string()).find("listening on") != std::string::npos; },
+                           std::chrono::seconds(10)))
+        << slurp(slog.string());
+    auto a = dl("iface-veth"), b = dl("iface-lo");
+    std::string out;
+    int rc = client("timeout 4 busybox tftp -g -r pxelinux.0 -l " + a.string() + " " + ns_->server_ip() + " 6969", &out);
+    if (r.veth_answered) {
+      EXPECT_EQ(rc, 0) << r.interface_line << ": " << out;
+      EXPECT_TRUE(same(a, work_ / "root/pxelinux.0")) << r.interface_line;
+    } else {
+      EXPECT_NE(rc, 0) << r.interface_line;
+      EXPECT_NE(slurp(slog.string()).find("not an interface= of this server"), std::string::npos) << r.interface_line;
+    }
+    // From inside the server's namespace, over lo: always answered.
+    EXPECT_EQ(ns_->run(ns_->server_ns(), "timeout 10 busybox tftp -g -r pxelinux.0 -l " + b.string() + " 127.0.0.1 6969",
+                       &out),
+              0) << r.interface_line << ": " << out;
+    EXPECT_TRUE(same(b, work_ / "root/pxelinux.0")) << r.interface_line;
+    ns_->stop(pid);
+  }
+}
+
 // Uploads (WRQ) with `--tftp-upload-dir incoming`: stored whole, and only there.
 TEST_F(TftpInterop, TftpHpaPutIntoTheUploadDirectory) {
   need("tftp");

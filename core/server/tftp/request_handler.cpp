@@ -1,5 +1,7 @@
 #include "server/tftp/request_handler.h"
 
+#include <net/if.h>
+
 #include <chrono>
 #include <variant>
 
@@ -21,7 +23,26 @@ bool iequals(std::string_view a, std::string_view b) {
 
 constexpr std::uint64_t kMaxNetasciiFile = 64u << 20;  // netascii is converted in memory
 
+// dnsmasq's interface= matching: an exact name, or a prefix ending in '*'.
+bool interface_matches(const std::string& pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*')
+    return name.substr(0, pattern.size() - 1) == std::string_view(pattern).substr(0, pattern.size() - 1);
+  return name == pattern;
+}
+
 }  // namespace
+
+bool RequestHandler::interface_allowed(int ifindex) const {
+  if (settings_.interfaces.empty() || ifindex == 0) return true;
+  char name[IF_NAMESIZE] = {};
+  bool ok = false;
+  if (::if_indextoname(static_cast<unsigned>(ifindex), name)) {
+    std::string_view n(name);
+    ok = n == "lo";  // as in dnsmasq, the loopback interface is always served alongside interface=
+    for (const auto& p : settings_.interfaces) ok = ok || interface_matches(p, n);
+  }
+  return ok;  // looked up per request (interfaces come, go and get renamed; requests are few)
+}
 
 RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot root, std::string upload_dir)
     : settings_(settings),
@@ -44,6 +65,12 @@ Result<transport::UdpSocket> RequestHandler::transfer_socket(Ipv4 local) const {
 
 std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& d, transport::UdpSocket& listen,
                                                      std::size_t active, Timestamp now) {
+  if (!interface_allowed(d.ifindex)) {  // interface=: requests arriving elsewhere get no answer
+    ++stats_.other_interface;
+    log()->debug("ignoring a request from {} on interface index {}: not an interface= of this server", d.from.str(),
+                 d.ifindex);
+    return nullptr;
+  }
   const std::string ip = d.from.addr.str();
   auto parsed = wt::parse(d.bytes);
   if (!parsed) {

@@ -18,6 +18,7 @@ struct RequestStats {
   std::uint64_t malformed = 0;
   std::uint64_t rate_limited = 0;
   std::uint64_t refused = 0;
+  std::uint64_t other_interface = 0;  // arrived on an interface not named by interface=
 };
 
 class RequestHandler {
@@ -39,6 +40,7 @@ class RequestHandler {
   std::unique_ptr<Transfer> on_write(const transport::Datagram& d, const wire::tftp::Request& req,
                                      transport::UdpSocket& listen, Timestamp now);
   proto::tftp::Timing timing_for(const proto::tftp::Negotiated& neg) const;
+  bool interface_allowed(int ifindex) const;
 
   config::TftpSettings settings_;
   TftpRoot root_;
