@@ -131,6 +131,10 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
 Result<ServeConfig> load_dnsmasq_conf(const std::string& path) {
   std::ifstream in(path);
   if (!in) return make_error(path + ": cannot open");
+  return parse_dnsmasq_conf(in, path);
+}
+
+Result<ServeConfig> parse_dnsmasq_conf(std::istream& in, const std::string& path) {
   ServeConfig cfg;
   std::string raw;
   int lineno = 0;
