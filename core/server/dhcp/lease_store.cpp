@@ -2,7 +2,84 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 namespace pxe::server {
+
+// A second connection to the same file that runs PASSIVE checkpoints (they never block the
+// writer): when the writer's WAL hook reports kWakeFrames pages, and every second anyway. The
+// WAL can only start over from its beginning once every frame is copied back, which under a
+// steady stream of commits a concurrent checkpoint never quite reaches; so at kInlineFrames the
+// writer checkpoints itself, copying only what the background has not (then the next
+// transaction restarts the WAL, cut back to kWalKeepBytes).
+class WalCheckpointer {
+ public:
+  static constexpr int kWakeFrames = 1000;     // SQLite's own auto-checkpoint threshold
+  static constexpr int kInlineFrames = 10000;  // ~40 MB of WAL at 4 KiB pages
+  static constexpr const char* kWalKeepBytes = "PRAGMA journal_size_limit=8388608";
+
+  static std::unique_ptr<WalCheckpointer> start(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      sqlite3_close(db);
+      return nullptr;
+    }
+    // A connection that has not read the file yet does not know it is in WAL mode, and its
+    // checkpoints would do nothing: read the journal mode first.
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      sqlite3_close(db);
+      return nullptr;
+    }
+    sqlite3_busy_timeout(db, 0);
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db));
+  }
+  ~WalCheckpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+    sqlite3_close(db_);
+  }
+  // sqlite3_wal_hook callback on the writer's connection, after each commit.
+  static int on_commit(void* self, sqlite3* writer, const char* db_name, int frames) {
+    auto* c = static_cast<WalCheckpointer*>(self);
+    if (frames >= kInlineFrames) {
+      sqlite3_wal_checkpoint_v2(writer, db_name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (frames >= kWakeFrames) {
+      {
+        std::lock_guard lock(c->mu_);
+        c->wanted_ = true;
+      }
+      c->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  explicit WalCheckpointer(sqlite3* db) : db_(db), thread_([this] { run(); }) {}
+  void run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || wanted_; });
+      if (stop_) break;
+      wanted_ = false;
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  sqlite3* db_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false, wanted_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 namespace pd = proto::dhcp;
 
@@ -35,12 +112,19 @@ std::string col_text(sqlite3_stmt* st, int i) {
 }  // namespace
 
 LeaseStore::~LeaseStore() {
+  checkpointer_.reset();  // before the writer closes (its close checkpoints what is left)
   for (auto* st : {upsert_, erase_, begin_, commit_, rollback_}) sqlite3_finalize(st);
   if (db_) sqlite3_close(db_);
 }
 
 LeaseStore::LeaseStore(LeaseStore&& o) noexcept
-    : db_(o.db_), upsert_(o.upsert_), erase_(o.erase_), begin_(o.begin_), commit_(o.commit_), rollback_(o.rollback_) {
+    : db_(o.db_),
+      upsert_(o.upsert_),
+      erase_(o.erase_),
+      begin_(o.begin_),
+      commit_(o.commit_),
+      rollback_(o.rollback_),
+      checkpointer_(std::move(o.checkpointer_)) {
   o.db_ = nullptr;
   o.upsert_ = o.erase_ = o.begin_ = o.commit_ = o.rollback_ = nullptr;
 }
@@ -82,6 +166,12 @@ Result<LeaseStore> LeaseStore::open(const std::string& path, bool read_only) {
       sqlite3_prepare_v2(s.db_, "COMMIT", -1, &s.commit_, nullptr) != SQLITE_OK ||
       sqlite3_prepare_v2(s.db_, "ROLLBACK", -1, &s.rollback_, nullptr) != SQLITE_OK)
     return make_error(std::string("lease database: ") + sqlite3_errmsg(s.db_));
+  // Checkpoints off the commit path; without a second connection SQLite's automatic
+  // checkpoint (inside a commit every 1000 pages) stays on.
+  if ((s.checkpointer_ = WalCheckpointer::start(path))) {
+    sqlite3_wal_hook(s.db_, &WalCheckpointer::on_commit, s.checkpointer_.get());
+    if (auto r = s.exec(WalCheckpointer::kWalKeepBytes); !r) return r.error();
+  }
   return s;
 }
 

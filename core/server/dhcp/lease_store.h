@@ -1,8 +1,10 @@
 // The lease database: SQLite in WAL mode with synchronous=NORMAL, which survives a killed
 // process (kill -9) without losing a committed transaction. The server commits every batch of
-// lease changes before it sends the replies that depend on them.
+// lease changes before it sends the replies that depend on them. Checkpoints (WAL -> database,
+// with fsync) run on a background connection, never inside a commit.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,8 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace pxe::server {
+
+class WalCheckpointer;
 
 class LeaseStore {
  public:
@@ -39,6 +43,9 @@ class LeaseStore {
   sqlite3_stmt* commit_ = nullptr;
   sqlite3_stmt* rollback_ = nullptr;
   Result<void> step(sqlite3_stmt* st);
+  // Copies the WAL back into the database on a thread of its own, so that no commit (and no
+  // reply waiting for it) pays for a checkpoint's writes and fsyncs. Null when read-only.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace pxe::server
