@@ -112,6 +112,7 @@ std::string col_text(sqlite3_stmt* st, int i) {
 }  // namespace
 
 LeaseStore::~LeaseStore() {
+  if (db_ && checkpointer_) sqlite3_wal_hook(db_, nullptr, nullptr);  // the hook points at it
   checkpointer_.reset();  // before the writer closes (its close checkpoints what is left)
   for (auto* st : {upsert_, erase_, begin_, commit_, rollback_}) sqlite3_finalize(st);
   if (db_) sqlite3_close(db_);
