@@ -33,8 +33,8 @@ void EventBuilder::add(const Observation& obs) {
     e.sport = obs.udp->sport();
     e.dport = obs.udp->dport();
     e.fragmented = obs.fragment == capture::Fragment::Reassembled;
-    if (obs.app == capture::App::Dhcp) add_dhcp(obs, std::move(e));
-    else if (obs.app == capture::App::Tftp) add_tftp(obs, std::move(e));
+    if (obs.app == capture::App::Dhcp) add_dhcp(obs, e);
+    else if (obs.app == capture::App::Tftp) add_tftp(obs, e);
   } else if (obs.icmp && obs.icmp->type() == Tins::ICMP::DEST_UNREACHABLE && obs.icmp_quote.present) {
     const auto& q = obs.icmp_quote;
     e.kind = EventKind::IcmpUnreachable;
@@ -62,7 +62,7 @@ void EventBuilder::add(const Observation& obs) {
   }
 }
 
-void EventBuilder::add_dhcp(const Observation& obs, Event e) {
+void EventBuilder::add_dhcp(const Observation& obs, Event& e) {
   auto parsed = wire::dhcp::parse_lenient(obs.l4_payload);
   if (!parsed.header_complete) return;
   const auto& m = parsed.message;
@@ -95,7 +95,7 @@ void EventBuilder::add_dhcp(const Observation& obs, Event e) {
   events_.push_back(std::move(e));
 }
 
-void EventBuilder::add_tftp(const Observation& obs, Event e) {
+void EventBuilder::add_tftp(const Observation& obs, Event& e) {
   auto parsed = wire::tftp::parse(obs.l4_payload);
   if (!parsed) return;
   namespace tftp = wire::tftp;
@@ -134,15 +134,22 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
       bool same_flow = prev.kind == e.kind && prev.src == e.src && prev.dst == e.dst && prev.sport == e.sport &&
                        prev.dport == e.dport;
       if (same_flow && prev.block >= 2 && e.block >= 2) {
-        e.run_blocks = prev.run_blocks + 1;
-        e.run_bytes += prev.run_bytes;
-        e.fragmented |= prev.fragmented;
-        if (!obs.eth && !prev.client_mac.is_zero()) e.client_mac = prev.client_mac;
-        if (e.kind == EventKind::TftpAck) e.from_client = true;
-        else if (obs.eth) {
-          e.client_mac = capture::to_mac(obs.eth->dst_addr());
+        // The run's latest packet replaces the previous one in place: only these fields differ
+        // between two DATA (or two ACK) events of one flow (no strings are set for them).
+        prev.frame = e.frame;
+        prev.time = e.time;
+        prev.block = e.block;
+        prev.data_len = e.data_len;
+        prev.bad_checksum = e.bad_checksum;
+        prev.run_blocks += 1;
+        prev.run_bytes += e.run_bytes;
+        prev.fragmented |= e.fragmented;
+        if (e.kind == EventKind::TftpAck) {
+          prev.from_client = true;
+          if (obs.eth) prev.client_mac = e.client_mac;
+        } else if (obs.eth) {
+          prev.client_mac = capture::to_mac(obs.eth->dst_addr());
         }
-        prev = std::move(e);
         return;
       }
     }
@@ -156,7 +163,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event e) {
   events_.push_back(std::move(e));
 }
 
-void EventBuilder::add_smb(const Observation& obs, Event base) {
+void EventBuilder::add_smb(const Observation& obs, const Event& base) {
   namespace smb2 = wire::smb2;
   for (const auto& msg : obs.smb_messages) {
     if (msg.nbss_type != 0 || smb2::sniff(msg.payload) != smb2::Protocol::Smb2) continue;

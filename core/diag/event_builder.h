@@ -16,9 +16,10 @@ class EventBuilder {
   std::vector<Event>& events() { return events_; }
 
  private:
-  void add_dhcp(const capture::Observation& obs, Event base);
-  void add_tftp(const capture::Observation& obs, Event base);
-  void add_smb(const capture::Observation& obs, Event base);
+  // Each takes the event started by add() and moves it into events_ when it keeps one.
+  void add_dhcp(const capture::Observation& obs, Event& e);
+  void add_tftp(const capture::Observation& obs, Event& e);
+  void add_smb(const capture::Observation& obs, const Event& base);
   std::vector<Event> events_;
   // Per flow (src, sport, dst, dport): index of its latest DATA / ACK event, for collapsing runs.
   std::unordered_map<std::uint64_t, std::size_t> last_data_, last_ack_;
