@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <new>
 
 #include "capture/dissector.h"
 #include "diag/analyze.h"
@@ -44,7 +45,13 @@ Result<Report> diagnose(const DiagnoseOptions& o, volatile bool* stop) {
     // DATA runs collapse into one event); untouched reserved pages cost nothing.
     std::error_code ec;
     auto bytes = std::filesystem::file_size(o.file, ec);
-    if (!ec) builder.events().reserve(static_cast<std::size_t>(std::min<std::uintmax_t>(bytes / 1024, 4'000'000)));
+    if (!ec) {
+      try {
+        builder.events().reserve(static_cast<std::size_t>(std::min<std::uintmax_t>(bytes / 1024, 2'000'000)));
+      } catch (const std::bad_alloc&) {
+        // no room to reserve (strict overcommit): grow as needed instead
+      }
+    }
   }
   capture::RawFrame frame;
   std::uint64_t frames = 0;
