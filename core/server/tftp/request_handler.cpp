@@ -148,23 +148,13 @@ std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& 
     source = std::move(file.file);
   }
 
-  pt::ServerLimits limits;
-  std::uint32_t mtu = settings_.mtu ? settings_.mtu : transport::path_mtu(d.from).value_or(1500);
-  limits.max_blksize = pt::blksize_for_mtu(mtu);
-  limits.no_blocksize = settings_.no_blocksize;
-  limits.max_windowsize = settings_.max_windowsize;
-  pt::Negotiated neg = pt::negotiate(*req, limits, tsize);
+  std::uint32_t mtu = 0;
+  pt::Negotiated neg = pt::negotiate(*req, limits_for(d.from, mtu), tsize);
 
   pt::Timing timing = timing_for(neg);
 
-  // Answer from the address the client talked to (a server bound to 0.0.0.0 may have several).
-  Ipv4 local = !d.to.is_zero() ? d.to : listen.local().addr;
-  auto sock = transfer_socket(local);
-  if (!sock) {
-    log()->error("no socket for a transfer to {}: {}", ip, sock.error().what);
-    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Server out of ports");
-    return nullptr;
-  }
+  auto sock = transfer_socket_for(d, listen);
+  if (!sock) return nullptr;
   log()->debug("RRQ {} from {} mode {} blksize {} windowsize {} (path MTU {})", req->filename, d.from.str(), req->mode,
                neg.blksize, neg.windowsize, mtu);
   auto sender = std::make_unique<pt::Sender>(*source, neg, timing);
@@ -181,6 +171,28 @@ pt::Timing RequestHandler::timing_for(const pt::Negotiated& neg) const {
   timing.max_retries = settings_.max_retries;
   timing.time_limit = std::chrono::seconds(settings_.transfer_timeout_s ? settings_.transfer_timeout_s : 120);
   return timing;
+}
+
+pt::ServerLimits RequestHandler::limits_for(const transport::Endpoint& peer, std::uint32_t& mtu) const {
+  mtu = settings_.mtu ? settings_.mtu : transport::path_mtu(peer).value_or(1500);
+  pt::ServerLimits limits;
+  limits.max_blksize = pt::blksize_for_mtu(mtu);
+  limits.no_blocksize = settings_.no_blocksize;
+  limits.max_windowsize = settings_.max_windowsize;
+  return limits;
+}
+
+std::optional<transport::UdpSocket> RequestHandler::transfer_socket_for(const transport::Datagram& d,
+                                                                        transport::UdpSocket& listen) {
+  // Answer from the address the client talked to (a server bound to 0.0.0.0 may have several).
+  Ipv4 local = !d.to.is_zero() ? d.to : listen.local().addr;
+  auto sock = transfer_socket(local);
+  if (!sock) {
+    log()->error("no socket for a transfer with {}: {}", d.from.addr.str(), sock.error().what);
+    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Server out of ports");
+    return std::nullopt;
+  }
+  return std::move(*sock);
 }
 
 // WRQ into the upload directory: a hidden temporary file, renamed into place by the last block.
@@ -203,11 +215,6 @@ std::unique_ptr<Transfer> RequestHandler::on_write(const transport::Datagram& d,
   auto& file = std::get<TftpRoot::Created>(created);
   bool netascii = iequals(req.mode, "netascii");
 
-  pt::ServerLimits limits;
-  std::uint32_t mtu = settings_.mtu ? settings_.mtu : transport::path_mtu(d.from).value_or(1500);
-  limits.max_blksize = pt::blksize_for_mtu(mtu);
-  limits.no_blocksize = settings_.no_blocksize;
-  limits.max_windowsize = settings_.max_windowsize;
   // RFC 2349: in a WRQ, tsize is the size the client is about to send; the server echoes it.
   std::optional<std::uint64_t> tsize;
   if (const auto* t = wt::find_option(req.options, "tsize"); t && !netascii)
@@ -215,34 +222,25 @@ std::unique_ptr<Transfer> RequestHandler::on_write(const transport::Datagram& d,
   pt::ReceiverConfig rc;
   rc.filename = req.filename;
   rc.mode = req.mode;
-  rc.serve_write = pt::negotiate(req, limits, tsize);
+  std::uint32_t mtu = 0;
+  rc.serve_write = pt::negotiate(req, limits_for(d.from, mtu), tsize);
   rc.timing = timing_for(*rc.serve_write);
 
-  Ipv4 local = !d.to.is_zero() ? d.to : listen.local().addr;
-  auto sock = transfer_socket(local);
-  if (!sock) {
-    log()->error("no socket for a transfer from {}: {}", ip, sock.error().what);
-    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Server out of ports");
-    return nullptr;
-  }
+  auto sock = transfer_socket_for(d, listen);
+  if (!sock) return nullptr;
   log()->debug("WRQ {} from {} mode {} blksize {} windowsize {}", req.filename, d.from.str(), req.mode,
                rc.serve_write->blksize, rc.serve_write->windowsize);
-  // The receiver writes through `sink`: the file itself, or a netascii converter in front of it.
+  // The receiver writes to the file itself, or through a netascii converter in front of it.
+  struct Netascii final : pt::FileSink {
+    explicit Netascii(std::unique_ptr<pt::FileSink> f) : file(std::move(f)), conv(*file) {}
+    Result<void> write(ByteSpan b) override { return conv.write(b); }
+    Result<void> finish() override { return conv.finish(); }
+    std::unique_ptr<pt::FileSink> file;
+    pt::NetasciiSink conv;
+  };
   FdSink* fd_sink = file.file.get();
-  std::unique_ptr<pt::FileSink> sink = std::move(file.file);
-  std::unique_ptr<pt::FileSink> outer;
-  if (netascii) {
-    struct Netascii final : pt::FileSink {
-      Netascii(std::unique_ptr<pt::FileSink> f) : file(std::move(f)), conv(*file) {}
-      Result<void> write(ByteSpan b) override { return conv.write(b); }
-      Result<void> finish() override { return conv.finish(); }
-      std::unique_ptr<pt::FileSink> file;
-      pt::NetasciiSink conv;
-    };
-    outer = std::make_unique<Netascii>(std::move(sink));
-  } else {
-    outer = std::move(sink);
-  }
+  std::unique_ptr<pt::FileSink> outer = std::move(file.file);
+  if (netascii) outer = std::make_unique<Netascii>(std::move(outer));
   auto receiver = std::make_unique<pt::Receiver>(*outer, std::move(rc));
   auto t = std::make_unique<Transfer>(std::move(*sock), d.from, file.path, req.filename, std::move(outer),
                                       std::move(receiver), [fd_sink] { return fd_sink->commit(); }, nullptr);

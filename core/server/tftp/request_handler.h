@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "config/tftp_settings.h"
+#include "proto/tftp/negotiation.h"
 #include "server/tftp/file_access.h"
 #include "server/tftp/rate_limit.h"
 #include "server/tftp/transfer.h"
@@ -40,6 +42,10 @@ class RequestHandler {
   std::unique_ptr<Transfer> on_write(const transport::Datagram& d, const wire::tftp::Request& req,
                                      transport::UdpSocket& listen, Timestamp now);
   proto::tftp::Timing timing_for(const proto::tftp::Negotiated& neg) const;
+  // What negotiate() may grant a peer; `mtu` gets the MTU the blksize cap came from.
+  proto::tftp::ServerLimits limits_for(const transport::Endpoint& peer, std::uint32_t& mtu) const;
+  // The new transfer's socket, or an ERROR sent through `listen` (and nullopt).
+  std::optional<transport::UdpSocket> transfer_socket_for(const transport::Datagram& d, transport::UdpSocket& listen);
   bool interface_allowed(int ifindex) const;
 
   config::TftpSettings settings_;
