@@ -134,22 +134,15 @@ void EventBuilder::add_tftp(const Observation& obs, Event& e) {
       bool same_flow = prev.kind == e.kind && prev.src == e.src && prev.dst == e.dst && prev.sport == e.sport &&
                        prev.dport == e.dport;
       if (same_flow && prev.block >= 2 && e.block >= 2) {
-        // The run's latest packet replaces the previous one in place: only these fields differ
-        // between two DATA (or two ACK) events of one flow (no strings are set for them).
-        prev.frame = e.frame;
-        prev.time = e.time;
-        prev.block = e.block;
-        prev.data_len = e.data_len;
-        prev.bad_checksum = e.bad_checksum;
-        prev.run_blocks += 1;
-        prev.run_bytes += e.run_bytes;
-        prev.fragmented |= e.fragmented;
-        if (e.kind == EventKind::TftpAck) {
-          prev.from_client = true;
-          if (obs.eth) prev.client_mac = e.client_mac;
-        } else if (obs.eth) {
-          prev.client_mac = capture::to_mac(obs.eth->dst_addr());
+        e.run_blocks = prev.run_blocks + 1;
+        e.run_bytes += prev.run_bytes;
+        e.fragmented |= prev.fragmented;
+        if (!obs.eth && !prev.client_mac.is_zero()) e.client_mac = prev.client_mac;
+        if (e.kind == EventKind::TftpAck) e.from_client = true;
+        else if (obs.eth) {
+          e.client_mac = capture::to_mac(obs.eth->dst_addr());
         }
+        prev = std::move(e);
         return;
       }
     }
