@@ -53,6 +53,7 @@ class WalCheckpointer {
     } else if (frames >= kWakeFrames) {
       {
         std::lock_guard lock(c->mu_);
+        if (c->wanted_) return SQLITE_OK;  // already asked: no wake-up per commit
         c->wanted_ = true;
       }
       c->cv_.notify_one();
