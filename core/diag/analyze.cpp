@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "diag/client_context.h"
 #include "diag/rules/rules.h"
@@ -15,38 +17,63 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string key_of(const Mac& m, Ipv4 ip) { return m.is_zero() ? "ip " + ip.str() : m.str(); }
+// p in lower case
+bool starts_with_nocase(std::string_view s, std::string_view p) {
+  if (s.size() < p.size()) return false;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
+  return true;
+}
+
+// A client's identity as a number: its MAC, or (when no MAC is known) its IPv4 address with
+// bit 48 set. kNoClient: the event concerns no client.
+using ClientKey = std::uint64_t;
+constexpr ClientKey kNoClient = ~ClientKey{0};
+constexpr ClientKey kIpKey = ClientKey{1} << 48;
+
+ClientKey mac_key(const Mac& m) {
+  ClientKey k = 0;
+  for (auto o : m.octets) k = k << 8 | o;
+  return k;
+}
+ClientKey key_of(const Mac& m, Ipv4 ip) { return m.is_zero() ? (kIpKey | ip.value) : mac_key(m); }
+
+// The report's name for a client: its MAC, or "ip A.B.C.D".
+std::string key_name(ClientKey k, Mac* mac) {
+  if (k & kIpKey) return "ip " + Ipv4(static_cast<std::uint32_t>(k)).str();
+  for (int i = 5; i >= 0; --i, k >>= 8) mac->octets[i] = static_cast<std::uint8_t>(k);
+  return mac->str();
+}
 
 // Assigns every event to the client it concerns (or none), in one pass.
 class Grouper {
  public:
-  explicit Grouper(const std::vector<Event>& ev) : ev_(ev) {
+  explicit Grouper(const std::vector<Event>& ev) {
     // First the DHCP clients (by chaddr) and their addresses, so later packets map to them.
-    for (const auto& e : ev_) {
+    for (const auto& e : ev) {
       if (e.kind == EventKind::DhcpFromClient) {
-        clients_.insert(e.client_mac.str());
-        if (!e.ciaddr.is_zero()) ip_to_key_[e.ciaddr.value] = e.client_mac.str();
+        clients_.insert(mac_key(e.client_mac));
+        if (!e.ciaddr.is_zero()) ip_to_key_[e.ciaddr.value] = mac_key(e.client_mac);
       } else if (e.kind == EventKind::DhcpFromServer && !e.yiaddr.is_zero()) {
-        ip_to_key_[e.yiaddr.value] = e.client_mac.str();
+        ip_to_key_[e.yiaddr.value] = mac_key(e.client_mac);
       }
     }
   }
 
-  // The client key for e, or empty when it concerns no client.
-  std::string client_of(const Event& e) {
+  ClientKey client_of(const Event& e) {
     switch (e.kind) {
       case EventKind::DhcpFromClient:
       case EventKind::DhcpFromServer:
-        return e.client_mac.str();
+        return mac_key(e.client_mac);
       case EventKind::ArpRequest:
-        if (clients_.count(e.client_mac.str())) return e.client_mac.str();
-        return {};
+        if (clients_.count(mac_key(e.client_mac))) return mac_key(e.client_mac);
+        return kNoClient;
       case EventKind::ArpReply:
         return lookup(e.dst, {});
       case EventKind::IcmpUnreachable:
         return lookup(e.src, e.client_mac);
       case EventKind::TftpRequest: {
-        std::string k = lookup(e.src, e.client_mac);
+        ClientKey k = lookup(e.src, e.client_mac);
         transfers_[endpoint(e.src, e.sport)] = k;
         return k;
       }
@@ -60,19 +87,19 @@ class Grouper {
         if (auto it = transfers_.find(endpoint(e.dst, e.dport)); it != transfers_.end()) return it->second;
         if (e.frame && e.sport == 0 && e.dport == 0)  // dnsmasq log: the client is dst
           return lookup(e.from_client ? e.src : e.dst, {});
-        return {};
+        return kNoClient;
       }
       case EventKind::SmbSessionSetup:
       case EventKind::SmbTreeConnect:
       case EventKind::SmbOther:
       case EventKind::TcpClose: {
         Ipv4 ip = (e.dport == 445 || e.dport == 139) ? e.src : e.dst;
-        std::string k = lookup(ip, e.client_mac);
+        ClientKey k = lookup(ip, e.client_mac);
         clients_.insert(k);
         return k;
       }
     }
-    return {};
+    return kNoClient;
   }
 
   // True for a TFTP packet travelling from the client of its transfer.
@@ -80,26 +107,22 @@ class Grouper {
 
  private:
   static std::uint64_t endpoint(Ipv4 ip, std::uint16_t port) { return std::uint64_t(ip.value) << 16 | port; }
-  std::string lookup(Ipv4 ip, const Mac& mac) {
-    if (auto it = ip_to_key_.find(ip.value); it != ip_to_key_.end()) return it->second;
-    std::string k = key_of(mac, ip);
-    ip_to_key_[ip.value] = k;
-    return k;
+  ClientKey lookup(Ipv4 ip, const Mac& mac) {
+    auto [it, inserted] = ip_to_key_.try_emplace(ip.value, 0);
+    if (inserted) it->second = key_of(mac, ip);
+    return it->second;
   }
 
-  const std::vector<Event>& ev_;
-  std::set<std::string> clients_;
-  std::map<std::uint32_t, std::string> ip_to_key_;
-  std::map<std::uint64_t, std::string> transfers_;
+  std::unordered_set<ClientKey> clients_;
+  std::unordered_map<std::uint32_t, ClientKey> ip_to_key_;
+  std::unordered_map<std::uint64_t, ClientKey> transfers_;
 };
 
 void detect_firmware(ClientContext& c) {
   for (const Event* e : c.events) {
     if (e->kind != EventKind::DhcpFromClient && e->kind != EventKind::DhcpFromServer) continue;
-    std::string host = e->hostname;
-    for (auto& ch : host) ch = char(std::tolower(static_cast<unsigned char>(ch)));
     // WinPE names itself MININT-xxxxxxx and sends vendor class "MSFT 5.0".
-    if (starts_with(host, "minint-")) c.winpe_seen = true;
+    if (starts_with_nocase(e->hostname, "minint-")) c.winpe_seen = true;
     if (e->kind != EventKind::DhcpFromClient) continue;
     if (starts_with(e->vendor_class, "MSFT 5.0")) {
       c.winpe_seen = true;
@@ -126,12 +149,12 @@ void detect_firmware(ClientContext& c) {
 }
 
 void build_transfers(ClientContext& c, const Grouper& g) {
-  std::map<std::pair<std::uint64_t, std::string>, std::size_t> open;  // (client endpoint, file)
+  std::map<std::pair<std::uint64_t, std::string_view>, std::size_t> open;  // (client endpoint, file)
   std::map<std::uint64_t, std::size_t> by_port;  // client endpoint -> transfer index
   for (const Event* e : c.events) {
     if (e->kind == EventKind::TftpRequest) {
       std::uint64_t ep = std::uint64_t(e->src.value) << 16 | e->sport;
-      auto key = std::make_pair(ep, e->filename);
+      auto key = std::make_pair(ep, e->filename.view());
       auto it = open.find(key);
       if (it == open.end() || c.transfers[it->second].answered) {
         Transfer t;
@@ -302,7 +325,7 @@ std::vector<LadderStep> ladder(const ClientContext& c, const std::vector<Finding
         s.label = std::string("SESSION_SETUP") + (e->is_response ? fmt::format(" status 0x{:08x}", e->status) : "");
         break;
       case EventKind::SmbTreeConnect:
-        s.label = "TREE_CONNECT " + (e->is_response ? fmt::format("status 0x{:08x}", e->status) : e->path);
+        s.label = "TREE_CONNECT " + (e->is_response ? fmt::format("status 0x{:08x}", e->status) : e->path.str());
         break;
       case EventKind::SmbOther: continue;
       case EventKind::TcpClose: s.label = e->rst ? "TCP RST" : "TCP FIN"; break;
@@ -330,8 +353,9 @@ std::string outcome(const ClientContext& c, Stage s) {
 Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) {
   Report report;
   Grouper g(events);
-  std::map<std::string, ClientContext> by_key;
-  std::vector<std::string> order;
+  // Clients in the order they first appear; by_key maps a client's key to its place there.
+  std::vector<ClientContext> clients;
+  std::unordered_map<ClientKey, std::size_t> by_key;
   Timestamp end;
   bool log_has_tftp = options.log_tftp_enabled;
   for (const auto& e : events) {
@@ -339,18 +363,16 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     log_has_tftp |= e.kind == EventKind::TftpSent || e.kind == EventKind::TftpError;
   }
   for (const auto& e : events) {
-    std::string k = g.client_of(e);
-    if (k.empty()) continue;
-    auto [it, inserted] = by_key.try_emplace(k);
+    ClientKey k = g.client_of(e);
+    if (k == kNoClient) continue;
+    auto [it, inserted] = by_key.try_emplace(k, clients.size());
     if (inserted) {
-      order.push_back(k);
-      it->second.key = k;
-      if (auto m = Mac::parse(k)) it->second.mac = *m;
+      ClientContext& c = clients.emplace_back();
+      c.key = key_name(k, &c.mac);
     }
-    it->second.events.push_back(&e);
+    clients[it->second].events.push_back(&e);
   }
-  for (const auto& k : order) {
-    ClientContext& c = by_key[k];
+  for (ClientContext& c : clients) {
     // Only a host that acted as a client (asked for something) gets a verdict.
     bool asked = std::any_of(c.events.begin(), c.events.end(), [](const Event* e) {
       return e->kind == EventKind::DhcpFromClient || e->kind == EventKind::TftpRequest ||
@@ -365,7 +387,7 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     detect_firmware(c);
     build_transfers(c, g);
     ClientReport r;
-    r.key = k;
+    r.key = c.key;
     r.mac = c.mac;
     for (const Event* e : c.acks)
       if (!e->yiaddr.is_zero() && std::find(r.ips.begin(), r.ips.end(), e->yiaddr) == r.ips.end())

@@ -54,9 +54,9 @@ std::string ClientContext::screen_for(std::string_view code) const {
 
 Evidence evidence(const Event* e, std::string what) { return Evidence{e->frame, e->time, std::move(what)}; }
 
-std::string basename(const std::string& path) {
+std::string basename(std::string_view path) {
   auto p = path.find_last_of("/\\");
-  return p == std::string::npos ? path : path.substr(p + 1);
+  return std::string(p == std::string_view::npos ? path : path.substr(p + 1));
 }
 
 }  // namespace pxe::diag

@@ -21,7 +21,7 @@ struct Offer {
 struct Transfer {
   const Event* request = nullptr;  // the first RRQ
   std::vector<const Event*> requests;
-  std::string file;
+  Text file;
   Ipv4 server;
   std::uint16_t client_port = 0;
   bool answered = false;       // OACK, DATA or ERROR from the server
@@ -49,7 +49,7 @@ struct ClientContext {
   std::vector<const Event*> smb;
   Firmware firmware = Firmware::Unknown;
   std::string firmware_detail;
-  std::vector<std::uint16_t> arch;
+  ArchList arch;
   bool winpe_seen = false;
   Timestamp capture_end;  // the last event of the whole capture
   bool from_log = false;  // events came from a dnsmasq log (no ARP/ICMP/DATA visibility)
@@ -61,6 +61,6 @@ struct ClientContext {
 };
 
 Evidence evidence(const Event* e, std::string what);
-std::string basename(const std::string& path);
+std::string basename(std::string_view path);
 
 }  // namespace pxe::diag

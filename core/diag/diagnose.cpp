@@ -15,6 +15,7 @@ namespace pxe::diag {
 Result<Report> diagnose(const DiagnoseOptions& o, volatile bool* stop) {
   if (!o.dnsmasq_logs.empty()) {
     std::vector<Event> all;
+    std::vector<EventList> logs;  // own the text that `all` refers to
     std::string source;
     AnalyzeOptions options{true};
     for (const auto& path : o.dnsmasq_logs) {
@@ -22,7 +23,8 @@ Result<Report> diagnose(const DiagnoseOptions& o, volatile bool* stop) {
       auto events = read_dnsmasq_log(path, DnsmasqLogOptions{0, &stats});
       if (!events) return events.error();
       options.log_tftp_enabled |= stats.tftp_enabled;
-      all.insert(all.end(), events->begin(), events->end());
+      all.insert(all.end(), events->events.begin(), events->events.end());
+      logs.push_back(std::move(*events));
       source += (source.empty() ? "" : " + ") + path;
     }
     // Several servers' logs make one timeline (each log's lines are already in order).

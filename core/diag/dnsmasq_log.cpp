@@ -39,7 +39,8 @@ class Reader {
   }
 
   void line(std::string_view text, std::uint64_t number, std::size_t offset);
-  std::vector<Event> take();
+  EventList take();
+  Text keep(std::string_view s) { return list_.text->keep(s); }
   std::uint64_t dnsmasq_lines() const { return dnsmasq_lines_; }
   bool tftp_enabled() const { return tftp_enabled_; }
 
@@ -60,7 +61,7 @@ class Reader {
   int year_ = 0;
   int last_month_ = 0;
   std::uint64_t dnsmasq_lines_ = 0;
-  std::vector<Event> events_;
+  EventList list_;
   std::map<std::uint64_t, Event> pending_client_;   // details before the client's message
   std::map<std::uint64_t, std::size_t> last_reply_; // the reply later details belong to
   std::map<Ipv4, std::size_t> reply_for_ip_;        // the last reply giving or confirming it
@@ -129,9 +130,9 @@ Event& Reader::push(Event e, std::uint64_t key) {
       if (ec == std::errc() && end == first + 5 && arch <= 0xffff) e.arch = {static_cast<std::uint16_t>(arch)};
     }
   }
-  if (e.kind == EventKind::DhcpFromServer) last_reply_[key] = any_reply_.emplace(events_.size());
-  events_.push_back(std::move(e));
-  return events_.back();
+  if (e.kind == EventKind::DhcpFromServer) last_reply_[key] = any_reply_.emplace(list_.events.size());
+  list_.events.push_back(std::move(e));
+  return list_.events.back();
 }
 
 // `(iface) [IP ]MAC[ note]` after `TYPE(`.
@@ -159,17 +160,17 @@ bool Reader::packet_line(std::string_view type, std::string_view rest, Event bas
   e.dport = t->from_client ? 67 : 68;
   Ipv4 addr = ip ? *ip : Ipv4{};
   switch (t->msg_type) {
-    case 3: case 4: e.requested_ip = addr; e.error_message = note; break;
-    case 7: case 8: e.ciaddr = addr; e.src = addr; e.error_message = note; break;
-    case 6: e.requested_ip = addr; e.error_message = note; break;
-    case 5: e.yiaddr = addr; e.hostname = note; break;
-    case 1: e.error_message = note; break;
+    case 3: case 4: e.requested_ip = addr; e.error_message = keep(note); break;
+    case 7: case 8: e.ciaddr = addr; e.src = addr; e.error_message = keep(note); break;
+    case 6: e.requested_ip = addr; e.error_message = keep(note); break;
+    case 5: e.yiaddr = addr; e.hostname = keep(note); break;
+    case 1: e.error_message = keep(note); break;
     default: e.yiaddr = addr; break;  // OFFER, BOOTP
   }
   if (e.from_client && e.src.is_zero()) e.dst = kBroadcast;
   Ipv4 given = e.kind == EventKind::DhcpFromServer ? e.yiaddr : Ipv4{};
   push(std::move(e), key);
-  if (!given.is_zero()) reply_for_ip_[given] = events_.size() - 1;
+  if (!given.is_zero()) reply_for_ip_[given] = list_.events.size() - 1;
   return true;
 }
 
@@ -205,7 +206,7 @@ bool Reader::pxe_line(std::string_view rest, Event base, std::uint64_t key) {
     reply.ciaddr = reply.dst = *ip;
     reply.sport = 4011;
     reply.pxe_boot_item = true;
-    if (!note.starts_with("PXEClient")) reply.bootfile = std::string(note);
+    if (!note.starts_with("PXEClient")) reply.bootfile = keep(note);
   } else {  // proxyDHCP: an offer without an address ("proxy-ignored": no answer was sent)
     request.msg_type = 1;
     request.dst = kBroadcast;
@@ -218,8 +219,8 @@ bool Reader::pxe_line(std::string_view rest, Event base, std::uint64_t key) {
   if (!answered) return true;
   push(std::move(reply), key);
   if (ip) {
-    reply_for_ip_[*ip] = events_.size() - 1;
-    boot_requests_.emplace_back(events_.size() - 2, events_.size() - 1);
+    reply_for_ip_[*ip] = list_.events.size() - 1;
+    boot_requests_.emplace_back(list_.events.size() - 2, list_.events.size() - 1);
   }
   return true;
 }
@@ -229,15 +230,15 @@ bool Reader::detail_line(std::string_view msg, std::uint64_t key, bool* handled)
   *handled = true;
   std::string_view value = msg;
   if (consume(value, "vendor class: ")) {
-    pending_client_[key].vendor_class = std::string(trim(value));
+    pending_client_[key].vendor_class = keep(trim(value));
     return true;
   }
   if (consume(value, "user class: ")) {
-    pending_client_[key].user_class = std::string(trim(value));
+    pending_client_[key].user_class = keep(trim(value));
     return true;
   }
   if (consume(value, "client provides name: ")) {
-    pending_client_[key].hostname = std::string(trim(value));
+    pending_client_[key].hostname = keep(trim(value));
     return true;
   }
   bool next_server = consume(value, "next server: ");
@@ -250,7 +251,7 @@ bool Reader::detail_line(std::string_view msg, std::uint64_t key, bool* handled)
   }
   auto it = last_reply_.find(key);
   if (it == last_reply_.end()) return true;  // a detail of a reply we did not see: nothing to add
-  Event& reply = events_[it->second];
+  Event& reply = list_.events[it->second];
   value = trim(value);
   if (next_server) {
     auto ip = Ipv4::parse(value);
@@ -259,13 +260,13 @@ bool Reader::detail_line(std::string_view msg, std::uint64_t key, bool* handled)
     if (reply.src.is_zero()) reply.src = *ip;
     return true;
   }
-  if (bootfile) reply.bootfile = std::string(value);
-  if (sname) reply.tftp_server = std::string(value);
+  if (bootfile) reply.bootfile = keep(value);
+  if (sname) reply.tftp_server = keep(value);
   if (sent && value.ends_with("message-type  5") && reply.msg_type == 2 && reply.sport == 67 &&
       reply.yiaddr.is_zero() && it->second > 0) {
     // "PXE(if) MAC proxy" answered with an ACK: that was the client's port-4011 request (EDK2
     // asks the proxy there), answered without a boot file (no service for its architecture).
-    Event& request = events_[it->second - 1];
+    Event& request = list_.events[it->second - 1];
     reply.msg_type = 5;
     reply.sport = 4011;
     if (request.kind == EventKind::DhcpFromClient && request.client_mac == reply.client_mac) {
@@ -295,10 +296,10 @@ bool Reader::sent_option(std::string_view text, Event& reply) {
     case 54:
       if (auto ip = Ipv4::parse(value)) reply.server_id = reply.src = *ip;
       break;
-    case 67: reply.bootfile = std::string(value); break;
-    case 66: reply.tftp_server = std::string(value); break;
-    case 12: reply.hostname = std::string(value); break;
-    case 60: reply.vendor_class = logline::hex_or_text(value); break;
+    case 67: reply.bootfile = keep(value); break;
+    case 66: reply.tftp_server = keep(value); break;
+    case 12: reply.hostname = keep(value); break;
+    case 60: reply.vendor_class = keep(logline::hex_or_text(value)); break;
     case 175: reply.has_ipxe_encap = true; break;
     case 43: logline::pxe_suboptions(value, reply); break;
     default: break;
@@ -312,10 +313,10 @@ void Reader::tftp_peer(Event& e, Ipv4 client) {
   Ipv4 server;
   auto it = reply_for_ip_.find(client);
   if (it != reply_for_ip_.end()) {
-    e.client_mac = events_[it->second].client_mac;
-    server = events_[it->second].src;
+    e.client_mac = list_.events[it->second].client_mac;
+    server = list_.events[it->second].src;
   }
-  if (server.is_zero() && any_reply_) server = events_[*any_reply_].src;
+  if (server.is_zero() && any_reply_) server = list_.events[*any_reply_].src;
   (e.from_client ? e.dst : e.src) = server;
   last_tftp_client_ = client;
   if (e.kind != EventKind::TftpError || !e.from_client) open_client_error_.erase(client);
@@ -341,16 +342,16 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
   if (consume(rest, "sent ")) {
     if (!split_ip(rest, " to ", &file, &client)) return false;
     e.kind = EventKind::TftpSent;
-    e.filename = std::string(file);
+    e.filename = keep(file);
     e.dst = client;
   } else if (consume(rest, "TFTP root is ")) {
     tftp_enabled_ = true;
     return true;
   } else if (consume(rest, "failed sending ")) {
     if (!split_ip(rest, " to ", &file, &client)) return false;
-    if (open_server_error_ && events_[*open_server_error_].filename == file) {
+    if (open_server_error_ && list_.events[*open_server_error_].filename == file) {
       // "cannot read FILE: ..." just before named no client; this line does.
-      Event& err = events_[*open_server_error_];
+      Event& err = list_.events[*open_server_error_];
       open_server_error_.reset();
       err.dst = client;
       tftp_peer(err, client);
@@ -358,21 +359,21 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
     }
     auto open = open_client_error_.find(client);
     if (open != open_client_error_.end()) {  // the client's own error ended it: name its file
-      Event& err = events_[open->second];
-      if (err.filename.empty()) err.filename = std::string(file);
+      Event& err = list_.events[open->second];
+      if (err.filename.empty()) err.filename = keep(file);
       open_client_error_.erase(open);
       return true;
     }
-    e.filename = std::string(file);
+    e.filename = keep(file);
     e.dst = client;
-    e.error_message = std::string(msg);
+    e.error_message = keep(msg);
   } else if (consume(rest, "file ")) {
     auto at = rest.rfind(" not found");
     if (at == std::string_view::npos) {
       *handled = false;
       return true;
     }
-    e.filename = std::string(rest.substr(0, at));
+    e.filename = keep(rest.substr(0, at));
     std::string_view tail = rest.substr(at + 10);
     if (consume(tail, " for ")) {
       auto ip = Ipv4::parse(trim(tail));
@@ -382,24 +383,24 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
       client = last_tftp_client_;  // dnsmasq < 2.77 did not say for whom
     }
     e.error_code = 1;
-    e.error_message = std::string(msg);
+    e.error_message = keep(msg);
     e.dst = client;
   } else if (consume(rest, "cannot access ") || consume(rest, "cannot read ")) {
     auto colon = rest.rfind(": ");
     e.error_code = msg.starts_with("cannot access") ? 2 : 0;
-    e.filename = std::string(rest.substr(0, colon));
-    e.error_message = std::string(msg);
+    e.filename = keep(rest.substr(0, colon));
+    e.error_message = keep(msg);
     // The line names no client: a "failed sending FILE to IP" may follow (cannot read); if not
     // (cannot access), the client is the one the last ACK went to.
     client = last_tftp_client_;
-    if (any_reply_ && !events_[*any_reply_].yiaddr.is_zero()) client = events_[*any_reply_].yiaddr;
+    if (any_reply_ && !list_.events[*any_reply_].yiaddr.is_zero()) client = list_.events[*any_reply_].yiaddr;
     e.dst = client;
-    open_server_error_ = events_.size();
+    open_server_error_ = list_.events.size();
   } else if (consume(rest, "unsupported request from ")) {
     auto ip = Ipv4::parse(trim(rest));
     if (!ip) return false;
     e.error_code = 4;
-    e.error_message = std::string(msg);
+    e.error_message = keep(msg);
     client = e.dst = *ip;
   } else if (consume(rest, "error ")) {
     std::string_view number = next_token(rest);
@@ -410,23 +411,23 @@ bool Reader::tftp_line(std::string_view msg, Event base, bool* handled) {
     if (!split_ip(rest, " received from ", &text, &client)) return false;
     e.from_client = true;
     e.error_code = static_cast<std::uint16_t>(code);
-    e.error_message = std::string(trim(text));
+    e.error_message = keep(trim(text));
     e.src = client;
-    open_client_error_[client] = events_.size();
+    open_client_error_[client] = list_.events.size();
   } else {
     *handled = false;
     return true;
   }
   tftp_peer(e, client);
-  events_.push_back(std::move(e));
+  list_.events.push_back(std::move(e));
   return true;
 }
 
-std::vector<Event> Reader::take() {
+EventList Reader::take() {
   // A boot server's address is known only from the detail lines after its ACK.
   for (auto [request, ack] : boot_requests_)
-    if (events_[request].dst.is_zero()) events_[request].dst = events_[ack].src;
-  return std::move(events_);
+    if (list_.events[request].dst.is_zero()) list_.events[request].dst = list_.events[ack].src;
+  return std::move(list_);
 }
 
 void Reader::malformed(std::uint64_t number, std::size_t offset, std::string_view why,
@@ -441,7 +442,7 @@ void Reader::malformed(std::uint64_t number, std::size_t offset, std::string_vie
 
 }  // namespace
 
-Result<std::vector<Event>> read_dnsmasq_log(std::istream& in, const DnsmasqLogOptions& options) {
+Result<EventList> read_dnsmasq_log(std::istream& in, const DnsmasqLogOptions& options) {
   DnsmasqLogOptions opts = options;
   DnsmasqLogStats local;
   if (!opts.stats) opts.stats = &local;
@@ -467,7 +468,7 @@ Result<std::vector<Event>> read_dnsmasq_log(std::istream& in, const DnsmasqLogOp
   return reader.take();
 }
 
-Result<std::vector<Event>> read_dnsmasq_log(const std::string& path,
+Result<EventList> read_dnsmasq_log(const std::string& path,
                                             const DnsmasqLogOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("cannot open dnsmasq log " + path);

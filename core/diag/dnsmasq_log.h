@@ -58,8 +58,8 @@ struct DnsmasqLogOptions {
 };
 
 // An error only when the input cannot be read, or when it has lines but none from dnsmasq.
-Result<std::vector<Event>> read_dnsmasq_log(std::istream& in, const DnsmasqLogOptions& options = {});
-Result<std::vector<Event>> read_dnsmasq_log(const std::string& path,
+Result<EventList> read_dnsmasq_log(std::istream& in, const DnsmasqLogOptions& options = {});
+Result<EventList> read_dnsmasq_log(const std::string& path,
                                             const DnsmasqLogOptions& options = {});
 
 }  // namespace pxe::diag

@@ -1,5 +1,7 @@
 #include "diag/event_builder.h"
 
+#include <cstring>
+
 #include "wire/dhcp/dhcp.h"
 #include "wire/smb2/header.h"
 #include "wire/smb2/ntlmssp.h"
@@ -21,7 +23,7 @@ void EventBuilder::add(const Observation& obs) {
     e.src = capture::to_ipv4(a.sender_ip_addr());
     e.dst = capture::to_ipv4(a.target_ip_addr());
     e.client_mac = capture::to_mac(a.sender_hw_addr());
-    events_.push_back(std::move(e));
+    list_.events.push_back(e);
     return;
   }
   if (!obs.ip || obs.ip_header.size() < 20 || obs.fragment == capture::Fragment::Held) return;
@@ -46,7 +48,7 @@ void EventBuilder::add(const Observation& obs) {
     e.sport = q.sport;
     e.dport = q.dport;
     if (obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
-    events_.push_back(std::move(e));
+    list_.events.push_back(e);
   } else if (obs.tcp && obs.app == capture::App::Smb2) {
     e.sport = obs.tcp->sport();
     e.dport = obs.tcp->dport();
@@ -57,7 +59,7 @@ void EventBuilder::add(const Observation& obs) {
     if (f & (Tins::TCP::FIN | Tins::TCP::RST)) {
       e.kind = EventKind::TcpClose;
       e.rst = f & Tins::TCP::RST;
-      events_.push_back(std::move(e));
+      list_.events.push_back(e);
     }
   }
 }
@@ -77,22 +79,24 @@ void EventBuilder::add_dhcp(const Observation& obs, Event& e) {
   if (auto t = m.message_type()) e.msg_type = static_cast<std::uint8_t>(*t);
   if (auto s = m.server_id()) e.server_id = *s;
   if (auto r = m.requested_ip()) e.requested_ip = *r;
-  if (auto b = m.bootfile()) e.bootfile = *b;
   // Buggy ROMs need NUL-terminated names, so servers send them: not part of the name.
-  while (!e.bootfile.empty() && e.bootfile.back() == '\0') e.bootfile.pop_back();
-  if (auto t = m.tftp_server_name()) e.tftp_server = *t;
-  while (!e.tftp_server.empty() && e.tftp_server.back() == '\0') e.tftp_server.pop_back();
-  if (auto v = m.vendor_class()) e.vendor_class = *v;
-  if (auto u = m.user_class(); u && !u->classes.empty()) e.user_class = u->classes.front();
-  if (auto h = m.hostname()) e.hostname = *h;
-  if (auto a = m.client_arch()) e.arch = *a;
+  auto without_nuls = [](std::string_view v) {
+    while (!v.empty() && v.back() == '\0') v.remove_suffix(1);
+    return v;
+  };
+  if (auto b = m.bootfile()) e.bootfile = keep(without_nuls(*b));
+  if (auto t = m.tftp_server_name()) e.tftp_server = keep(without_nuls(*t));
+  if (auto v = m.vendor_class()) e.vendor_class = keep(*v);
+  if (auto u = m.user_class(); u && !u->classes.empty()) e.user_class = keep(u->classes.front());
+  if (auto h = m.hostname()) e.hostname = keep(*h);
+  if (auto a = m.client_arch()) e.arch = ArchList::from(*a);
   if (auto p = m.pxe_options()) {
     e.has_pxe_options = true;
     e.pxe_boot_item = p->boot_item.has_value();
     e.pxe_discovery_control = p->discovery_control.value_or(0);
   }
   e.has_ipxe_encap = m.has_option(175);
-  events_.push_back(std::move(e));
+  list_.events.push_back(e);
 }
 
 void EventBuilder::add_tftp(const Observation& obs, Event& e) {
@@ -103,7 +107,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event& e) {
   if (auto* req = std::get_if<tftp::Request>(&p)) {
     e.kind = EventKind::TftpRequest;
     e.from_client = true;
-    e.filename = req->filename;
+    e.filename = keep(req->filename);
     if (auto* b = tftp::find_option(req->options, "blksize")) e.blksize = std::uint32_t(std::atoi(b->value.c_str()));
   } else if (auto* o = std::get_if<tftp::Oack>(&p)) {
     e.kind = EventKind::TftpOack;
@@ -111,7 +115,7 @@ void EventBuilder::add_tftp(const Observation& obs, Event& e) {
   } else if (auto* d = std::get_if<tftp::Data>(&p)) {
     e.kind = EventKind::TftpData;
     e.block = d->block;
-    e.data_len = d->payload.size();
+    e.data_len = static_cast<std::uint32_t>(d->payload.size());
   } else if (auto* a = std::get_if<tftp::Ack>(&p)) {
     e.kind = EventKind::TftpAck;
     e.from_client = true;
@@ -119,41 +123,38 @@ void EventBuilder::add_tftp(const Observation& obs, Event& e) {
   } else if (auto* er = std::get_if<tftp::ErrorPacket>(&p)) {
     e.kind = EventKind::TftpError;
     e.error_code = er->code;
-    e.error_message = er->message;
+    e.error_message = keep(er->message);
   }
   // Collapse a run: DATA block n+1 replaces the flow's previous DATA event (block >= 2), keeping
   // totals; likewise ACKs. Block 1 and OACK/ERROR/RRQ stay as they are.
-  std::uint64_t flow = (std::uint64_t(e.src.value) * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t(e.dst.value) << 32) ^
-                       (std::uint64_t(e.sport) << 16) ^ e.dport;
-  if (e.kind == EventKind::TftpData || e.kind == EventKind::TftpAck) {
-    auto& last = e.kind == EventKind::TftpData ? last_data_ : last_ack_;
+  const bool run_kind = e.kind == EventKind::TftpData || e.kind == EventKind::TftpAck;
+  Run* run = nullptr;
+  if (run_kind) {
+    auto& runs = e.kind == EventKind::TftpData ? data_runs_ : ack_runs_;
     e.run_bytes = e.data_len;
-    auto it = last.find(flow);
-    if (it != last.end() && it->second < events_.size()) {
-      Event& prev = events_[it->second];
-      bool same_flow = prev.kind == e.kind && prev.src == e.src && prev.dst == e.dst && prev.sport == e.sport &&
-                       prev.dport == e.dport;
-      if (same_flow && prev.block >= 2 && e.block >= 2) {
-        e.run_blocks = prev.run_blocks + 1;
-        e.run_bytes += prev.run_bytes;
-        e.fragmented |= prev.fragmented;
-        if (!obs.eth && !prev.client_mac.is_zero()) e.client_mac = prev.client_mac;
-        if (e.kind == EventKind::TftpAck) e.from_client = true;
-        else if (obs.eth) {
-          e.client_mac = capture::to_mac(obs.eth->dst_addr());
-        }
-        prev = std::move(e);
-        return;
-      }
+    auto [it, inserted] = runs.try_emplace(Flow{e.src.value, e.dst.value, e.sport, e.dport});
+    run = &it->second;
+    if (!inserted && run->block >= 2 && e.block >= 2) {
+      e.run_blocks = run->blocks + 1;
+      e.run_bytes += run->bytes;
+      e.fragmented |= run->fragmented;
+      if (!obs.eth && !run->client_mac.is_zero()) e.client_mac = run->client_mac;
+      if (e.kind == EventKind::TftpAck) e.from_client = true;
+      else if (obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
+      *run = Run{run->index, e.block, e.run_blocks, e.run_bytes, e.fragmented, e.client_mac};
+      // Along a run (one flow, one kind) only the event's head changes: rewrite that, one cache
+      // line, not the whole event far back in the list.
+      std::memcpy(static_cast<void*>(&list_.events[run->index]), &e, kEventRunHead);
+      return;
     }
-    last[flow] = events_.size();
   }
   // Which side is the client: the one whose port is not the server's (69 for requests), or
   // for transfer packets the receiver of DATA / sender of ACK.
   if (e.kind == EventKind::TftpData || e.kind == EventKind::TftpOack) e.from_client = false;
   if (e.kind == EventKind::TftpError) e.from_client = false;  // refined by the timeline
   if (!e.from_client && obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
-  events_.push_back(std::move(e));
+  if (run) *run = Run{list_.events.size(), e.block, e.run_blocks, e.run_bytes, e.fragmented, e.client_mac};
+  list_.events.push_back(e);
 }
 
 void EventBuilder::add_smb(const Observation& obs, const Event& base) {
@@ -179,20 +180,20 @@ void EventBuilder::add_smb(const Observation& obs, const Event& base) {
                 n && n->type == wire::ntlmssp::MessageType::Authenticate) {
               e.has_authenticate = true;
               e.anonymous = n->authenticate.anonymous();
-              e.user = n->authenticate.user;
-              e.domain = n->authenticate.domain;
+              e.user = keep(n->authenticate.user);
+              e.domain = keep(n->authenticate.domain);
             }
           }
         }
       } else if (cmd == smb2::Command::TreeConnect) {
         e.kind = EventKind::SmbTreeConnect;
         if (!e.is_response) {
-          if (auto r = smb2::parse_tree_connect_request(el.pdu)) e.path = r->path;
+          if (auto r = smb2::parse_tree_connect_request(el.pdu)) e.path = keep(r->path);
         }
       } else {
         e.kind = EventKind::SmbOther;
       }
-      events_.push_back(std::move(e));
+      list_.events.push_back(e);
     }
   }
 }

@@ -45,32 +45,34 @@ const Mac kLaptop = *Mac::parse("20:6a:8a:0f:74:75");
 const Mac kQemu = *Mac::parse("52:54:00:42:00:10");
 const Ipv4 kClient(192, 168, 42, 17);
 
-std::vector<Event> read(const std::string& text, DnsmasqLogStats* stats = nullptr) {
+// An EventList: the events' text lives in its store, so tests keep the list, not copies.
+EventList read(const std::string& text, DnsmasqLogStats* stats = nullptr) {
   std::istringstream in(text);
   DnsmasqLogOptions options;
   options.year = 2026;
   options.stats = stats;
   auto result = read_dnsmasq_log(in, options);
   EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().what);
-  return result.ok() ? *result : std::vector<Event>{};
+  return result.ok() ? std::move(*result) : EventList{};
 }
 
-std::vector<Event> read_capture_log(const std::string& name) {
+EventList read_capture_log(const std::string& name) {
   DnsmasqLogOptions options;
   options.year = 2026;
   auto result = read_dnsmasq_log(pxe::test::captures_dir() + "/" + name, options);
   EXPECT_TRUE(result.ok()) << name << ": " << (result.ok() ? "" : result.error().what);
-  return result.ok() ? *result : std::vector<Event>{};
+  return result.ok() ? std::move(*result) : EventList{};
 }
 
-std::vector<Event> of(const std::vector<Event>& events, EventKind kind, int msg_type = -1) {
+// Copies of events of one kind: valid while `events` (their text) is.
+std::vector<Event> of(const EventList& events, EventKind kind, int msg_type = -1) {
   std::vector<Event> out;
   for (const auto& e : events)
     if (e.kind == kind && (msg_type < 0 || e.msg_type == msg_type)) out.push_back(e);
   return out;
 }
 
-std::string basename(const std::string& path) { return fs::path(path).filename().string(); }
+std::string basename(std::string_view path) { return fs::path(path).filename().string(); }
 
 TEST(DnsmasqLog, SeedDhcpLinesBecomeClientAndServerEvents) {
   auto events = read(kSeedLog);
@@ -371,10 +373,10 @@ TEST(DnsmasqLog, CaptureCannotReadAndFailedSendingAreOneError) {
 TEST(DnsmasqLog, ClientArchitectureComesFromTheVendorClass) {
   auto bios = of(read_capture_log("bios-efi-nbp.dnsmasq.log"), EventKind::DhcpFromClient, 1);
   ASSERT_FALSE(bios.empty());
-  EXPECT_EQ(bios[0].arch, std::vector<std::uint16_t>{0});
+  EXPECT_EQ(bios[0].arch, ArchList{0});
   auto uefi = of(read_capture_log("edk2-bios-nbp.dnsmasq.log"), EventKind::DhcpFromClient, 1);
   ASSERT_FALSE(uefi.empty());
-  EXPECT_EQ(uefi[0].arch, std::vector<std::uint16_t>{7});
+  EXPECT_EQ(uefi[0].arch, ArchList{7});
   auto linux_client = of(read_capture_log("linux-clients.dnsmasq.log"), EventKind::DhcpFromClient, 1);
   ASSERT_FALSE(linux_client.empty());
   EXPECT_TRUE(linux_client[0].arch.empty());

@@ -15,6 +15,7 @@ const Ipv4 kServer(192, 168, 42, 1), kClientIp(192, 168, 42, 17);
 
 struct Builder {
   std::vector<Event> ev;
+  TextStore text;  // the events' file names
   std::int64_t t = 0;
 
   Event& add(EventKind k, bool from_client) {
@@ -32,7 +33,7 @@ struct Builder {
     Event& e = add(EventKind::DhcpFromClient, true);
     e.msg_type = 1;
     e.xid = 0x8b0f7475;
-    e.vendor_class = arch ? "PXEClient:Arch:00007:UNDI:003000" : "PXEClient:Arch:00000:UNDI:002001";
+    e.vendor_class = arch ? Text("PXEClient:Arch:00007:UNDI:003000") : Text("PXEClient:Arch:00000:UNDI:002001");
     e.arch = {arch};
     e.src = Ipv4(0u);
     e.dst = Ipv4(0xffffffffu);
@@ -50,8 +51,8 @@ struct Builder {
     e.src = kServer;
     e.sport = 67;
     e.dport = 68;
-    e.vendor_class = proxy ? "PXEClient" : "";
-    e.bootfile = std::move(file);
+    e.vendor_class = proxy ? Text("PXEClient") : Text();
+    e.bootfile = text.keep(file);
     return e;
   }
   Event& ack(std::string file = "pxelinux.0") {
@@ -61,7 +62,7 @@ struct Builder {
   }
   Event& rrq(std::string file, std::uint16_t port = 2070) {
     Event& e = add(EventKind::TftpRequest, true);
-    e.filename = std::move(file);
+    e.filename = text.keep(file);
     e.src = kClientIp;
     e.dst = kServer;
     e.sport = port;

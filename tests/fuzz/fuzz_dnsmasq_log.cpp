@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.year = 2026;
   auto events = pxe::diag::read_dnsmasq_log(in, options);
   if (!events) return 0;
-  auto report = pxe::diag::analyze(*events);
+  auto report = pxe::diag::analyze(events->events);
   (void)pxe::diag::render_text(report);
   (void)pxe::diag::render_json(report);
   (void)pxe::diag::render_html(report);

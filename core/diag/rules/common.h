@@ -22,8 +22,8 @@ inline Finding failure(std::string id, std::string code, const ClientContext& c,
   return f;
 }
 
-inline bool is_config_search(const std::string& file) {
-  return file.find("pxelinux.cfg/") != std::string::npos || file.find("pxelinux.cfg\\") != std::string::npos;
+inline bool is_config_search(std::string_view file) {
+  return file.find("pxelinux.cfg/") != std::string_view::npos || file.find("pxelinux.cfg\\") != std::string_view::npos;
 }
 
 inline std::string offer_text(const Offer& o) {

@@ -10,7 +10,8 @@ namespace {
 
 bool recovered(const ClientContext& c, const Transfer& t) {
   // The same file (case and slashes aside) arrived later: the error did not stop the boot.
-  auto norm = [](std::string s) {
+  auto norm = [](std::string_view v) {
+    std::string s(v);
     std::replace(s.begin(), s.end(), '\\', '/');
     for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
     return basename(s);
@@ -37,7 +38,7 @@ void tftp_error(const ClientContext& c, std::vector<Finding>& out) {
     bool module = base.ends_with(".c32") || base.ends_with(".e64");
     // pxelinux looks for a missing ldlinux.c32 under several directories (/boot/isolinux/,
     // /isolinux/, /boot/syslinux/, /syslinux/, /): one module, one finding.
-    if (!t.server_error || recovered(c, t) || !reported.insert(module ? base : t.file).second) continue;
+    if (!t.server_error || recovered(c, t) || !reported.insert(module ? base : t.file.str()).second) continue;
     const Event* err = t.server_error;
     bool nbp = &t == &c.transfers.front();
     Finding f;

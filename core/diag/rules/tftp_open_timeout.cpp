@@ -27,7 +27,7 @@ void from_log(const ClientContext& c, std::vector<Finding>& out) {
 
 void tftp_open_timeout(const ClientContext& c, std::vector<Finding>& out) {
   if (c.from_log) return from_log(c, out);
-  std::set<std::string> reported;
+  std::set<std::string_view> reported;
   for (const auto& t : c.transfers) {
     if (t.answered || reported.count(t.file)) continue;
     bool later_ok = std::any_of(c.transfers.begin(), c.transfers.end(),

@@ -6,7 +6,7 @@ namespace pxe::diag::rules {
 
 namespace {
 
-bool bios_nbp(const std::string& f) {
+bool bios_nbp(std::string_view f) {
   std::string b = basename(f);
   return b.ends_with(".0") || b.ends_with(".kpxe") || b.ends_with(".kkpxe") || b.ends_with(".pxe") ||
          b.ends_with(".com") || b.ends_with(".n12");
@@ -35,7 +35,7 @@ void wrong_architecture(const ClientContext& c, std::vector<Finding>& out) {
       return e->kind == EventKind::DhcpFromClient && e->xid == o.ev->xid && !e->arch.empty();
     });
     if (!answers_arch_request) continue;
-    const std::string& file = o.ev->bootfile;
+    Text file = o.ev->bootfile;
     bool efi_file = basename(file).ends_with(".efi");
     if (uefi == efi_file || (uefi && !bios_nbp(file))) continue;
     Finding f;
