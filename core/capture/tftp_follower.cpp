@@ -29,14 +29,14 @@ bool TftpFollower::matches(std::uint32_t src_ip, std::uint16_t sport, std::uint3
 void TftpFollower::evict(Timestamp now) {
   for (auto it = transfers_.begin(); it != transfers_.end();) {
     if (now - it->second.last_seen > expiry_)
-      it = transfers_.erase(it);
+      transfers_.erase(it++);
     else
       ++it;
   }
   // Still full of live transfers: drop an arbitrary half rather than grow without bound.
   if (transfers_.size() >= capacity_) {
     std::size_t n = transfers_.size() / 2;
-    for (auto it = transfers_.begin(); it != transfers_.end() && n; --n) it = transfers_.erase(it);
+    for (auto it = transfers_.begin(); it != transfers_.end() && n; --n) transfers_.erase(it++);
   }
 }
 

@@ -4,7 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "base/clock.h"
 
@@ -34,7 +35,7 @@ class TftpFollower {
     std::uint32_t server_ip;
     Timestamp last_seen;
   };
-  std::unordered_map<std::uint64_t, Transfer> transfers_;
+  absl::flat_hash_map<std::uint64_t, Transfer> transfers_;  // one probe per packet, no nodes
   std::size_t capacity_;
   Duration expiry_;
 };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -289,6 +290,7 @@ std::vector<LadderStep> ladder(const ClientContext& c, const std::vector<Finding
   for (const auto& f : findings)
     for (const auto& ev : f.evidence) (f.severity == Severity::Info ? noise : failing).insert(ev.frame);
   std::vector<LadderStep> out;
+  out.reserve(c.events.size());
   for (const Event* e : c.events) {
     LadderStep s;
     s.frame = e->frame;
@@ -353,8 +355,9 @@ std::string outcome(const ClientContext& c, Stage s) {
 Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) {
   Report report;
   Grouper g(events);
-  // Clients in the order they first appear; by_key maps a client's key to its place there.
-  std::vector<ClientContext> clients;
+  // Clients in the order they first appear (a deque: contexts never move as it grows); by_key
+  // maps a client's key to its place there.
+  std::deque<ClientContext> clients;
   std::unordered_map<ClientKey, std::size_t> by_key;
   Timestamp end;
   bool log_has_tftp = options.log_tftp_enabled;
@@ -372,6 +375,7 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     }
     clients[it->second].events.push_back(&e);
   }
+  report.clients.reserve(clients.size());
   for (ClientContext& c : clients) {
     // Only a host that acted as a client (asked for something) gets a verdict.
     bool asked = std::any_of(c.events.begin(), c.events.end(), [](const Event* e) {

@@ -3,7 +3,8 @@
 #pragma once
 
 #include <cstddef>
-#include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 #include <vector>
 
 #include "capture/observation.h"
@@ -47,7 +48,7 @@ class EventBuilder {
   };
 
   EventList list_;
-  std::unordered_map<Flow, Run, FlowHash> data_runs_, ack_runs_;
+  absl::flat_hash_map<Flow, Run, FlowHash> data_runs_, ack_runs_;
 };
 
 }  // namespace pxe::diag
