@@ -53,42 +53,30 @@ Result<std::vector<NetInterface>> list_interfaces() {
   return out;
 }
 
-DhcpSocket::~DhcpSocket() {
-  if (fd_ >= 0) ::close(fd_);
-}
 
-DhcpSocket& DhcpSocket::operator=(DhcpSocket&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    port_ = o.port_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
 
 Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& device) {
   DhcpSocket s;
-  s.fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (s.fd_ < 0) return make_error(errno_text("socket"));
+  s.fd_.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (s.fd_.get() < 0) return make_error(errno_text("socket"));
   s.port_ = port;
   int on = 1;
-  if (setsockopt(s.fd_, SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0) return make_error(errno_text("SO_BROADCAST"));
-  if (setsockopt(s.fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0) return make_error(errno_text("IP_PKTINFO"));
+  if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0) return make_error(errno_text("SO_BROADCAST"));
+  if (setsockopt(s.fd_.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0) return make_error(errno_text("IP_PKTINFO"));
   if (!device.empty()) {
     // Several per-device sockets share 0.0.0.0:port.
-    setsockopt(s.fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (setsockopt(s.fd_, SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), socklen_t(device.size())) != 0)
+    setsockopt(s.fd_.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), socklen_t(device.size())) != 0)
       return make_error(errno_text("SO_BINDTODEVICE " + device));
   }
   // Room for a burst of a few thousand requests (the FORCE variants pass rmem_max as root).
   int buf = 2 << 20;
-  if (setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
-    setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-  if (setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
-    setsockopt(s.fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0)
+    setsockopt(s.fd_.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
+    setsockopt(s.fd_.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
   auto sa = to_sockaddr(Ipv4(), port);
-  if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+  if (::bind(s.fd_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
     return make_error(errno_text("bind 0.0.0.0:" + std::to_string(port) + (device.empty() ? "" : " on " + device)));
   return s;
 }
@@ -132,7 +120,7 @@ std::vector<DhcpDatagram> DhcpSocket::receive(std::size_t max) {
       msgs[i].msg_hdr.msg_control = control[i];
       msgs[i].msg_hdr.msg_controllen = sizeof control[i];
     }
-    int n = ::recvmmsg(fd_, msgs, want, MSG_DONTWAIT, nullptr);
+    int n = ::recvmmsg(fd_.get(), msgs, want, MSG_DONTWAIT, nullptr);
     if (n <= 0) break;
     for (int i = 0; i < n; ++i) {
       msghdr& msg = msgs[i].msg_hdr;
@@ -179,7 +167,7 @@ Result<void> DhcpSocket::send_many(const std::vector<DhcpOutgoing>& out) {
     }
     unsigned done = 0;
     while (done < n) {
-      int k = ::sendmmsg(fd_, msgs + done, n - done, 0);
+      int k = ::sendmmsg(fd_.get(), msgs + done, n - done, 0);
       if (k > 0) {
         done += unsigned(k);
         continue;
@@ -212,7 +200,7 @@ Result<void> DhcpSocket::send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int i
   pi.ipi_ifindex = ifindex;
   pi.ipi_spec_dst.s_addr = htonl(from.value);
   std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
-  if (::sendmsg(fd_, &msg, 0) < 0)
+  if (::sendmsg(fd_.get(), &msg, 0) < 0)
     return make_error(errno_text("send to " + to.str() + ":" + std::to_string(port)));
   return {};
 }
@@ -225,7 +213,7 @@ Result<void> DhcpSocket::set_arp_entry(const std::string& device, Ipv4 ip, const
   std::memcpy(req.arp_ha.sa_data, mac.octets.data(), 6);
   req.arp_flags = ATF_COM;
   std::strncpy(req.arp_dev, device.c_str(), sizeof req.arp_dev - 1);
-  if (ioctl(fd_, SIOCSARP, &req) != 0) return make_error(errno_text("SIOCSARP " + ip.str() + " on " + device));
+  if (ioctl(fd_.get(), SIOCSARP, &req) != 0) return make_error(errno_text("SIOCSARP " + ip.str() + " on " + device));
   return {};
 }
 
@@ -241,24 +229,12 @@ std::uint16_t icmp_checksum(const std::uint8_t* p, std::size_t n) {
 
 }  // namespace
 
-PingSocket::~PingSocket() {
-  if (fd_ >= 0) ::close(fd_);
-}
 
-PingSocket& PingSocket::operator=(PingSocket&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    ident_ = o.ident_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
 
 Result<PingSocket> PingSocket::open() {
   PingSocket s;
-  s.fd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-  if (s.fd_ < 0) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
+  s.fd_.reset(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
+  if (s.fd_.get() < 0) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
   s.ident_ = std::uint16_t(::getpid() ^ 0x5058);  // "PX"
   return s;
 }
@@ -271,7 +247,7 @@ Result<void> PingSocket::send_echo(Ipv4 to, std::uint16_t seq) {
   pkt[2] = std::uint8_t(sum >> 8);
   pkt[3] = std::uint8_t(sum);
   auto sa = to_sockaddr(to, 0);
-  if (::sendto(fd_, pkt, sizeof pkt, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0)
+  if (::sendto(fd_.get(), pkt, sizeof pkt, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0)
     return make_error(errno_text("ping " + to.str()));
   return {};
 }
@@ -282,7 +258,7 @@ std::vector<PingSocket::Reply> PingSocket::receive() {
   while (true) {
     sockaddr_in from{};
     socklen_t len = sizeof from;
-    ssize_t n = ::recvfrom(fd_, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
+    ssize_t n = ::recvfrom(fd_.get(), buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) break;
     // A raw ICMP socket delivers the IP header too.
     std::size_t ihl = n > 0 ? std::size_t(buf[0] & 0x0f) * 4 : 0;

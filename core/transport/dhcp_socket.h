@@ -11,6 +11,7 @@
 #include "base/addr.h"
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace pxe::transport {
 
@@ -44,17 +45,12 @@ struct DhcpOutgoing {
 class DhcpSocket {
  public:
   DhcpSocket() = default;
-  ~DhcpSocket();
-  DhcpSocket(DhcpSocket&& o) noexcept : fd_(o.fd_), port_(o.port_), rx_(std::move(o.rx_)) { o.fd_ = -1; }
-  DhcpSocket& operator=(DhcpSocket&& o) noexcept;
-  DhcpSocket(const DhcpSocket&) = delete;
-  DhcpSocket& operator=(const DhcpSocket&) = delete;
 
   // Binds 0.0.0.0:port (broadcasts arrive there), non-blocking. `device` non-empty: only that
   // interface's traffic (SO_BINDTODEVICE; several such sockets share the port).
   static Result<DhcpSocket> open(std::uint16_t port, const std::string& device);
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   std::uint16_t port() const { return port_; }
 
   // Up to `max` waiting datagrams, without blocking (recvmmsg, many per system call); empty when
@@ -70,7 +66,7 @@ class DhcpSocket {
   Result<void> set_arp_entry(const std::string& device, Ipv4 ip, const Mac& mac);
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
   std::uint16_t port_ = 0;
   Bytes rx_;  // receive buffers, allocated on first use
 };
@@ -80,14 +76,9 @@ class DhcpSocket {
 class PingSocket {
  public:
   PingSocket() = default;
-  ~PingSocket();
-  PingSocket(PingSocket&& o) noexcept : fd_(o.fd_), ident_(o.ident_) { o.fd_ = -1; }
-  PingSocket& operator=(PingSocket&& o) noexcept;
-  PingSocket(const PingSocket&) = delete;
-  PingSocket& operator=(const PingSocket&) = delete;
 
   static Result<PingSocket> open();
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   Result<void> send_echo(Ipv4 to, std::uint16_t seq);
   struct Reply {
     Ipv4 from;
@@ -97,7 +88,7 @@ class PingSocket {
   std::vector<Reply> receive();
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
   std::uint16_t ident_ = 0;
 };
 

@@ -34,18 +34,7 @@ Error errno_error(std::string what) { return make_error(what + ": " + std::strer
 
 std::string Endpoint::str() const { return fmt::format("{}:{}", addr.str(), port); }
 
-UdpSocket::~UdpSocket() {
-  if (fd_ >= 0) ::close(fd_);
-}
 
-UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
 
 Result<UdpSocket> UdpSocket::bind(Ipv4 addr, std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -68,24 +57,24 @@ Result<UdpSocket> UdpSocket::bind_in_range(Ipv4 addr, std::uint16_t low, std::ui
 Endpoint UdpSocket::local() const {
   sockaddr_in sa{};
   socklen_t len = sizeof sa;
-  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return {};
+  if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&sa), &len) != 0) return {};
   return from_sockaddr(sa);
 }
 
 void UdpSocket::set_buffers(int bytes) {
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
 }
 
 Result<void> UdpSocket::enable_pktinfo() {
   int one = 1;
-  if (::setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0) return errno_error("IP_PKTINFO");
+  if (::setsockopt(fd_.get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0) return errno_error("IP_PKTINFO");
   return {};
 }
 
 Result<void> UdpSocket::send_to(ByteSpan bytes, const Endpoint& to) {
   sockaddr_in sa = to_sockaddr(to);
-  ssize_t n = ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  ssize_t n = ::sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   if (n < 0) return errno_error("sendto " + to.str());
   return {};
 }
@@ -137,7 +126,7 @@ Result<std::size_t> UdpSocket::send_gathered(std::span<const GatherDatagram> dat
       msgs[i].msg_hdr.msg_name = &sa;
       msgs[i].msg_hdr.msg_namelen = sizeof sa;
     }
-    auto r = send_all(fd_, msgs, n, to);
+    auto r = send_all(fd_.get(), msgs, n, to);
     if (!r) return r.error();
     sent += *r;
     if (*r < n) break;
@@ -198,7 +187,7 @@ Result<std::size_t> UdpSocket::send_segmented(std::span<const GatherDatagram> da
       counts[nmsg++] = count;
       if (count < per && next < datagrams.size()) break;  // a size change: send what we have first
     }
-    int r = ::sendmmsg(fd_, msgs, static_cast<unsigned>(nmsg), 0);
+    int r = ::sendmmsg(fd_.get(), msgs, static_cast<unsigned>(nmsg), 0);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return sent;
@@ -247,7 +236,7 @@ Result<void> UdpSocket::receive_views(std::vector<DatagramView>& out, std::size_
     msgs[i].msg_hdr.msg_control = ctl[i];
     msgs[i].msg_hdr.msg_controllen = kCtl;
   }
-  int r = ::recvmmsg(fd_, msgs, static_cast<unsigned>(max), MSG_DONTWAIT, nullptr);
+  int r = ::recvmmsg(fd_.get(), msgs, static_cast<unsigned>(max), MSG_DONTWAIT, nullptr);
   if (r < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return {};
     // ICMP errors queued on the socket (port unreachable from a vanished client) are not fatal.

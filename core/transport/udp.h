@@ -12,6 +12,7 @@
 #include "base/addr.h"
 #include "base/bytes.h"
 #include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace pxe::transport {
 
@@ -47,18 +48,13 @@ struct GatherDatagram {
 class UdpSocket {
  public:
   UdpSocket() = default;
-  ~UdpSocket();
-  UdpSocket(UdpSocket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  UdpSocket& operator=(UdpSocket&& o) noexcept;
-  UdpSocket(const UdpSocket&) = delete;
-  UdpSocket& operator=(const UdpSocket&) = delete;
 
   // port 0: the kernel picks an ephemeral port. SO_REUSEADDR is not set: a busy port is an error.
   static Result<UdpSocket> bind(Ipv4 addr, std::uint16_t port);
   // The first free port in [low, high].
   static Result<UdpSocket> bind_in_range(Ipv4 addr, std::uint16_t low, std::uint16_t high);
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   Endpoint local() const;
 
   Result<void> send_to(ByteSpan bytes, const Endpoint& to);
@@ -90,7 +86,7 @@ class UdpSocket {
 
  private:
   explicit UdpSocket(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 // The path MTU the kernel knows towards `peer` (IP_MTU of a connected probe socket), or nullopt.

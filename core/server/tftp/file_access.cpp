@@ -47,12 +47,10 @@ Result<std::string> normalize_name(std::string_view requested, std::string_view 
   return out;
 }
 
-FdSource::~FdSource() { ::close(fd_); }
-
 Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t> dst) {
   std::size_t got = 0;
   while (got < dst.size()) {
-    ssize_t n = ::pread(fd_, dst.data() + got, dst.size() - got, static_cast<off_t>(offset + got));
+    ssize_t n = ::pread(fd_.get(), dst.data() + got, dst.size() - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
       return make_error(std::string("pread: ") + std::strerror(errno));
@@ -64,15 +62,14 @@ Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t>
 }
 
 FdSink::~FdSink() {
-  ::close(fd_);
-  if (!committed_) ::unlinkat(dirfd_, tmp_.c_str(), 0);
-  ::close(dirfd_);
+  fd_.reset();
+  if (!committed_) ::unlinkat(dirfd_.get(), tmp_.c_str(), 0);
 }
 
 Result<void> FdSink::write(ByteSpan data) {
   std::size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+    ssize_t n = ::write(fd_.get(), data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return make_error(errno == ENOSPC || errno == EDQUOT ? "Disk full or allocation exceeded"
@@ -84,7 +81,7 @@ Result<void> FdSink::write(ByteSpan data) {
 }
 
 Result<void> FdSink::commit() {
-  if (::renameat2(dirfd_, tmp_.c_str(), dirfd_, name_.c_str(), overwrite_ ? 0u : RENAME_NOREPLACE) != 0)
+  if (::renameat2(dirfd_.get(), tmp_.c_str(), dirfd_.get(), name_.c_str(), overwrite_ ? 0u : RENAME_NOREPLACE) != 0)
     return make_error(errno == EEXIST ? std::string("file appeared meanwhile, not replaced")
                                       : std::string("rename: ") + std::strerror(errno));
   committed_ = true;
@@ -107,7 +104,7 @@ Result<std::string> TftpRoot::upload_dir(const std::string& dir) const {
   open_how how{};
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long fd = ::syscall(SYS_openat2, fd_, norm->c_str(), &how, sizeof how);
+  long fd = ::syscall(SYS_openat2, fd_.get(), norm->c_str(), &how, sizeof how);
   if (fd < 0)
     return make_error("upload directory " + dir + ": " +
                       (errno == ELOOP ? std::string("reached through a symlink") : std::string(std::strerror(errno))));
@@ -130,7 +127,7 @@ std::variant<TftpRoot::Created, OpenError> TftpRoot::create_upload(const std::st
   open_how how{};
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long dfd = ::syscall(SYS_openat2, fd_, dir.c_str(), &how, sizeof how);
+  long dfd = ::syscall(SYS_openat2, fd_.get(), dir.c_str(), &how, sizeof how);
   if (dfd < 0) {
     int e = errno;
     if (e == ENOENT || e == ENOTDIR) return OpenError{wt::ErrorCode::FileNotFound, "Directory not found", "no such directory " + dir};
@@ -173,19 +170,15 @@ Result<TftpRoot> TftpRoot::open(const std::string& root) {
   return TftpRoot(fd, buf);
 }
 
-TftpRoot::~TftpRoot() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 int TftpRoot::open_beneath(const std::string& relative) const {
   open_how how{};
   how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  long fd = ::syscall(SYS_openat2, fd_, relative.c_str(), &how, sizeof how);
+  long fd = ::syscall(SYS_openat2, fd_.get(), relative.c_str(), &how, sizeof how);
   if (fd >= 0) return static_cast<int>(fd);
   if (errno != ENOSYS) return -errno;
   // No openat2: open, then check where the file really is.
-  int f = ::openat(fd_, relative.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  int f = ::openat(fd_.get(), relative.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (f < 0) return -errno;
   char link[64], real[PATH_MAX];
   std::snprintf(link, sizeof link, "/proc/self/fd/%d", f);
@@ -210,7 +203,7 @@ std::optional<std::string> TftpRoot::find_case_insensitive(const std::string& re
     std::size_t j = relative.find('/', i);
     if (j == std::string::npos) j = relative.size();
     std::string part = relative.substr(i, j - i);
-    int dfd = found.empty() ? ::openat(fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    int dfd = found.empty() ? ::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                             : static_cast<int>(open_beneath(found));
     if (dfd < 0) return std::nullopt;
     DIR* d = ::fdopendir(dfd);

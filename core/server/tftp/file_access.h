@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "proto/tftp/file_source.h"
 #include "wire/tftp/tftp.h"
 
@@ -38,15 +39,12 @@ struct OpenError {
 class FdSource final : public proto::tftp::FileSource {
  public:
   FdSource(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
-  ~FdSource() override;
-  FdSource(const FdSource&) = delete;
-  FdSource& operator=(const FdSource&) = delete;
   std::optional<std::uint64_t> size() const override { return size_; }
   Result<std::size_t> read(std::uint64_t offset, std::span<std::uint8_t> dst) override;
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
  private:
-  int fd_;
+  UniqueFd fd_;
   std::uint64_t size_;
 };
 
@@ -58,16 +56,14 @@ class FdSink final : public proto::tftp::FileSink {
   FdSink(int dirfd, std::string tmp, std::string name, int fd, bool overwrite)
       : dirfd_(dirfd), tmp_(std::move(tmp)), name_(std::move(name)), fd_(fd), overwrite_(overwrite) {}
   ~FdSink() override;  // removes the temporary file unless committed
-  FdSink(const FdSink&) = delete;
-  FdSink& operator=(const FdSink&) = delete;
   Result<void> write(ByteSpan data) override;
   // Puts the file in place (renameat2; RENAME_NOREPLACE unless overwriting).
   Result<void> commit();
 
  private:
-  int dirfd_;
+  UniqueFd dirfd_;
   std::string tmp_, name_;
-  int fd_;
+  UniqueFd fd_;
   bool overwrite_;
   bool committed_ = false;
 };
@@ -75,9 +71,6 @@ class FdSink final : public proto::tftp::FileSink {
 class TftpRoot {
  public:
   static Result<TftpRoot> open(const std::string& root);
-  TftpRoot(TftpRoot&& o) noexcept : fd_(o.fd_), real_(std::move(o.real_)) { o.fd_ = -1; }
-  TftpRoot(const TftpRoot&) = delete;
-  ~TftpRoot();
 
   const std::string& path() const { return real_; }
   // Opens a regular file (relative path from normalize_name) read-only, beneath the root. With
@@ -106,7 +99,7 @@ class TftpRoot {
   TftpRoot(int fd, std::string real) : fd_(fd), real_(std::move(real)) {}
   int open_beneath(const std::string& relative) const;  // fd or -errno
   std::optional<std::string> find_case_insensitive(const std::string& relative) const;
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string real_;
 };
 
