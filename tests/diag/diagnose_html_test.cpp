@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "diag/html_report.h"
+#include "diag/ladder_steps.h"
 #include "support/test_paths.h"
 
 namespace pxe::diag {
@@ -15,26 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using pxe::test::have_program;
 using pxe::test::run;
-
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
-    ++n;
-  return n;
-}
-
-LadderStep step(std::uint64_t frame, double seconds, bool from_client, std::string peer,
-                std::string label, bool failing = false, bool noise = false) {
-  LadderStep s;
-  s.frame = frame;
-  s.time = Timestamp{static_cast<std::int64_t>(seconds * 1e6)};
-  s.from_client = from_client;
-  s.peer = std::move(peer);
-  s.label = std::move(label);
-  s.failing = failing;
-  s.noise = noise;
-  return s;
-}
+using test::count;
+using test::step;
 
 Report sample_report() {
   ClientReport bad;

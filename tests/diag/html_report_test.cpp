@@ -5,28 +5,17 @@
 #include <gtest/gtest.h>
 
 #include "diag/html_ladder.h"
+#include "diag/ladder_steps.h"
 
 namespace pxe::diag {
 namespace {
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
-    ++n;
-  return n;
-}
+using test::count;
 
-LadderStep step(std::uint64_t frame, double seconds, bool from_client, std::string peer,
-                std::string label, bool failing = false, bool noise = false) {
-  LadderStep s;
-  s.frame = frame;
-  s.time = Timestamp{1795320894000000 + static_cast<std::int64_t>(seconds * 1e6)};
-  s.from_client = from_client;
-  s.peer = std::move(peer);
-  s.label = std::move(label);
-  s.failing = failing;
-  s.noise = noise;
-  return s;
+// Steps on the capture's clock (2026-11-22 04:14:54 UTC).
+LadderStep step(std::uint64_t frame, double seconds, bool from_client, std::string peer, std::string label,
+                bool failing = false, bool noise = false) {
+  return test::step(frame, seconds, from_client, std::move(peer), std::move(label), failing, noise, 1795320894000000);
 }
 
 ClientReport failing_client() {
