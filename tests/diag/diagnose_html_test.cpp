@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "diag/html_report.h"
 #include "diag/ladder_steps.h"
@@ -63,18 +64,13 @@ class ChromiumHtml : public ::testing::Test {
     if (!have_program("chromium"))
       GTEST_SKIP() << "chromium is not installed (apt-get install chromium): the HTML report "
                       "is not checked in a browser";
-    char tmpl[] = "/tmp/pxekit-html-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    html_ = dir_ + "/report.html";
+    dir_.emplace("pxekit-html");
+    html_ = (*dir_ / "report.html").string();
     pxe::test::write_file(html_, render_html(sample_report()));
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
   // Headless chromium with a fresh profile and nothing fetched in the background.
   int chromium(const std::string& args, std::string* out) {
-    std::string profile = dir_ + "/profile-" + std::to_string(++runs_);
+    std::string profile = (*dir_ / ("profile-" + std::to_string(++runs_))).string();
     std::string cmd = "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
                       "--no-first-run --disable-background-networking "
                       "--disable-component-update --disable-sync --hide-scrollbars "
@@ -82,7 +78,8 @@ class ChromiumHtml : public ::testing::Test {
                       "' 2>/dev/null";
     return run(cmd, out);
   }
-  std::string dir_, html_;
+  std::optional<pxe::test::TempDir> dir_;  // made once chromium is known to be there
+  std::string html_;
   int runs_ = 0;
 };
 
@@ -103,7 +100,7 @@ TEST_F(ChromiumHtml, RenderedDomHasTheLadderArrowsAndTheVerdict) {
 }
 
 TEST_F(ChromiumHtml, ScreenshotIsAPngOfThePage) {
-  std::string shot = dir_ + "/shot.png";
+  std::string shot = (*dir_ / "shot.png").string();
   ASSERT_EQ(chromium("--screenshot='" + shot + "' --window-size=1280,2000", nullptr), 0);
   ASSERT_TRUE(fs::exists(shot)) << "chromium wrote no screenshot";
   std::string png = pxe::test::read_file(shot);

@@ -1,6 +1,7 @@
 // Paths the tests need: the source tree (captures/, tests/golden/) and the built pxekit.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace pxe::test {
@@ -17,5 +18,21 @@ void write_file(const std::string& path, const std::string& content);
 int run(const std::string& command, std::string* out = nullptr);
 // True when `name` is an executable on PATH.
 bool have_program(const std::string& name);
+
+// A fresh directory /tmp/<prefix>-XXXXXX (mkdtemp), removed with all it holds when this goes away.
+// Throws std::runtime_error when it cannot be made.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace pxe::test

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "support/test_paths.h"
+
 namespace pxe::server {
 namespace {
 
@@ -16,16 +18,6 @@ namespace pd = proto::dhcp;
 
 class LeaseStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/pxkt-leases-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = (dir_ / "leases.db").string();
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   static pd::LeaseChange upsert(std::uint32_t n) {
     pd::LeaseChange c;
     c.lease.client_key = "mac:" + std::to_string(n);
@@ -44,8 +36,8 @@ class LeaseStoreTest : public ::testing::Test {
     return ec ? 0 : n;
   }
 
-  fs::path dir_;
-  std::string path_;
+  pxe::test::TempDir dir_{"pxkt-leases"};
+  std::string path_ = (dir_ / "leases.db").string();
 };
 
 TEST_F(LeaseStoreTest, CommittedLeasesAreThereAfterReopening) {

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "server/tftp/tftp_server.h"
+#include "support/test_paths.h"
 #include "udp_client.h"
 
 namespace pxe::server::tftp::test {
@@ -28,9 +29,6 @@ inline Bytes pattern(std::size_t n, unsigned seed = 7) {
 class TftpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/pxkt-tftp-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    base_ = tmpl;
     root_ = base_ / "root";
     fs::create_directories(root_ / "pxelinux.cfg");
     fs::create_directories(base_ / "outside");
@@ -43,8 +41,6 @@ class TftpServerTest : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->stop();
     server_.reset();
-    std::error_code ec;
-    fs::remove_all(base_, ec);
   }
   void start() {
     auto s = start_tftp_server(settings_);
@@ -53,7 +49,7 @@ class TftpServerTest : public ::testing::Test {
   }
   // Writes a file under the root (or under the temp base with `outside`).
   fs::path write(const std::string& rel, const Bytes& data, bool outside = false) {
-    fs::path p = (outside ? base_ : root_) / rel;
+    fs::path p = (outside ? base_.path() : root_) / rel;
     fs::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(data.data()),
                                               static_cast<std::streamsize>(data.size()));
@@ -63,7 +59,8 @@ class TftpServerTest : public ::testing::Test {
     return fetch(server_->port(), rrq(std::move(name), std::move(options)));
   }
 
-  fs::path base_, root_;
+  pxe::test::TempDir base_{"pxkt-tftp"};  // removed after TearDown stopped the server
+  fs::path root_;
   config::TftpSettings settings_;
   std::unique_ptr<TftpServer> server_;
 };
