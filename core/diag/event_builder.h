@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <absl/container/flat_hash_map.h>
-#include <vector>
 
 #include "capture/observation.h"
 #include "diag/events.h"
@@ -19,7 +21,7 @@ class EventBuilder {
   EventList& list() { return list_; }
 
  private:
-  // Each takes the event started by add() and moves it into events_ when it keeps one.
+  // Each takes the event started by add() and appends it to list_.events when it keeps one.
   void add_dhcp(const capture::Observation& obs, Event& e);
   void add_tftp(const capture::Observation& obs, Event& e);
   void add_smb(const capture::Observation& obs, const Event& base);
@@ -31,11 +33,9 @@ class EventBuilder {
     std::uint32_t src, dst;
     std::uint16_t sport, dport;
     friend bool operator==(const Flow&, const Flow&) = default;
-  };
-  struct FlowHash {
-    std::size_t operator()(const Flow& f) const {
-      std::uint64_t h = (std::uint64_t(f.src) << 32 | f.dst) * 0x9E3779B97F4A7C15ull;
-      return static_cast<std::size_t>(h ^ (h >> 29) ^ (std::uint64_t(f.sport) << 16 | f.dport));
+    template <typename H>
+    friend H AbslHashValue(H h, const Flow& f) {
+      return H::combine(std::move(h), f.src, f.dst, f.sport, f.dport);
     }
   };
   struct Run {
@@ -48,7 +48,7 @@ class EventBuilder {
   };
 
   EventList list_;
-  absl::flat_hash_map<Flow, Run, FlowHash> data_runs_, ack_runs_;
+  absl::flat_hash_map<Flow, Run> data_runs_, ack_runs_;
 };
 
 }  // namespace pxe::diag
