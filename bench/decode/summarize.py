@@ -86,6 +86,18 @@ def load(json_paths):
     return out
 
 
+def load_note(load_start):
+    """What the load at the start says about the wall-clock columns."""
+    try:
+        busy = float(load_start.split()[0]) > os.cpu_count()
+    except (ValueError, IndexError):
+        busy = True
+    if busy:
+        return ("other work shared these CPUs, so wall time is noisy: the CPU-time columns "
+                "(user+sys, hyperfine's mean) are the steadier comparison")
+    return "nothing else ran; the load is the benchmark's own, one decoder at a time"
+
+
 def table(args):
     groups = [args.items[i:i + 5] for i in range(0, len(args.items), 5)]
     try:
@@ -99,8 +111,7 @@ def table(args):
               "with `/usr/bin/time -v`, output size with `wc -c`); output to /dev/null",
               f"- load average (1/5/15 min) at the start: {load_start}, at the end: "
               f"{' '.join(open('/proc/loadavg').read().split()[:3])} "
-              "(other builds share these CPUs, so wall time is noisy: the CPU-time columns "
-              "(user+sys, hyperfine's mean) are the steadier comparison)", ""]
+              f"({load_note(load_start)})", ""]
     flat = {}
     for clients, pcap, ja, jb, rss in groups:
         frames = count_frames(pcap)

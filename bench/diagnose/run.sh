@@ -20,7 +20,8 @@ echo "|---|---:|---:|---:|---:|"
 for c in 250 19000; do
   pcap="$OUT/pxe-${c}c-${FRAMES}.pcap"
   if [ ! -s "$pcap" ]; then
-    python3 "$ROOT/bench/decode/gen_pxe_pcap.py" -o "$pcap" -n "$FRAMES" -c "$c" 2>/dev/null
+    # the frame mix goes where bench/decode/run.sh keeps it
+    python3 "$ROOT/bench/decode/gen_pxe_pcap.py" -o "$pcap" -n "$FRAMES" -c "$c" 2>"$pcap.mix"
   fi
   json=$(mktemp)
   hyperfine --warmup 1 --runs "$RUNS" --style none --export-json "$json" \
