@@ -53,12 +53,10 @@ Result<std::vector<NetInterface>> list_interfaces() {
   return out;
 }
 
-
-
 Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& device) {
   DhcpSocket s;
   s.fd_.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (s.fd_.get() < 0) return make_error(errno_text("socket"));
+  if (!s.fd_.valid()) return make_error(errno_text("socket"));
   s.port_ = port;
   int on = 1;
   if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0) return make_error(errno_text("SO_BROADCAST"));
@@ -229,12 +227,10 @@ std::uint16_t icmp_checksum(const std::uint8_t* p, std::size_t n) {
 
 }  // namespace
 
-
-
 Result<PingSocket> PingSocket::open() {
   PingSocket s;
   s.fd_.reset(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
-  if (s.fd_.get() < 0) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
+  if (!s.fd_.valid()) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
   s.ident_ = std::uint16_t(::getpid() ^ 0x5058);  // "PX"
   return s;
 }

@@ -34,8 +34,6 @@ Error errno_error(std::string what) { return make_error(what + ": " + std::strer
 
 std::string Endpoint::str() const { return fmt::format("{}:{}", addr.str(), port); }
 
-
-
 Result<UdpSocket> UdpSocket::bind(Ipv4 addr, std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return errno_error("socket");
