@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/text.h"
 #include "diag/client_context.h"
 #include "diag/rules/rules.h"
 
@@ -17,14 +18,6 @@ namespace pxe::diag {
 namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-// p in lower case
-bool starts_with_nocase(std::string_view s, std::string_view p) {
-  if (s.size() < p.size()) return false;
-  for (std::size_t i = 0; i < p.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != p[i]) return false;
-  return true;
-}
 
 // A client's identity as a number: its MAC, or (when no MAC is known) its IPv4 address with
 // bit 48 set. kNoClient: the event concerns no client.
@@ -123,7 +116,7 @@ void detect_firmware(ClientContext& c) {
   for (const Event* e : c.events) {
     if (e->kind != EventKind::DhcpFromClient && e->kind != EventKind::DhcpFromServer) continue;
     // WinPE names itself MININT-xxxxxxx and sends vendor class "MSFT 5.0".
-    if (starts_with_nocase(e->hostname, "minint-")) c.winpe_seen = true;
+    if (istarts_with(e->hostname, "minint-")) c.winpe_seen = true;
     if (e->kind != EventKind::DhcpFromClient) continue;
     if (starts_with(e->vendor_class, "MSFT 5.0")) {
       c.winpe_seen = true;

@@ -1,7 +1,8 @@
 #include "proto/dhcp/classify.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "base/text.h"
 
 namespace pxe::proto::dhcp {
 
@@ -36,13 +37,6 @@ bool option_matches(const wd::Message& m, const config::DhcpMatch& match) {
   return false;
 }
 
-// Host names compare without case (DNS names).
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 Client classify_client(const wd::Message& m, const config::DhcpSettings& s) {
@@ -72,7 +66,7 @@ Client classify_client(const wd::Message& m, const config::DhcpSettings& s) {
   if (!c.host)
     if (auto name = m.hostname(); name && !name->empty())
       for (const auto& h : s.hosts)
-        if (!c.host && !h.has_mac && h.client_id.empty() && same_name(h.hostname, *name)) c.host = &h;
+        if (!c.host && !h.has_mac && h.client_id.empty() && iequals(h.hostname, *name)) c.host = &h;
   if (c.host && c.host->ignore_client_id) c.key = "mac:" + c.mac.str();
   return c;
 }

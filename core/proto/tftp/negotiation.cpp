@@ -4,6 +4,8 @@
 #include <charconv>
 #include <string>
 
+#include "base/text.h"
+
 namespace pxe::proto::tftp {
 
 namespace wt = wire::tftp;
@@ -19,12 +21,6 @@ std::optional<std::uint64_t> parse_option_number(std::string_view v, std::uint64
 std::uint32_t blksize_for_mtu(std::uint32_t mtu) {
   if (mtu <= kIpv4Overhead + kMinBlksize) return kMinBlksize;
   return std::min(mtu - kIpv4Overhead, kMaxBlksize);
-}
-
-static bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 Negotiated negotiate(const wt::Request& rrq, const ServerLimits& limits,

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <variant>
 
+#include "base/text.h"
 #include "proto/tftp/negotiation.h"
 #include "server/tftp/log.h"
 
@@ -14,12 +15,6 @@ namespace pt = proto::tftp;
 namespace wt = wire::tftp;
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 constexpr std::uint64_t kMaxNetasciiFile = 64u << 20;  // netascii is converted in memory
 

@@ -1,7 +1,8 @@
 #include "wire/tftp/tftp.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "base/text.h"
 
 namespace pxe::wire::tftp {
 
@@ -26,14 +27,6 @@ Opcode opcode_of(const Packet& p) {
     Opcode operator()(const Oack&) const { return Opcode::Oack; }
   };
   return std::visit(V{}, p);
-}
-
-static bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 const Option* find_option(const std::vector<Option>& options, std::string_view name) {
