@@ -40,7 +40,6 @@ class Reader {
 
   void line(std::string_view text, std::uint64_t number, std::size_t offset);
   EventList take();
-  Text keep(std::string_view s) { return list_.text->keep(s); }
   std::uint64_t dnsmasq_lines() const { return dnsmasq_lines_; }
   bool tftp_enabled() const { return tftp_enabled_; }
 
@@ -53,6 +52,7 @@ class Reader {
   bool tftp_line(std::string_view msg, Event base, bool* handled);
 
   Event& push(Event e, std::uint64_t key);
+  Text keep(std::string_view s) { return list_.text->keep(s); }
   void tftp_peer(Event& e, Ipv4 client);
   void malformed(std::uint64_t number, std::size_t offset, std::string_view why,
                  std::string_view text);

@@ -12,12 +12,12 @@ Text TextStore::keep(std::string_view s) {
   if (auto it = seen_.find(s); it != seen_.end()) return Text(*it);
   char* at;
   if (s.size() > kBlock / 4) {  // a long string gets a block of its own
-    blocks_.push_back(std::make_unique<char[]>(s.size()));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(s.size()));
     at = blocks_.back().get();
   } else {
     if (s.size() > left_) {
       // The current block's spare room stays unused: it is at most a quarter of a block.
-      blocks_.push_back(std::make_unique<char[]>(kBlock));
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlock));
       next_ = blocks_.back().get();
       left_ = kBlock;
     }
