@@ -2,7 +2,6 @@
 // and its DOM still holds the SVG ladder (one arrow per step) and the verdict; its screenshot is
 // a PNG of the page. Skipped when chromium is not installed (.ci/packages-test.txt lists it).
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <optional>

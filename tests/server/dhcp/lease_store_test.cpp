@@ -2,7 +2,6 @@
 #include "server/dhcp/lease_store.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>

@@ -1,6 +1,7 @@
 // The server's policy: read-only, confinement to the root, tftp-secure, limits, malformed input.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
