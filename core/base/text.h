@@ -1,8 +1,10 @@
-// ASCII case-insensitive comparisons, for protocol words (TFTP modes and options, DHCP host
-// names, vendor classes): no locale.
+// ASCII text helpers for protocol words: case-insensitive comparisons (TFTP modes and options,
+// DHCP host names, vendor classes; no locale), and making client-supplied text safe to log.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace pxe {
@@ -16,6 +18,30 @@ inline bool iequals(std::string_view a, std::string_view b) {
 
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// Client-supplied text (a TFTP file name, a DHCP host name) as it may appear in a log line or a
+// database row: printable ASCII is kept, every other byte (control characters, escape sequences,
+// newlines that would forge a log line, non-ASCII) becomes \xNN, a backslash becomes \\, and
+// the result is cut at `max` input bytes with "..." appended.
+inline std::string log_safe(std::string_view s, std::size_t max = 256) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(std::min(s.size(), max) + 8);
+  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
 }
 
 }  // namespace pxe
