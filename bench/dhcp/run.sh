@@ -3,6 +3,7 @@
 # (memfile), one after the other on the same veth pair. Needs root, perfdhcp (kea-admin),
 # kea-dhcp4-server, dnsmasq and a built pxekit.
 #   bench/dhcp/run.sh [PXEKIT] [RATE] [SECONDS]      # SERVERS="pxekit kea" selects a subset
+#   PXEKIT_BEFORE=/path/to/older/pxekit SERVERS="pxekit-before pxekit kea" ...  # A/B in one run
 # Prints one line per server: exchanges/s, drop ratios, average latencies (perfdhcp), and the
 # time for a burst of 1000 retransmitting clients to be leased (burst.py).
 set -uo pipefail
@@ -17,7 +18,8 @@ SERVER_PID=
 
 start_server() {  # $1 = name
   case $1 in
-    pxekit)
+    pxekit|pxekit-before)
+      bin=$PXEKIT; [ "$1" = pxekit-before ] && bin=${PXEKIT_BEFORE:?set PXEKIT_BEFORE for pxekit-before}
       cat >"$WORK/pxekit.conf" <<CONF
 port=0
 interface=$IF_S
@@ -25,7 +27,7 @@ bind-interfaces
 dhcp-range=10.77.1.0,10.77.255.250,255.255.0.0,12h
 dhcp-leasefile=$WORK/leases.db
 CONF
-      ip netns exec $NS_S "$PXEKIT" serve -C "$WORK/pxekit.conf" --log-level warn >"$WORK/server.log" 2>&1 &
+      ip netns exec $NS_S "$bin" serve -C "$WORK/pxekit.conf" --log-level warn >"$WORK/server.log" 2>&1 &
       SERVER_PID=$! ;;
     dnsmasq|dnsmasq-ro)
       extra=(); [ "$1" = dnsmasq-ro ] && extra=(--leasefile-ro --no-ping)
