@@ -2,8 +2,11 @@
 // reads through a file descriptor and the tests read from memory.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/result.h"
@@ -60,11 +63,67 @@ class MemorySink final : public FileSink {
   Bytes bytes;
 };
 
-// RFC 1350 netascii (RFC 764): LF -> CR LF, a bare CR -> CR NUL. The whole file is converted in
-// memory (netascii is used for small text files only); its size is not known before conversion,
-// so tsize is not offered for it.
+// RFC 1350 netascii (RFC 764): LF -> CR LF, a bare CR -> CR NUL, of a whole buffer. The server
+// converts while streaming (NetasciiSource); this is the plain definition, kept for tests and
+// small in-memory uses.
 Bytes to_netascii(ByteSpan raw);
 // The reverse, for a receiver in netascii mode.
 Bytes from_netascii(ByteSpan wire);
+
+// A file served in netascii mode, converted while it is read: memory stays bounded (a 64 KiB read
+// buffer and at most kMaxMarks checkpoints) whatever the file's size. Its size is not known
+// before the whole file is read, so tsize is not offered for it (size() is empty).
+//
+// An output offset maps to a position in the raw file that depends on every CR and LF before
+// it. The Sender reads forward in chunks, so the usual read starts where the last one ended;
+// a re-read (retransmission, or a window that overlaps the Sender's last chunk) or any backwards
+// read starts from the nearest remembered position: the start of one of the last few reads, one
+// of the positions taken every kSliceBytes of the last 512 KiB converted, or a checkpoint taken
+// every `mark_every` output bytes. When the checkpoints reach kMaxMarks, every other one is dropped and the spacing
+// doubles, so a backwards read rescans at most about (output so far / (kMaxMarks / 2)) bytes,
+// never the file from its start.
+class NetasciiSource final : public FileSource {
+ public:
+  static constexpr std::size_t kBufferBytes = 64 * 1024;
+  static constexpr std::size_t kMaxMarks = 1024;
+  static constexpr std::size_t kSliceBytes = 16 * 1024;
+
+  explicit NetasciiSource(std::unique_ptr<FileSource> raw, std::uint64_t mark_every = 256 * 1024);
+  std::optional<std::uint64_t> size() const override { return std::nullopt; }
+  Result<std::size_t> read(std::uint64_t offset, std::span<std::uint8_t> dst) override;
+
+  // Bytes held for the conversion (buffer and checkpoints): what "bounded" means, for tests.
+  std::size_t memory_bytes() const;
+
+ private:
+  // Where output offset `out` is in the raw file. `half`: the output stands between the two
+  // bytes that raw[raw - 1] became, and `second` (LF or NUL) comes next.
+  struct Pos {
+    std::uint64_t out = 0;
+    std::uint64_t raw = 0;
+    bool half = false;
+    std::uint8_t second = 0;
+  };
+
+  Pos start_for(std::uint64_t offset) const;
+  // Converts from `p` up to output offset `until` or the end of the file; writes to `dst` (when
+  // given) and returns the output bytes produced.
+  Result<std::size_t> convert(Pos& p, std::uint64_t until, std::uint8_t* dst);
+  // The buffered raw bytes from `raw` on (reading them when not buffered); empty at the end.
+  Result<ByteSpan> raw_at(std::uint64_t raw);
+  void mark(const Pos& p);
+
+  std::unique_ptr<FileSource> raw_;
+  Bytes buf_;
+  std::uint64_t buf_start_ = 0;
+  std::size_t buf_len_ = 0;
+  Pos cur_;                      // where the last read ended
+  std::array<Pos, 4> recent_{};  // where the last reads started (a ring)
+  std::size_t recent_next_ = 0;
+  std::array<Pos, 32> slices_{};  // every kSliceBytes of the latest conversion (a ring)
+  std::size_t slice_next_ = 0;
+  std::vector<Pos> marks_;       // sorted by out
+  std::uint64_t mark_every_;
+};
 
 }  // namespace pxe::proto::tftp
