@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -15,6 +17,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#include "base/text.h"
 
 namespace pxe::server::tftp {
 
@@ -36,7 +40,7 @@ Result<std::string> normalize_name(std::string_view requested, std::string_view 
     std::size_t j = name.find('/', i);
     if (j == std::string::npos) j = name.size();
     std::string_view part(name.data() + i, j - i);
-    if (part == "..") return make_error("name has a '..' component: " + std::string(requested));
+    if (part == "..") return make_error("name has a '..' component: " + log_safe(requested));
     if (!part.empty() && part != ".") {
       if (!out.empty()) out += '/';
       out += part;
@@ -62,30 +66,76 @@ Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t>
 }
 
 FdSink::~FdSink() {
+  if (!committed_) discard();
+}
+
+void FdSink::discard() {
   fd_.reset();
-  if (!committed_) ::unlinkat(dirfd_.get(), tmp_.c_str(), 0);
+  if (!discarded_) ::unlinkat(dirfd_.get(), tmp_.c_str(), 0);
+  discarded_ = true;
 }
 
 Result<void> FdSink::write(ByteSpan data) {
+  if (discarded_) return make_error("upload already abandoned");
+  if (data.size() > max_bytes_ - written_) {
+    discard();  // nothing of an upload over the limit stays on disk
+    return make_error("Allocation exceeded: uploads are limited to " + std::to_string(max_bytes_) + " bytes");
+  }
   std::size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd_.get(), data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return make_error(errno == ENOSPC || errno == EDQUOT ? "Disk full or allocation exceeded"
-                                                           : std::string("write: ") + std::strerror(errno));
+      int e = errno;
+      discard();
+      return make_error(e == ENOSPC || e == EDQUOT ? "Disk full or allocation exceeded"
+                                                   : std::string("write: ") + std::strerror(e));
     }
     done += static_cast<std::size_t>(n);
   }
+  written_ += data.size();
   return {};
 }
 
 Result<void> FdSink::commit() {
-  if (::renameat2(dirfd_.get(), tmp_.c_str(), dirfd_.get(), name_.c_str(), overwrite_ ? 0u : RENAME_NOREPLACE) != 0)
-    return make_error(errno == EEXIST ? std::string("file appeared meanwhile, not replaced")
-                                      : std::string("rename: ") + std::strerror(errno));
+  if (committed_) return {};
+  if (discarded_) return make_error("upload already abandoned");
+  // The data first, then the name: a power cut after the rename must not leave the final name
+  // on an empty or partial file.
+  if (sync_(fd_.get()) != 0) {
+    int e = errno;
+    discard();
+    return make_error(std::string("Disk error: fsync: ") + std::strerror(e));
+  }
+  if (::renameat2(dirfd_.get(), tmp_.c_str(), dirfd_.get(), name_.c_str(), overwrite_ ? 0u : RENAME_NOREPLACE) != 0) {
+    int e = errno;
+    discard();
+    return make_error(e == EEXIST ? std::string("File already exists (appeared meanwhile, not replaced)")
+                                  : std::string("rename: ") + std::strerror(e));
+  }
   committed_ = true;
+  fd_.reset();
+  // The rename itself is durable only once the directory is.
+  if (dir_syncable_ && sync_(dirfd_.get()) != 0)
+    return make_error(std::string("Disk error: fsync of the directory: ") + std::strerror(errno));
   return {};
+}
+
+std::string upload_temporary_name(std::string_view base, long pid, unsigned n) {
+  return "." + std::string(base) + ".pxekit-upload-" + std::to_string(pid) + "-" + std::to_string(n);
+}
+
+bool is_upload_temporary(std::string_view name) {
+  static constexpr std::string_view kTag = ".pxekit-upload-";
+  auto at = name.rfind(kTag);
+  // "." + a non-empty base + the tag + digits "-" digits, and nothing else.
+  if (name.size() < 2 || name[0] != '.' || at == std::string_view::npos || at < 2) return false;
+  std::string_view rest = name.substr(at + kTag.size());
+  auto dash = rest.find('-');
+  auto digits = [](std::string_view d) {
+    return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dash != std::string_view::npos && digits(rest.substr(0, dash)) && digits(rest.substr(dash + 1));
 }
 
 Result<std::string> TftpRoot::upload_dir(const std::string& dir) const {
@@ -112,9 +162,28 @@ Result<std::string> TftpRoot::upload_dir(const std::string& dir) const {
   return *norm;
 }
 
+namespace {
+
+// Opens a directory beneath `root` without following any symlink: for reading when it can (the
+// directory is then fsync()able), else O_PATH (a write-only drop box). fd or -errno.
+int open_dir_beneath(int root, const std::string& dir, bool& readable) {
+  open_how how{};
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  for (std::uint64_t flags : {O_RDONLY | O_DIRECTORY | O_CLOEXEC, O_PATH | O_DIRECTORY | O_CLOEXEC}) {
+    how.flags = flags;
+    long fd = ::syscall(SYS_openat2, root, dir.c_str(), &how, sizeof how);
+    readable = !(flags & O_PATH);
+    if (fd >= 0) return static_cast<int>(fd);
+    if (errno != EACCES) break;
+  }
+  return -errno;
+}
+
+}  // namespace
+
 std::variant<TftpRoot::Created, OpenError> TftpRoot::create_upload(const std::string& relative,
                                                                    const std::string& upload_dir,
-                                                                   bool overwrite) const {
+                                                                   const UploadRules& rules) const {
   const OpenError denied{wt::ErrorCode::AccessViolation, "Access violation", ""};
   if (upload_dir.empty() || relative.size() <= upload_dir.size() + 1 ||
       relative.compare(0, upload_dir.size(), upload_dir) != 0 || relative[upload_dir.size()] != '/') {
@@ -122,44 +191,93 @@ std::variant<TftpRoot::Created, OpenError> TftpRoot::create_upload(const std::st
     e.detail = "not inside the upload directory " + upload_dir;
     return e;
   }
+  if (rules.announced && *rules.announced > rules.max_bytes)
+    return OpenError{wt::ErrorCode::DiskFull, "Allocation exceeded",
+                     "announces " + std::to_string(*rules.announced) + " bytes, over tftp-max-upload-size " +
+                         std::to_string(rules.max_bytes)};
   auto slash = relative.rfind('/');
   std::string dir = relative.substr(0, slash), base = relative.substr(slash + 1);
-  open_how how{};
-  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long dfd = ::syscall(SYS_openat2, fd_.get(), dir.c_str(), &how, sizeof how);
-  if (dfd < 0) {
-    int e = errno;
-    if (e == ENOENT || e == ENOTDIR) return OpenError{wt::ErrorCode::FileNotFound, "Directory not found", "no such directory " + dir};
+  bool dir_readable = false;
+  int dirfd = open_dir_beneath(fd_.get(), dir, dir_readable);
+  if (dirfd < 0) {
+    int e = -dirfd;
+    if (e == ENOENT || e == ENOTDIR)
+      return OpenError{wt::ErrorCode::FileNotFound, "Directory not found", "no such directory " + log_safe(dir)};
     auto d = denied;
-    d.detail = e == ELOOP ? "a symlink on the way to " + dir : std::string(std::strerror(e));
+    d.detail = e == ELOOP ? "a symlink on the way to " + log_safe(dir) : std::string(std::strerror(e));
     return d;
   }
-  int dirfd = static_cast<int>(dfd);
+  UniqueFd dir_owner(dirfd);
+  struct statvfs vfs {};
+  if (rules.announced && ::fstatvfs(dirfd, &vfs) == 0 &&
+      *rules.announced > static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize)
+    return OpenError{wt::ErrorCode::DiskFull, "Disk full",
+                     "announces " + std::to_string(*rules.announced) + " bytes, more than the free space"};
   struct stat st {};
   if (::fstatat(dirfd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (!overwrite || !S_ISREG(st.st_mode)) {
-      ::close(dirfd);
-      if (!S_ISREG(st.st_mode)) {
-        auto d = denied;
-        d.detail = "exists and is not a regular file";
-        return d;
-      }
-      return OpenError{wt::ErrorCode::FileExists, "File already exists", "exists (no overwrite)"};
+    if (!S_ISREG(st.st_mode)) {
+      auto d = denied;
+      d.detail = "exists and is not a regular file";
+      return d;
     }
+    if (!rules.overwrite) return OpenError{wt::ErrorCode::FileExists, "File already exists", "exists (no overwrite)"};
   }
   static unsigned counter = 0;
-  std::string tmp = "." + base + ".pxekit-upload-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  std::string tmp = upload_temporary_name(base, ::getpid(), ++counter);
   int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) {
-    int e = errno;
-    ::close(dirfd);
     auto d = denied;
-    d.detail = std::string("create: ") + std::strerror(e);
+    d.detail = std::string("create: ") + std::strerror(errno);
     return d;
   }
-  std::string full = real_ + (real_ == "/" ? "" : "/") + relative;
-  return Created{std::make_unique<FdSink>(dirfd, tmp, base, fd, overwrite), full};
+  std::string full = real_ + (real_ == "/" ? "" : "/") + log_safe(relative);
+  return Created{std::make_unique<FdSink>(dir_owner.release(), tmp, base, fd, rules.overwrite, rules.max_bytes, sync_,
+                                          dir_readable),
+                 full};
+}
+
+namespace {
+
+// remove_stale_uploads below `dirfd`; `depth` bounds how far a deep tree is walked.
+void remove_stale_in(int dirfd, int depth, std::size_t& removed) {
+  DIR* d = ::fdopendir(dirfd);
+  if (!d) {
+    ::close(dirfd);
+    return;
+  }
+  std::vector<std::string> subdirs;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.emplace_back(name);
+    } else if (S_ISREG(st.st_mode) && is_upload_temporary(name)) {
+      if (::unlinkat(dirfd, e->d_name, 0) == 0) ++removed;
+    }
+  }
+  for (const auto& sub : subdirs) {
+    if (depth <= 0) break;
+    int fd = ::openat(dirfd, sub.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) remove_stale_in(fd, depth - 1, removed);
+  }
+  ::closedir(d);
+}
+
+}  // namespace
+
+Result<std::size_t> TftpRoot::remove_stale_uploads(const std::string& upload_dir) const {
+  bool readable = false;
+  int fd = open_dir_beneath(fd_.get(), upload_dir, readable);
+  if (fd < 0) return make_error("upload directory " + upload_dir + ": " + std::strerror(-fd));
+  if (!readable) {
+    ::close(fd);
+    return make_error("upload directory " + upload_dir + " cannot be listed: stale uploads not removed");
+  }
+  std::size_t removed = 0;
+  remove_stale_in(fd, 16, removed);
+  return removed;
 }
 
 Result<TftpRoot> TftpRoot::open(const std::string& root) {
@@ -226,6 +344,22 @@ std::optional<std::string> TftpRoot::find_case_insensitive(const std::string& re
   return found;
 }
 
+namespace {
+
+// Whether the kernel's permission checks would let this process read any file: root, or a
+// process holding CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH (kept by a unit file, say). Asked at
+// each open: the server may have dropped to its user since it started.
+bool reads_any_file() {
+  if (::geteuid() == 0) return true;
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &hdr, caps) != 0) return true;  // unknown: assume the worst
+  auto effective = [&](unsigned cap) { return (caps[cap / 32].effective >> (cap % 32)) & 1u; };
+  return effective(CAP_DAC_OVERRIDE) || effective(CAP_DAC_READ_SEARCH);
+}
+
+}  // namespace
+
 std::variant<TftpRoot::Opened, OpenError> TftpRoot::open_file(const std::string& relative, const NameRules& rules,
                                                               bool secure) const {
   std::string rel = relative;
@@ -236,7 +370,7 @@ std::variant<TftpRoot::Opened, OpenError> TftpRoot::open_file(const std::string&
       fd = open_beneath(rel);
     }
   }
-  std::string full = real_ + (real_ == "/" ? "" : "/") + rel;
+  std::string full = real_ + (real_ == "/" ? "" : "/") + log_safe(rel);
   if (fd < 0) {
     int e = -fd;
     if (e == ENOENT || e == ENOTDIR) return OpenError{wt::ErrorCode::FileNotFound, "File not found", "not found"};
@@ -249,7 +383,13 @@ std::variant<TftpRoot::Opened, OpenError> TftpRoot::open_file(const std::string&
     ::close(fd);
     return OpenError{wt::ErrorCode::AccessViolation, "Access violation", "not a regular file"};
   }
-  if (secure && st.st_uid != ::geteuid()) {
+  const bool any_file_readable = reads_any_file();
+  if (any_file_readable && !(st.st_mode & S_IROTH)) {
+    ::close(fd);
+    return OpenError{wt::ErrorCode::AccessViolation, "Access violation",
+                     "not world-readable (a server that can read every file serves only those)"};
+  }
+  if (secure && ::geteuid() != 0 && st.st_uid != ::geteuid()) {
     ::close(fd);
     return OpenError{wt::ErrorCode::AccessViolation, "Access violation", "not owned by the server's user (tftp-secure)"};
   }

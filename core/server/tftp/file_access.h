@@ -7,11 +7,13 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "base/result.h"
@@ -50,22 +52,48 @@ class FdSource final : public proto::tftp::FileSource {
 
 // An upload being written: a hidden temporary file next to its final name, renamed into place
 // when the transfer completes (so a failed or aborted upload never leaves a partial file, and an
-// existing file is replaced only once the new one is whole).
+// existing file is replaced only once the new one is whole). finish() (before the last ACK) makes
+// it durable: the file is fsync()ed, renamed, and its directory fsync()ed, so an acknowledged
+// upload survives a power cut. More than `max_bytes` ends the upload with ERROR 3 (allocation
+// exceeded) and removes the temporary at once.
 class FdSink final : public proto::tftp::FileSink {
  public:
-  FdSink(int dirfd, std::string tmp, std::string name, int fd, bool overwrite)
-      : dirfd_(dirfd), tmp_(std::move(tmp)), name_(std::move(name)), fd_(fd), overwrite_(overwrite) {}
+  using SyncFn = int (*)(int fd);
+  FdSink(int dirfd, std::string tmp, std::string name, int fd, bool overwrite, std::uint64_t max_bytes,
+         SyncFn sync, bool dir_syncable)
+      : dirfd_(dirfd), tmp_(std::move(tmp)), name_(std::move(name)), fd_(fd), overwrite_(overwrite),
+        max_bytes_(max_bytes), sync_(sync), dir_syncable_(dir_syncable) {}
   ~FdSink() override;  // removes the temporary file unless committed
   Result<void> write(ByteSpan data) override;
-  // Puts the file in place (renameat2; RENAME_NOREPLACE unless overwriting).
+  Result<void> finish() override { return commit(); }
+  // Puts the file in place (fsync, renameat2 (RENAME_NOREPLACE unless overwriting), fsync of the
+  // directory). Once done, later calls do nothing.
   Result<void> commit();
 
  private:
+  void discard();
   UniqueFd dirfd_;
   std::string tmp_, name_;
   UniqueFd fd_;
   bool overwrite_;
+  std::uint64_t max_bytes_;
+  std::uint64_t written_ = 0;
+  SyncFn sync_;
+  bool dir_syncable_;  // the directory could be opened for reading (a write-only drop box cannot)
   bool committed_ = false;
+  bool discarded_ = false;
+};
+
+// The hidden name an upload is written under until it is whole: ".NAME.pxekit-upload-PID-N".
+std::string upload_temporary_name(std::string_view base, long pid, unsigned n);
+// Whether `name` has that shape (what remove_stale_uploads may delete, and nothing else).
+bool is_upload_temporary(std::string_view name);
+
+// What an upload may be: the limits of tftp-max-upload-size and the WRQ's own tsize.
+struct UploadRules {
+  bool overwrite = false;                     // tftp-upload-overwrite
+  std::uint64_t max_bytes = 4ull << 30;       // tftp-max-upload-size
+  std::optional<std::uint64_t> announced;     // the WRQ's tsize (RFC 2349), when it sent one
 };
 
 class TftpRoot {
@@ -73,11 +101,13 @@ class TftpRoot {
   static Result<TftpRoot> open(const std::string& root);
 
   const std::string& path() const { return real_; }
-  // Opens a regular file (relative path from normalize_name) read-only, beneath the root. With
-  // `secure`, the file must belong to the user the server runs as (tftp-secure).
+  // Opens a regular file (relative path from normalize_name) read-only, beneath the root.
+  // dnsmasq's rule: a server that could read any file (euid 0, or CAP_DAC_OVERRIDE /
+  // CAP_DAC_READ_SEARCH) serves only world-readable files; with `secure` (tftp-secure) a server
+  // that is not root serves only files owned by its own user (as root, `secure` adds nothing).
   struct Opened {
     std::unique_ptr<FdSource> file;
-    std::string path;  // the full path, for logs
+    std::string path;  // the full path, made log-safe (it holds the client's name)
   };
   std::variant<Opened, OpenError> open_file(const std::string& relative, const NameRules& rules, bool secure) const;
 
@@ -90,17 +120,33 @@ class TftpRoot {
   Result<std::string> upload_dir(const std::string& dir) const;
   struct Created {
     std::unique_ptr<FdSink> file;
-    std::string path;  // the full final path, for logs
+    std::string path;  // the full final path, made log-safe (it holds the client's name)
   };
+  // An upload announced (tsize) larger than rules.max_bytes or than the free space is refused
+  // with ERROR 3 before any byte is written.
   std::variant<Created, OpenError> create_upload(const std::string& relative, const std::string& upload_dir,
-                                                 bool overwrite) const;
+                                                 const UploadRules& rules) const;
+  std::variant<Created, OpenError> create_upload(const std::string& relative, const std::string& upload_dir,
+                                                 bool overwrite) const {
+    UploadRules rules;
+    rules.overwrite = overwrite;
+    return create_upload(relative, upload_dir, rules);
+  }
 
+  // Deletes the upload temporaries a crash left in the upload directory and its subdirectories
+  // (regular files whose names pass is_upload_temporary; symlinks are neither followed nor
+  // removed). Called at start, before any upload can run. Returns how many were removed.
+  Result<std::size_t> remove_stale_uploads(const std::string& upload_dir) const;
+
+  // How uploads reach stable storage: fsync, or a recorder in tests.
+  void set_upload_sync(FdSink::SyncFn sync) { sync_ = sync; }
  private:
   TftpRoot(int fd, std::string real) : fd_(fd), real_(std::move(real)) {}
   int open_beneath(const std::string& relative) const;  // fd or -errno
   std::optional<std::string> find_case_insensitive(const std::string& relative) const;
   UniqueFd fd_;
   std::string real_;
+  FdSink::SyncFn sync_ = ::fsync;
 };
 
 }  // namespace pxe::server::tftp
