@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/text.h"
+#include "proto/dhcp/hostname.h"
 
 namespace pxe::proto::dhcp {
 
@@ -64,9 +65,10 @@ Client classify_client(const wd::Message& m, const config::DhcpSettings& s) {
   for (const auto& h : s.hosts)
     if (!c.host && h.has_mac && h.mac == c.mac) c.host = &h;
   if (!c.host)
-    if (auto name = m.hostname(); name && !name->empty())
-      for (const auto& h : s.hosts)
-        if (!c.host && !h.has_mac && h.client_id.empty() && iequals(h.hostname, *name)) c.host = &h;
+    if (auto sent = m.hostname())
+      if (auto name = legal_hostname(*sent))  // "laptop.lan" is laptop; an illegal name matches nothing
+        for (const auto& h : s.hosts)
+          if (!c.host && !h.has_mac && h.client_id.empty() && iequals(h.hostname, *name)) c.host = &h;
   if (c.host && c.host->ignore_client_id) c.key = "mac:" + c.mac.str();
   return c;
 }

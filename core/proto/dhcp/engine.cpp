@@ -2,7 +2,9 @@
 // address lifecycle (RFC 2131 §4.3). Proxy and boot server replies are in engine_pxe.cpp.
 #include "proto/dhcp/engine.h"
 
+#include "base/text.h"
 #include "proto/dhcp/engine_context.h"
+#include "proto/dhcp/hostname.h"
 #include "proto/dhcp/reply.h"
 
 namespace pxe::proto::dhcp {
@@ -10,11 +12,12 @@ namespace pxe::proto::dhcp {
 namespace wd = wire::dhcp;
 
 
-Engine::Engine(config::DhcpSettings settings) : s_(std::move(settings)) {}
+Engine::Engine(config::DhcpSettings settings) : s_(std::move(settings)) { alloc_.configure(s_); }
 
 
 void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp now, Actions& out) {
   ++counters_.received;
+  tick(now, out);
   payload_ = payload;
   auto parsed = wd::parse(payload);
   if (!parsed) {
@@ -64,7 +67,17 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
     return;
   }
   finish_tags(c.tags, c.range, s_);
-  if (auto h = m.hostname()) c.hostname = *h;
+  if (auto h = m.hostname()) {
+    // Client-chosen text: only a legal host name reaches the database, the logs and option 12.
+    if (auto legal = legal_hostname(*h)) {
+      c.hostname = std::move(*legal);
+    } else {
+      ++counters_.hostnames_dropped;
+      log(out, LogLevel::Debug, [&] {
+        return fmt_xid(m.xid) + " " + c.client.mac.str() + " host name \"" + log_safe(*h, 64) + "\" ignored: not legal";
+      });
+    }
+  }
   if (c.client.host && !c.client.host->hostname.empty()) c.hostname = c.client.host->hostname;
   if (s_.log_dhcp) {
     std::string t;
@@ -83,95 +96,6 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
     case wd::MessageType::Inform: on_inform(c, out); break;
     default: ++counters_.ignored; break;
   }
-}
-
-void Engine::on_timer(Timestamp now, Actions& out) {
-  leases_.expire(now, out.lease_changes);
-  std::erase_if(probing_, [&](const auto& p) { return now - p.second.since > kProbeForget; });
-  std::erase_if(probed_free_, [&](const auto& p) { return now - p.second > kOfferHold; });
-}
-
-bool Engine::reserved_for_other_host(Ipv4 ip, const Client& client) const {
-  for (const auto& h : s_.hosts)
-    if (h.ip && *h.ip == ip && &h != client.host) return true;
-  return false;
-}
-
-// dhcp-lease-max: a client that holds nothing yet gets nothing once the limit is reached.
-bool Engine::lease_limit_reached(const Context& c) const {
-  if (!s_.lease_max) return false;
-  const Lease* l = leases_.find_client(c.client.key);
-  bool holding = l && (l->state == LeaseState::Offered || l->state == LeaseState::Bound) && l->expires > c.now;
-  return !holding && leases_.held(c.now) >= *s_.lease_max;
-}
-
-// Ping check (dnsmasq's, without blocking): a pool address new to the client is reserved and
-// probed; the DISCOVER is answered when the probe's result comes back (on_probe_result).
-bool Engine::wait_for_probe(Context& c, ByteSpan payload, Ipv4 ip, Actions& out) {
-  if (!s_.ping_check || c.has_host_address()) return false;
-  const Lease* cur = leases_.find_client(c.client.key);
-  if (cur && cur->ip == ip && (cur->state == LeaseState::Bound || cur->state == LeaseState::Released)) return false;
-  if (auto it = probed_free_.find(ip.value); it != probed_free_.end() && c.now - it->second <= kOfferHold) return false;
-  for (const auto& [id, w] : probing_)
-    if (w.ip == ip) return true;  // a retransmission: the probe already running answers it
-  if (probing_.size() >= kMaxProbes) {
-    ++counters_.ignored;
-    log(out, LogLevel::Warn,
-        [&] { return "DHCPDISCOVER" + c.where() + " " + c.client.mac.str() + " dropped: too many ping checks"; });
-    return true;
-  }
-  // Reserved while probing, so that other clients are given other addresses.
-  leases_.put({c.client.key, c.client.mac, ip, c.hostname, c.now + kOfferHold, LeaseState::Offered},
-              out.lease_changes);
-  std::uint64_t id = next_probe_++;
-  probing_[id] = {Bytes(payload.begin(), payload.end()), c.meta, ip, c.now};
-  out.probes.push_back({id, ip, c.meta.iface.name});
-  ++counters_.probes;
-  log(out, LogLevel::Debug,
-      [&] { return fmt_xid(c.req.xid) + " ping check " + ip.str() + " for " + c.client.mac.str(); });
-  return true;
-}
-
-void Engine::on_probe_result(std::uint64_t id, bool answered, Timestamp now, Actions& out) {
-  auto it = probing_.find(id);
-  if (it == probing_.end()) return;
-  WaitingDiscover w = std::move(it->second);
-  probing_.erase(it);
-  if (answered) {
-    // In use by a host we do not know: held like a DECLINE (§4.3.3), then the client is offered
-    // (and the check runs for) another address.
-    ++counters_.probes_answered;
-    log(out, LogLevel::Warn,
-        [&] { return "DHCPDISCOVER(" + w.meta.iface.name + ") " + w.ip.str() + " in use (answered a ping)"; });
-    leases_.put({"in-use:" + w.ip.str(), Mac{}, w.ip, {}, now + kDeclineHold, LeaseState::Declined},
-                out.lease_changes);
-  } else {
-    probed_free_[w.ip.value] = now;
-  }
-  after_probe_ = true;
-  on_datagram(w.payload, w.meta, now, out);
-  after_probe_ = false;
-}
-
-// §4.3.1: a dhcp-host address, else the client's current or previous binding, else the
-// requested address, else a free one from the pool.
-std::optional<Ipv4> Engine::choose_address(Context& c) {
-  const auto& key = c.client.key;
-  if (c.has_host_address()) {
-    Ipv4 ip = *c.client.host->ip;
-    if (c.in_network(ip) && leases_.available(ip, key, c.now)) return ip;
-    return std::nullopt;
-  }
-  if (c.range->static_only) return std::nullopt;  // dhcp-range=...,static: dhcp-host addresses only
-  auto usable = [&](Ipv4 ip) {
-    return c.in_range(ip) && ip != c.server && leases_.available(ip, key, c.now) &&
-           !reserved_for_other_host(ip, c.client);
-  };
-  if (const Lease* l = leases_.find_client(key); l && l->state != LeaseState::Declined && usable(l->ip))
-    return l->ip;
-  if (auto want = c.req.requested_ip(); want && usable(*want)) return *want;
-  return leases_.allocate(c.range->start, c.range->end, key, c.now,
-                          [&](Ipv4 ip) { return ip == c.server || reserved_for_other_host(ip, c.client); });
 }
 
 void Engine::on_discover(Context& c, Actions& out) {
@@ -193,10 +117,8 @@ void Engine::on_discover(Context& c, Actions& out) {
   if (wait_for_probe(c, payload_, *ip, out)) return;
   const Lease* cur = leases_.find_client(c.client.key);
   bool bound = cur && cur->ip == *ip && cur->state == LeaseState::Bound && cur->expires > c.now;
-  if (!bound) {  // reserve the address for the offer, persisted before the OFFER goes out
-    leases_.put({c.client.key, c.client.mac, *ip, c.hostname, c.now + kOfferHold, LeaseState::Offered},
-                out.lease_changes);
-  }
+  // A short hold in memory keeps other DISCOVERs off the address; no row is written.
+  if (!bound) alloc_.hold(c.client.key, *ip, c.now + kOfferHold, false);
   auto b = start_reply(c.req, wd::MessageType::Offer, c.server);
   b.yiaddr(*ip);
   add_lease_times(b, c.lease_s());
@@ -229,9 +151,8 @@ void Engine::on_request(Context& c, Actions& out) {
   auto sid = c.req.server_id();
   auto want = c.req.requested_ip();
   if (sid && *sid != c.server) {
-    // SELECTING another server's offer: our reservation is free again.
-    const Lease* l = leases_.find_client(c.client.key);
-    if (l && l->state == LeaseState::Offered) leases_.erase(c.client.key, out.lease_changes);
+    // SELECTING another server's offer: ours is free again.
+    alloc_.drop_client(c.client.key);
     log(out, LogLevel::Debug,
         [&] { return "DHCPREQUEST" + c.where() + " " + c.client.mac.str() + " for server " + sid->str(); });
     return;
@@ -252,6 +173,10 @@ void Engine::ack(Context& c, Ipv4 ip, Actions& out) {
   std::uint32_t lease_s = c.lease_s();
   Timestamp expires = lease_s == config::kInfiniteLease ? kNever : c.now + std::chrono::seconds(lease_s);
   leases_.put({c.client.key, c.client.mac, ip, c.hostname, expires, LeaseState::Bound}, out.lease_changes);
+  // The binding replaces the client's offer and any other client's offer on the address (which
+  // that client's REQUEST will find bound: NAK, and it starts again).
+  alloc_.drop_client(c.client.key);
+  alloc_.drop_ip(ip);
   auto b = start_reply(c.req, wd::MessageType::Ack, c.server);
   b.yiaddr(ip);
   add_lease_times(b, lease_s);
@@ -273,45 +198,6 @@ void Engine::nak(Context& c, const std::string& why, Actions& out) {
   Ipv4 ip = c.req.requested_ip().value_or(c.req.ciaddr);
   log(out, LogLevel::Info,
       [&] { return "DHCPNAK" + c.where() + " " + ip.str() + " " + c.client.mac.str() + " " + why; });
-}
-
-void Engine::on_decline(Context& c, Actions& out) {
-  auto sid = c.req.server_id();
-  auto ip = c.req.requested_ip();
-  if ((sid && *sid != c.server) || !ip) return;
-  log(out, LogLevel::Warn, [&] { return "DHCPDECLINE" + c.where() + " " + ip->str() + " " + c.client.mac.str(); });
-  const Lease* l = leases_.find_client(c.client.key);
-  if (l && l->ip == *ip) leases_.erase(c.client.key, out.lease_changes);
-  // §4.3.3: the address is in use by someone else; do not hand it out for a while.
-  leases_.put({"declined:" + ip->str(), Mac{}, *ip, {}, c.now + kDeclineHold, LeaseState::Declined},
-              out.lease_changes);
-  ++counters_.declines;
-}
-
-void Engine::on_release(Context& c, Actions& out) {
-  Ipv4 ip = c.req.ciaddr;
-  log(out, LogLevel::Info, [&] { return "DHCPRELEASE" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
-  const Lease* l = leases_.find_client(c.client.key);
-  if (!l || l->ip != ip) return;
-  // §4.3.4: the address is free, the record stays so the client gets it back.
-  Lease released = *l;
-  released.state = LeaseState::Released;
-  released.expires = c.now;
-  leases_.put(released, out.lease_changes);
-  ++counters_.releases;
-}
-
-void Engine::on_inform(Context& c, Actions& out) {
-  Ipv4 ip = c.req.ciaddr;
-  log(out, LogLevel::Info, [&] { return "DHCPINFORM" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
-  // §4.3.5: no lease time, no yiaddr; sent to ciaddr.
-  auto b = start_reply(c.req, wd::MessageType::Ack, c.server);
-  std::vector<std::uint8_t> optional;
-  add_configured_options(b, c.req, c.tags, s_, c.server, c.netmask, ip, {}, optional);
-  add_boot_fields(c, b);
-  ++counters_.informs;
-  send(c, b, optional, out);
-  log(out, LogLevel::Info, [&] { return "DHCPACK" + c.where() + " " + ip.str() + " " + c.client.mac.str(); });
 }
 
 }  // namespace pxe::proto::dhcp

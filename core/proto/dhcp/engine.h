@@ -3,13 +3,16 @@
 // Full DHCP service, proxyDHCP (dhcp-range=NET,proxy) and the PXE boot server on port 4011.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
+#include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
 #include "config/dhcp_settings.h"
+#include "proto/dhcp/allocator.h"
 #include "proto/dhcp/classify.h"
 #include "proto/dhcp/delivery.h"
 #include "proto/dhcp/lease_table.h"
@@ -64,18 +67,26 @@ struct Actions {
 struct Counters {
   std::uint64_t received = 0, malformed = 0, ignored = 0;
   std::uint64_t offers = 0, acks = 0, naks = 0, declines = 0, releases = 0, informs = 0;
+  // DECLINEs and RELEASEs not acted on: no or another server id, an address we do not serve,
+  // or a lease that is not the sender's (spoofed, or stale).
+  std::uint64_t declines_ignored = 0, releases_ignored = 0;
+  std::uint64_t hostnames_dropped = 0;  // option 12 that is not a legal host name
+  std::uint64_t replies_too_big = 0;    // no reply fitted in the client's maximum size
   std::uint64_t proxy_offers = 0, boot_server_acks = 0;
   std::uint64_t probes = 0, probes_answered = 0;
 };
 
-// Offers hold their address this long before another client may get it.
-inline constexpr Duration kOfferHold = std::chrono::seconds(60);
-// A declined address (or one that answered a ping check) is not offered again for this long.
+// A declined address (or one that answered a ping check) is not offered again for this long
+// (at most LeaseTable::kMaxDeclined such holds).
 inline constexpr Duration kDeclineHold = std::chrono::minutes(10);
 // A DISCOVER waiting for its ping check is forgotten after this long (the transport should
 // have answered long before); at most this many wait at once.
 inline constexpr Duration kProbeForget = std::chrono::seconds(10);
 inline constexpr std::size_t kMaxProbes = 1024;
+// An address whose ping went unanswered is offered without another ping for this long (the
+// client's retransmissions); at most this many are remembered, the oldest forgotten first.
+inline constexpr Duration kProbedFreeFor = std::chrono::seconds(60);
+inline constexpr std::size_t kMaxProbedFree = 4096;
 
 std::string fmt_xid(std::uint32_t xid);  // "3054726123" as dnsmasq's log-dhcp prefixes lines
 
@@ -83,16 +94,22 @@ class Engine {
  public:
   explicit Engine(config::DhcpSettings settings);
 
-  void restore(const std::vector<Lease>& leases) { leases_.restore(leases); }
+  void restore(const std::vector<Lease>& leases);
+  // New settings (SIGHUP: dhcp-hostsfile, dhcp-optsfile re-read): every lease, offer on a range
+  // that stays, and the pools' state are kept.
+  void reload(config::DhcpSettings settings);
   // Appends to `out`.
   void on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp now, Actions& out);
-  // Expires offers and declines; call about once a second.
+  // Expires offers, bindings and declines; call about once a second.
   void on_timer(Timestamp now, Actions& out);
   // The answer to a Probe: `answered` when the address replied (it is in use). The waiting
   // DISCOVER is then answered (or, if the address was in use, another address is probed).
   void on_probe_result(std::uint64_t id, bool answered, Timestamp now, Actions& out);
 
   const LeaseTable& leases() const { return leases_; }
+  const Allocator& allocator() const { return alloc_; }
+  std::size_t probes_waiting() const { return probing_.size(); }
+  std::size_t probed_free() const { return probed_free_.size(); }
   const Counters& counters() const { return counters_; }
   const config::DhcpSettings& settings() const { return s_; }
   // No Info events (the server's log level is above info): saves building their text.
@@ -115,6 +132,12 @@ class Engine {
   Verdict judge_request(Context& c, Ipv4 ip, bool selecting);
   std::optional<Ipv4> choose_address(Context& c);
   bool reserved_for_other_host(Ipv4 ip, const Client& client) const;
+  // Not the server, not bound/declined/offered to another client, not another host's.
+  bool free_for(Context& c, Ipv4 ip) const;
+  // Time-driven state: expired offers, bindings and declines; vacated addresses to the pools.
+  void tick(Timestamp now, Actions& out);
+  void return_vacated();
+  void end_probe(std::uint64_t id);
   void ack(Context& c, Ipv4 ip, Actions& out);
   void nak(Context& c, const std::string& why, Actions& out);
   // File/sname/siaddr (dhcp-boot), or the PXE answer for PXE clients.
@@ -140,8 +163,12 @@ class Engine {
     Ipv4 ip;
     Timestamp since;
   };
-  std::unordered_map<std::uint64_t, WaitingDiscover> probing_;
-  std::unordered_map<std::uint32_t, Timestamp> probed_free_;  // ip -> when its probe went unanswered
+  Allocator alloc_;
+  absl::flat_hash_map<std::uint64_t, WaitingDiscover> probing_;
+  absl::flat_hash_map<std::uint32_t, std::uint64_t> probing_ip_;  // address -> its probe
+  std::deque<std::pair<std::uint64_t, Timestamp>> probe_order_;  // (id, since), oldest first
+  absl::flat_hash_map<std::uint32_t, Timestamp> probed_free_;      // ip -> when its probe went unanswered
+  std::deque<std::pair<std::uint32_t, Timestamp>> probed_order_;
   std::uint64_t next_probe_ = 1;
   bool after_probe_ = false;
   bool quiet_ = false;  // answering a DISCOVER again after its ping check (logged once)

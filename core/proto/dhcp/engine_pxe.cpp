@@ -101,6 +101,12 @@ void Engine::on_boot_server(Context& c, Actions& out) {
 void Engine::send(Context& c, wd::Builder& b, const std::vector<std::uint8_t>& optional, Actions& out) {
   wd::Message reply;
   Bytes bytes = finish_reply(b, c.req, optional, &reply);
+  if (bytes.empty()) {
+    ++counters_.replies_too_big;
+    log(out, LogLevel::Warn, [&] { return "DHCP" + c.where() + " " + c.client.mac.str() + " reply does not fit in " +
+                                          std::to_string(c.req.max_message_size().value_or(576)) + " bytes"; });
+    return;
+  }
   RequestOrigin origin{c.meta.src_ip, c.meta.src_port, c.meta.local_port};
   OutDatagram d;
   d.to = reply_destination(c.req, reply, origin, s_.boot_server_port);

@@ -1,5 +1,7 @@
 #include "proto/dhcp/lease_table.h"
 
+#include <algorithm>
+
 namespace pxe::proto::dhcp {
 
 std::string_view lease_state_name(LeaseState s) {
@@ -18,12 +20,20 @@ bool LeaseTable::holds(const Lease& l, Timestamp now) {
 
 void LeaseTable::restore(const std::vector<Lease>& leases) {
   std::vector<LeaseChange> ignored;
-  for (const auto& l : leases) put(l, ignored);
+  std::vector<const Lease*> declines;
+  for (const auto& l : leases) {
+    if (l.state == LeaseState::Declined) declines.push_back(&l);
+    else if (l.state != LeaseState::Offered) put(l, ignored);
+  }
+  // Declines go in the order they end, so that the oldest is the one dropped at the cap.
+  std::sort(declines.begin(), declines.end(), [](const Lease* a, const Lease* b) { return a->expires < b->expires; });
+  for (const Lease* l : declines) put(*l, ignored);
+  vacated_.clear();
 }
 
 const Lease* LeaseTable::find_client(const std::string& key) const {
   auto it = by_client_.find(key);
-  return it == by_client_.end() ? nullptr : &it->second;
+  return it == by_client_.end() ? nullptr : &it->second.lease;
 }
 
 const Lease* LeaseTable::find_ip(Ipv4 ip) const {
@@ -36,67 +46,106 @@ bool LeaseTable::available(Ipv4 ip, const std::string& key, Timestamp now) const
   return !l || l->client_key == key || !holds(*l, now);
 }
 
-std::optional<Ipv4> LeaseTable::allocate(Ipv4 start, Ipv4 end, const std::string& key, Timestamp now,
-                                         const std::function<bool(Ipv4)>& reserved) {
-  std::uint64_t span = std::uint64_t(end.value) - start.value + 1;
-  auto& cursor = cursor_[std::uint64_t(start.value) << 32 | end.value];
-  for (std::uint64_t i = 0; i < span; ++i) {
-    Ipv4 ip(std::uint32_t(start.value + (cursor + i) % span));
-    if (available(ip, key, now) && !(reserved && reserved(ip))) {
-      cursor = std::uint32_t((cursor + i + 1) % span);
-      return ip;
-    }
+void LeaseTable::unlink(std::unordered_map<std::string, Entry>::iterator it, std::vector<LeaseChange>& out) {
+  const Lease& l = it->second.lease;
+  auto ip_it = by_ip_.find(l.ip.value);
+  if (ip_it != by_ip_.end() && ip_it->second == l.client_key) {
+    by_ip_.erase(ip_it);
+    vacated_.push_back(l.ip);
   }
-  return std::nullopt;
+  if (it->second.counted) --bound_;
+  if (l.state == LeaseState::Declined) --declined_;
+  out.push_back({LeaseChange::Op::Delete, l});
+  by_client_.erase(it);
 }
 
 void LeaseTable::erase(const std::string& key, std::vector<LeaseChange>& out) {
   auto it = by_client_.find(key);
-  if (it == by_client_.end()) return;
-  auto ip_it = by_ip_.find(it->second.ip.value);
-  if (ip_it != by_ip_.end() && ip_it->second == key) by_ip_.erase(ip_it);
-  out.push_back({LeaseChange::Op::Delete, it->second});
-  by_client_.erase(it);
+  if (it != by_client_.end()) unlink(it, out);
 }
 
 void LeaseTable::put(const Lease& lease, std::vector<LeaseChange>& out) {
   auto ip_it = by_ip_.find(lease.ip.value);
-  if (ip_it != by_ip_.end() && ip_it->second != lease.client_key) erase(std::string(ip_it->second), out);
-  auto old = by_client_.find(lease.client_key);
-  if (old != by_client_.end() && old->second.ip != lease.ip) {
-    auto prev = by_ip_.find(old->second.ip.value);
-    if (prev != by_ip_.end() && prev->second == lease.client_key) by_ip_.erase(prev);
+  if (ip_it != by_ip_.end() && ip_it->second != lease.client_key) {
+    auto other = by_client_.find(ip_it->second);
+    by_ip_.erase(ip_it);  // the address passes to `lease`: not vacated
+    if (other != by_client_.end()) unlink(other, out);
   }
-  by_client_[lease.client_key] = lease;
+  auto [it, fresh] = by_client_.try_emplace(lease.client_key);
+  Entry& e = it->second;
+  if (!fresh) {
+    if (e.lease.ip != lease.ip) {
+      auto prev = by_ip_.find(e.lease.ip.value);
+      if (prev != by_ip_.end() && prev->second == lease.client_key) by_ip_.erase(prev);
+      vacated_.push_back(e.lease.ip);
+    }
+    if (e.counted) --bound_;
+    if (e.lease.state == LeaseState::Declined) --declined_;
+  }
+  e.lease = lease;
+  e.counted = lease.state == LeaseState::Bound;
+  bound_ += e.counted;
   by_ip_[lease.ip.value] = lease.client_key;
   out.push_back({LeaseChange::Op::Upsert, lease});
+  if (lease.state == LeaseState::Bound && lease.expires != kNever && queued_.insert(lease.ip.value).second)
+    expiry_.push({lease.expires.us, lease.ip.value});
+  if (lease.state == LeaseState::Released) vacated_.push_back(lease.ip);
+  if (lease.state == LeaseState::Declined) {
+    ++declined_;
+    declines_.push_back({lease.expires.us, lease.ip.value});
+    while (declined_ > kMaxDeclined) evict_oldest_decline(out);
+    // Entries left by declines that ended otherwise: drop them before they add up.
+    if (declines_.size() > 2 * declined_ + 64)
+      std::erase_if(declines_, [&](const Due& d) { return !decline_current(d.first, d.second); });
+  }
 }
 
-std::size_t LeaseTable::expire(Timestamp now, std::vector<LeaseChange>& out) {
-  std::vector<std::string> gone;
-  for (const auto& [key, l] : by_client_)
-    if ((l.state == LeaseState::Offered || l.state == LeaseState::Declined) && l.expires <= now)
-      gone.push_back(key);
-  for (const auto& k : gone) erase(k, out);
-  return gone.size();
+bool LeaseTable::decline_current(std::int64_t expires, std::uint32_t ip) const {
+  const Lease* l = find_ip(Ipv4(ip));
+  return l && l->state == LeaseState::Declined && l->expires.us == expires;
+}
+
+void LeaseTable::evict_oldest_decline(std::vector<LeaseChange>& out) {
+  while (!declines_.empty()) {
+    auto [expires, ip] = declines_.front();
+    declines_.pop_front();
+    if (decline_current(expires, ip)) {
+      erase(find_ip(Ipv4(ip))->client_key, out);
+      return;
+    }
+  }
+}
+
+void LeaseTable::expire(Timestamp now, std::vector<LeaseChange>& out) {
+  while (!declines_.empty() && declines_.front().first <= now.us) {
+    auto [expires, ip] = declines_.front();
+    declines_.pop_front();
+    if (decline_current(expires, ip)) erase(find_ip(Ipv4(ip))->client_key, out);
+  }
+  while (!expiry_.empty() && expiry_.top().first <= now.us) {
+    std::uint32_t ip = expiry_.top().second;
+    expiry_.pop();
+    auto ip_it = by_ip_.find(ip);
+    Entry* e = nullptr;
+    if (ip_it != by_ip_.end()) e = &by_client_.find(ip_it->second)->second;
+    if (!e || e->lease.state != LeaseState::Bound || e->lease.expires == kNever) {
+      queued_.erase(ip);
+    } else if (e->lease.expires > now) {
+      expiry_.push({e->lease.expires.us, ip});  // renewed since it was queued
+    } else {
+      queued_.erase(ip);
+      if (e->counted) --bound_;
+      e->counted = false;
+      vacated_.push_back(Ipv4(ip));
+    }
+  }
 }
 
 std::vector<Lease> LeaseTable::all() const {
   std::vector<Lease> v;
   v.reserve(by_client_.size());
-  for (const auto& [k, l] : by_client_) v.push_back(l);
+  for (const auto& [k, e] : by_client_) v.push_back(e.lease);
   return v;
-}
-
-}  // namespace pxe::proto::dhcp
-
-namespace pxe::proto::dhcp {
-
-std::size_t LeaseTable::held(Timestamp now) const {
-  std::size_t n = 0;
-  for (const auto& [key, l] : by_client_)
-    n += (l.state == LeaseState::Offered || l.state == LeaseState::Bound) && holds(l, now);
-  return n;
 }
 
 }  // namespace pxe::proto::dhcp

@@ -1,11 +1,15 @@
 // The server's bindings (RFC 2131 §4.2): client key -> address, with the address index that
-// keeps one address to one client. In memory; the engine reports every change so the server
-// can persist it before the reply that depends on it is sent.
+// keeps one address to one client. These are the rows of the lease database: bound, released
+// and declined addresses. Offers are not here (see allocator.h): an OFFER writes no row. The
+// engine reports every change so the server can persist it before the reply that depends on it.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
 #include <cstdint>
-#include <functional>
-#include <optional>
+#include <deque>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,7 +20,7 @@
 namespace pxe::proto::dhcp {
 
 enum class LeaseState : std::uint8_t {
-  Offered = 0,   // reserved by an OFFER, not yet requested
+  Offered = 0,   // written by older versions for an OFFER; skipped when restoring
   Bound = 1,     // ACKed
   Released = 2,  // RELEASEd: the record is kept so the client gets the same address again
   Declined = 3,  // the address is in use by someone else (DECLINE): held until `expires`
@@ -42,34 +46,59 @@ struct LeaseChange {
 
 class LeaseTable {
  public:
-  // Restores persisted leases (at start).
+  // Declined (or ping-answered) addresses held at once; past this the oldest hold ends early.
+  // A DECLINE is only taken from the address's owner, so holds cannot outnumber the leases a
+  // sender obtained first; the cap bounds the rows whatever happens.
+  static constexpr std::size_t kMaxDeclined = 1024;
+
+  // Restores persisted leases (at start). Offer rows of older versions are skipped.
   void restore(const std::vector<Lease>& leases);
 
   const Lease* find_client(const std::string& key) const;
   const Lease* find_ip(Ipv4 ip) const;
-  // True when `ip` is not held by another client (an unexpired offer/binding or a decline).
+  // True when `ip` is not held by another client (an unexpired binding or a decline).
   bool available(Ipv4 ip, const std::string& key, Timestamp now) const;
-  // A free address in [start, end] not refused by `reserved`, searched from a rotating cursor.
-  std::optional<Ipv4> allocate(Ipv4 start, Ipv4 end, const std::string& key, Timestamp now,
-                               const std::function<bool(Ipv4)>& reserved);
 
-  // Records `lease` (replacing the client's record and any stale record on the same address);
+  // Records `lease` (replacing the client's record and any record on the same address);
   // appends the changes to persist to `out`, deletions first.
   void put(const Lease& lease, std::vector<LeaseChange>& out);
   void erase(const std::string& key, std::vector<LeaseChange>& out);
-  // Drops expired offers and declines; returns how many.
-  std::size_t expire(Timestamp now, std::vector<LeaseChange>& out);
+  // Ends bindings and declines whose time is over: declines are deleted (changes to `out`),
+  // expired bindings stay (the client gets its address back) but their address is vacated.
+  // Costs O(1) when nothing is due.
+  void expire(Timestamp now, std::vector<LeaseChange>& out);
+
+  // Addresses that may have become free (released, expired, declined hold over, client moved)
+  // since the last call; the caller gives them back to its pools.
+  std::vector<Ipv4>& vacated() { return vacated_; }
 
   std::size_t size() const { return by_client_.size(); }
-  // Addresses held by clients now (unexpired offers and bindings): dhcp-lease-max counts these.
-  std::size_t held(Timestamp now) const;
+  // Bindings not yet seen expired by expire(): dhcp-lease-max counts these.
+  std::size_t bound() const { return bound_; }
+  std::size_t declined() const { return declined_; }
   std::vector<Lease> all() const;
 
  private:
+  struct Entry {
+    Lease lease;
+    bool counted = false;  // in bound_
+  };
   static bool holds(const Lease& l, Timestamp now);
-  std::unordered_map<std::string, Lease> by_client_;
-  std::unordered_map<std::uint32_t, std::string> by_ip_;
-  std::unordered_map<std::uint64_t, std::uint32_t> cursor_;  // per range (start<<32|end)
+  void unlink(std::unordered_map<std::string, Entry>::iterator it, std::vector<LeaseChange>& out);
+  void evict_oldest_decline(std::vector<LeaseChange>& out);
+  bool decline_current(std::int64_t expires, std::uint32_t ip) const;
+
+  std::unordered_map<std::string, Entry> by_client_;
+  absl::flat_hash_map<std::uint32_t, std::string> by_ip_;
+  // Bindings by expiry (at most one entry per address: `queued_`), checked lazily when due.
+  using Due = std::pair<std::int64_t, std::uint32_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> expiry_;
+  absl::flat_hash_set<std::uint32_t> queued_;
+  // Declines in the order they end (all are held as long): entries no longer current are
+  // skipped when met.
+  std::deque<Due> declines_;
+  std::size_t bound_ = 0, declined_ = 0;
+  std::vector<Ipv4> vacated_;
 };
 
 }  // namespace pxe::proto::dhcp

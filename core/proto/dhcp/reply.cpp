@@ -141,6 +141,20 @@ Bytes finish_reply(wd::Builder& b, const wd::Message& req, const std::vector<std
     m = b.build();
     out = wd::encode(m);
   }
+  // Still too big (long echoes of 61/82/97, a big PXE menu): what does not fit is left out, last
+  // first, as dnsmasq leaves out options with no space left; the message type, server id and
+  // lease time stay. A reply that cannot fit even then is not sent.
+  while (out.size() > limit) {
+    std::uint8_t drop = 0;
+    for (auto it = m.options.rbegin(); it != m.options.rend() && !drop; ++it)
+      if (it->code != wd::opt::kPad && it->code != wd::opt::kEnd && it->code != wd::opt::kMessageType &&
+          it->code != wd::opt::kServerId && it->code != wd::opt::kLeaseTime)
+        drop = it->code;
+    if (!drop) return {};
+    b.remove(drop);
+    m = b.build();
+    out = wd::encode(m);
+  }
   if (built) *built = std::move(m);
   return out;
 }

@@ -35,7 +35,8 @@ void add_boot_file(wire::dhcp::Builder& b, const wire::dhcp::Message& req, const
 void add_pxe(wire::dhcp::Builder& b, const wire::dhcp::Message& req, const PxeBoot& boot);
 
 // Echoes 61 (RFC 6842) and, last, 82 for relayed requests (RFC 3046 §2.2), then encodes within
-// the client's maximum message size (57, at least 576), dropping optional options if needed.
+// the client's maximum message size (57, at least 576), dropping optional options if needed,
+// then whatever else does not fit; empty when even the bare reply does not fit.
 // `built`, when given, receives the message as encoded.
 Bytes finish_reply(wire::dhcp::Builder& b, const wire::dhcp::Message& req,
                    const std::vector<std::uint8_t>& optional_codes, wire::dhcp::Message* built = nullptr);
