@@ -110,6 +110,11 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
       {"tftp-root", text([](ServeConfig& c, std::string v) { c.tftp.root = split_fields(v).at(0); })},
       {"tftp-no-blocksize", flag([](ServeConfig& c) { c.tftp.no_blocksize = true; })},
       {"tftp-max", number(65535, [](ServeConfig& c, std::uint64_t n) { c.tftp.max_transfers = std::uint32_t(n); })},
+      // pxekit's own limits (dnsmasq has none of these): tftp-max-per-client=N (0: no per-client
+      // cap), tftp-first-answer-timeout=SECONDS, tftp-idle-timeout=SECONDS.
+      {"tftp-max-per-client", number(65535, [](ServeConfig& c, std::uint64_t n) { c.tftp.max_per_client = n ? std::uint32_t(n) : UINT32_MAX; })},
+      {"tftp-first-answer-timeout", number(255, [](ServeConfig& c, std::uint64_t n) { c.tftp.first_answer_ms = std::uint32_t(n ? n * 1000 : 1000); })},
+      {"tftp-idle-timeout", number(86400, [](ServeConfig& c, std::uint64_t n) { c.tftp.idle_timeout_s = std::uint32_t(n ? n : 1); })},
       {"tftp-mtu", number(65535, [](ServeConfig& c, std::uint64_t n) { c.tftp.mtu = std::uint32_t(n); })},
       {"tftp-lowercase", flag([](ServeConfig& c) { c.tftp.lowercase = true; })},
       {"tftp-secure", flag([](ServeConfig& c) { c.tftp.secure = true; })},

@@ -34,8 +34,7 @@ struct CancelTimer {};
 enum class FailReason {
   PeerError,        // the peer sent ERROR (the code and message are in Failed)
   PeerAborted,      // ERROR 0 "TFTP Aborted" / ERROR 8 right after our OACK: the tsize probe
-  Timeout,          // retransmissions exhausted
-  TimeLimit,        // the transfer took longer than its limit
+  Timeout,          // retransmissions exhausted, no first answer in time, or idle too long
   IllegalPacket,    // the peer sent an opcode that makes no sense here; we answered ERROR 4
   OptionRefused,    // we refused the peer's OACK with ERROR 8
   FileError,        // reading or writing the file failed; we answered ERROR

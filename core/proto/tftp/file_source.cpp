@@ -12,7 +12,6 @@ std::string_view fail_reason_name(FailReason r) {
     case FailReason::PeerError: return "peer-error";
     case FailReason::PeerAborted: return "peer-aborted";
     case FailReason::Timeout: return "timeout";
-    case FailReason::TimeLimit: return "time-limit";
     case FailReason::IllegalPacket: return "illegal-packet";
     case FailReason::OptionRefused: return "option-refused";
     case FailReason::FileError: return "file-error";

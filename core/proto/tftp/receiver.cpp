@@ -13,7 +13,7 @@ Receiver::Receiver(FileSink& sink, ReceiverConfig config) : sink_(sink), cfg_(st
 
 Actions Receiver::start(Timestamp now) {
   Actions out;
-  deadline_ = now + cfg_.timing.time_limit;
+  give_up_ = now + cfg_.timing.first_answer;
   if (cfg_.serve_write) {
     const Negotiated& n = *cfg_.serve_write;
     blksize_ = n.blksize;
@@ -33,7 +33,13 @@ Actions Receiver::start(Timestamp now) {
 void Receiver::send(Bytes bytes, Timestamp now, Actions& out) {
   last_sent_ = bytes;
   emit(out, SendDatagram{std::move(bytes)});
-  emit(out, SetTimer{std::min(now + backoff(cfg_.timing, retries_), deadline_)});
+  emit(out, SetTimer{std::min(now + backoff(cfg_.timing, retries_), give_up_)});
+}
+
+void Receiver::progress(Timestamp now) {
+  answered_ = true;
+  retries_ = 0;
+  give_up_ = now + cfg_.timing.idle;
 }
 
 void Receiver::send_ack(Timestamp now, Actions& out) {
@@ -91,6 +97,7 @@ void Receiver::on_oack(const wt::Oack& oack, Timestamp now, Actions& out) {
     return;
   }
   state_ = State::Receiving;
+  progress(now);
   send_ack(now, out);  // ACK 0
 }
 
@@ -116,7 +123,7 @@ void Receiver::on_data(const wt::Data& data, Timestamp now, Actions& out) {
   }
   ++received_;
   bytes_ += data.payload.size();
-  retries_ = 0;
+  progress(now);
   gap_acked_ = false;
   ++in_window_;
   if (data.payload.size() < blksize_) {
@@ -131,7 +138,7 @@ void Receiver::on_data(const wt::Data& data, Timestamp now, Actions& out) {
   } else if (in_window_ >= windowsize_) {
     send_ack(now, out);
   } else {
-    emit(out, SetTimer{std::min(now + backoff(cfg_.timing, 0), deadline_)});
+    emit(out, SetTimer{std::min(now + backoff(cfg_.timing, 0), give_up_)});
   }
 }
 
@@ -157,8 +164,9 @@ Actions Receiver::on_datagram(ByteSpan bytes, Timestamp now) {
 Actions Receiver::on_timer(Timestamp now) {
   Actions out;
   if (state_ == State::Done) return out;
-  if (now >= deadline_) {
-    fail(FailReason::TimeLimit, 0, "transfer time limit reached", out, true);
+  if (now >= give_up_) {  // silence: nobody to tell
+    fail(FailReason::Timeout, 0, answered_ ? "no progress within the idle timeout" : "no answer from the peer", out,
+         false);
     return out;
   }
   if (++retries_ > cfg_.timing.max_retries) {

@@ -14,6 +14,9 @@
 //   DATA 1..N  ---------------->
 //           <-------------------  ACK N   (or the last in-order block after a loss)
 //   DATA k (< blksize bytes) -->  ACK k, the file is complete
+//
+// As in the Sender, a peer that never answers within Timing::first_answer, or sends nothing new for
+// Timing::idle, ends the transfer silently; a transfer that keeps moving has no time limit.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +51,8 @@ class Receiver {
   Actions on_timer(Timestamp now);
 
   bool done() const { return state_ == State::Done; }
+  // The peer answered (an OACK or a DATA block in order): it is really there.
+  bool answered() const { return answered_; }
   std::optional<std::uint64_t> tsize() const { return tsize_; }
   std::uint32_t blksize() const { return blksize_; }
   std::uint32_t windowsize() const { return windowsize_; }
@@ -60,6 +65,7 @@ class Receiver {
   void on_data(const wire::tftp::Data& data, Timestamp now, Actions& out);
   void send(Bytes bytes, Timestamp now, Actions& out);
   void send_ack(Timestamp now, Actions& out);
+  void progress(Timestamp now);
   void fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer);
   std::optional<std::uint64_t> requested(std::string_view name) const;
 
@@ -76,7 +82,8 @@ class Receiver {
   std::uint64_t acks_sent_ = 0;
   Bytes last_sent_;
   unsigned retries_ = 0;
-  Timestamp deadline_{};
+  bool answered_ = false;
+  Timestamp give_up_{};  // first answer or idle deadline: moved forward by every progress
 };
 
 }  // namespace pxe::proto::tftp

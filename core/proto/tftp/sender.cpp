@@ -43,7 +43,7 @@ Actions Sender::on_timer(Timestamp now) {
 
 void Sender::start(Timestamp now, Actions& out) {
   out.clear();
-  deadline_ = now + timing_.time_limit;
+  give_up_ = now + timing_.first_answer;
   if (!neg_.oack.empty()) {
     state_ = State::WaitOackAck;
     emit(out, SendDatagram{wt::encode(wt::Oack{neg_.oack})});
@@ -54,9 +54,15 @@ void Sender::start(Timestamp now, Actions& out) {
   }
 }
 
+void Sender::progress(Timestamp now) {
+  answered_ = true;
+  retries_ = 0;
+  give_up_ = now + timing_.idle;
+}
+
 void Sender::arm(Timestamp now, Actions& out) {
   Timestamp at = now + backoff(timing_, retries_);
-  emit(out, SetTimer{std::min(at, deadline_)});
+  emit(out, SetTimer{std::min(at, give_up_)});
 }
 
 void Sender::fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer) {
@@ -118,7 +124,7 @@ void Sender::on_ack(std::uint16_t block, Timestamp now, Actions& out) {
   if (state_ == State::WaitOackAck) {
     if (block != 0) return;  // only ACK 0 acknowledges an OACK
     state_ = State::Sending;
-    retries_ = 0;
+    progress(now);
     send_window(now, out);
     return;
   }
@@ -127,7 +133,7 @@ void Sender::on_ack(std::uint16_t block, Timestamp now, Actions& out) {
   // with DATA is the sorcerer's apprentice bug; the timer recovers real losses.
   if (ahead == 0 || ahead > sent_high_ - acked_) return;
   acked_ += ahead;
-  retries_ = 0;
+  progress(now);
   if (last_block_ && acked_ == *last_block_) {
     state_ = State::Done;
     emit(out, CancelTimer{});
@@ -175,8 +181,11 @@ void Sender::on_datagram(ByteSpan bytes, Timestamp now, Actions& out) {
 void Sender::on_timer(Timestamp now, Actions& out) {
   out.clear();
   if (state_ == State::Done) return;
-  if (now >= deadline_) {
-    fail(FailReason::TimeLimit, 0, "transfer time limit reached", out, true);
+  if (now >= give_up_) {
+    // Silence: nobody to tell (and an ERROR to an address that never answered could be a
+    // reflection towards a spoofed one).
+    fail(FailReason::Timeout, 0, answered_ ? "no progress within the idle timeout" : "no answer from the client", out,
+         false);
     return;
   }
   if (++retries_ > timing_.max_retries) {

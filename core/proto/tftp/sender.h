@@ -9,7 +9,9 @@
 //   ...     DATA k (< blksize bytes) ends the transfer, its ACK finishes it.
 //
 // Duplicate ACKs are ignored (no sorcerer's apprentice: RFC 1123 4.2.3.1); lost packets are
-// recovered by the retransmission timer, with backoff.
+// recovered by the retransmission timer, with backoff. The transfer is given up, silently, when the
+// peer never answers within Timing::first_answer, or when no ACK moves it forward for Timing::idle;
+// there is no limit on the length of a transfer that keeps moving.
 //
 // DATA goes out as SendData views: the file is read in large chunks (at least a window, 256 KiB
 // by default) and every block of a window points into the chunk, so a block costs neither a read
@@ -40,6 +42,8 @@ class Sender {
   void on_timer(Timestamp now, Actions& out);
 
   bool done() const { return state_ == State::Done; }
+  // The peer acknowledged something (ACK 0 of the OACK or a DATA block): it is really there.
+  bool answered() const { return answered_; }
   std::uint64_t bytes_sent() const;  // payload bytes acknowledged
   std::uint64_t retransmissions() const { return retransmissions_; }
   std::uint64_t malformed() const { return malformed_; }
@@ -52,6 +56,7 @@ class Sender {
   void send_window(Timestamp now, Actions& out);
   bool load_chunk(std::uint64_t first, std::uint64_t last, Actions& out);
   void arm(Timestamp now, Actions& out);
+  void progress(Timestamp now);  // the peer moved the transfer forward
   void fail(FailReason why, std::uint16_t code, std::string message, Actions& out, bool tell_peer);
 
   FileSource& file_;
@@ -65,7 +70,8 @@ class Sender {
   unsigned retries_ = 0;
   std::uint64_t retransmissions_ = 0;
   std::uint64_t malformed_ = 0;
-  Timestamp deadline_{};
+  bool answered_ = false;
+  Timestamp give_up_{};  // first answer or idle deadline: moved forward by every progress
   Bytes chunk_;                     // file bytes of blocks chunk_first_.., read in one go
   std::uint64_t chunk_first_ = 0;   // 0: nothing loaded
   std::size_t chunk_len_ = 0;       // valid bytes in chunk_

@@ -12,7 +12,11 @@ struct Timing {
   Duration retransmit = std::chrono::seconds(1);     // first retransmission timeout
   Duration max_retransmit = std::chrono::seconds(8);  // backoff stops doubling here
   unsigned max_retries = 6;                           // consecutive timeouts before giving up
-  Duration time_limit = std::chrono::seconds(120);    // the whole transfer
+  // RFC 2349 lets a peer ask for a retransmission timeout of up to 255 s, and retries multiply it.
+  // These two bound how long a silent peer holds a transfer slot, whatever it asked for; neither
+  // limits a transfer that keeps moving (a 4 GiB file over a slow link takes as long as it takes).
+  Duration first_answer = std::chrono::seconds(5);  // start -> the peer's first answer (ACK/DATA)
+  Duration idle = std::chrono::seconds(30);         // last progress -> give up
 };
 
 // Exponential backoff: retransmit * 2^retries, capped at max_retransmit.

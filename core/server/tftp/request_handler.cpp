@@ -44,6 +44,7 @@ RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot ro
       root_(std::move(root)),
       upload_dir_(std::move(upload_dir)),
       rules_{settings.lowercase, settings.case_insensitive},
+      limits_{settings.max_transfers, settings.max_per_client, !upload_dir_.empty()},
       limiter_(settings.rate_limit_per_s, settings.rate_limit_burst) {}
 
 void RequestHandler::refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wt::ErrorCode code,
@@ -58,52 +59,54 @@ Result<transport::UdpSocket> RequestHandler::transfer_socket(Ipv4 local) const {
   return transport::UdpSocket::bind(local, 0);
 }
 
-std::unique_ptr<Transfer> RequestHandler::on_request(const transport::Datagram& d, transport::UdpSocket& listen,
-                                                     std::size_t active, Timestamp now) {
+pt::Admission RequestHandler::admit(const transport::Datagram& d, const pt::Running& running, Timestamp now) {
   if (!interface_allowed(d.ifindex)) {  // interface=: requests arriving elsewhere get no answer
     ++stats_.other_interface;
     log()->debug("ignoring a request from {} on interface index {}: not an interface= of this server", d.from.str(),
                  d.ifindex);
-    return nullptr;
+    pt::Admission a;
+    a.why = "other interface";
+    return a;
   }
+  pt::Admission a = pt::admit(d.bytes, d.from.addr, running, limits_, limiter_, now);
+  switch (a.verdict) {
+    case pt::Verdict::Drop:
+      if (a.why == "rate limited") {
+        ++stats_.rate_limited;
+        if (now - last_rate_log_ > std::chrono::seconds(1)) {
+          last_rate_log_ = now;
+          log()->warn("rate limit: dropping requests from {}", d.from.addr.str());
+        }
+      } else if (a.why == "duplicate write request") {
+        ++stats_.duplicates;
+      } else {
+        ++stats_.malformed;
+        log()->debug("ignoring a datagram from {} on the request port: {}", d.from.str(), a.why);
+      }
+      break;
+    case pt::Verdict::Keep:
+      ++stats_.duplicates;
+      break;
+    case pt::Verdict::Refuse:
+      log()->warn("refusing {} from {}: {}", a.request ? log_safe(a.request->filename) : std::string("a request"),
+                  d.from.str(), a.why);
+      break;
+    case pt::Verdict::Replace:
+      ++stats_.replaced;
+      log()->debug("{} started {} over: replacing its transfer", d.from.str(), log_safe(a.request->filename));
+      break;
+    default:
+      break;
+  }
+  return a;
+}
+
+std::unique_ptr<Transfer> RequestHandler::start(const transport::Datagram& d, pt::Admission& decision,
+                                                transport::UdpSocket& listen, Timestamp now) {
+  if (!decision.starts() || !decision.request) return nullptr;
+  const wt::Request* req = &*decision.request;
   const std::string ip = d.from.addr.str();
-  auto parsed = wt::parse(d.bytes);
-  if (!parsed) {
-    ++stats_.malformed;
-    log()->debug("malformed request from {}: {} at offset {}", d.from.str(), parsed.error().what, parsed.error().offset);
-    return nullptr;
-  }
-  const auto* req = std::get_if<wt::Request>(&*parsed);
-  if (!req) {  // DATA/ACK/ERROR/OACK on port 69 belong to no transfer
-    ++stats_.malformed;
-    log()->debug("ignoring {} from {} on the request port",
-                 wt::opcode_name(static_cast<std::uint16_t>(wt::opcode_of(*parsed))), d.from.str());
-    return nullptr;
-  }
-  if (!limiter_.allow(d.from.addr, now)) {
-    ++stats_.rate_limited;
-    if (now - last_rate_log_ > std::chrono::seconds(1)) {
-      last_rate_log_ = now;
-      log()->warn("rate limit: dropping requests from {}", ip);
-    }
-    return nullptr;
-  }
-  if (req->write && upload_dir_.empty()) {
-    log()->warn("refusing to write {} from {}: the server is read-only", req->filename, ip);
-    refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Write not allowed");
-    return nullptr;
-  }
-  bool netascii = iequals(req->mode, "netascii");
-  if (!netascii && !iequals(req->mode, "octet")) {
-    log()->warn("unsupported mode {} requested by {}", req->mode, ip);
-    refuse(listen, d.from, wt::ErrorCode::IllegalOperation, "Unsupported mode");
-    return nullptr;
-  }
-  if (active >= settings_.max_transfers) {
-    log()->warn("too many transfers ({}): refusing {} from {}", active, req->filename, ip);
-    refuse(listen, d.from, wt::ErrorCode::NotDefined, "Too many transfers");
-    return nullptr;
-  }
+  const bool netascii = decision.netascii;
   if (req->write) return on_write(d, *req, listen, now);
   auto rel = normalize_name(req->filename, root_.path(), rules_);
   if (!rel) {
@@ -164,7 +167,9 @@ pt::Timing RequestHandler::timing_for(const pt::Negotiated& neg) const {
   timing.retransmit = std::chrono::milliseconds(settings_.retransmit_ms ? settings_.retransmit_ms : 1000);
   if (neg.timeout_s) timing.retransmit = std::chrono::seconds(*neg.timeout_s);  // RFC 2349
   timing.max_retries = settings_.max_retries;
-  timing.time_limit = std::chrono::seconds(settings_.transfer_timeout_s ? settings_.transfer_timeout_s : 120);
+  // Whatever `timeout` the peer asked for, a silent peer gives its slot back this soon.
+  timing.first_answer = std::chrono::milliseconds(settings_.first_answer_ms);
+  timing.idle = std::chrono::seconds(settings_.idle_timeout_s);
   return timing;
 }
 

@@ -1,6 +1,7 @@
-// What the server does with a datagram on port 69: parse it, apply the policy (read-only, rate
-// limit, transfer limit, mode, path confinement, tftp-secure), and either answer with an ERROR or
-// hand back a new Transfer on its own port. Malformed datagrams are counted and dropped.
+// What the server does with a datagram on port 69, in two steps: admit() decides (interface=, then
+// proto::tftp::admit: parse, duplicate rule, rate limit, read-only, mode, per-client and total
+// caps), and the loop carries the decision out: refuse() sends the ERROR, start() opens the file
+// (path confinement, tftp-secure) and hands back a new Transfer on its own port.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <optional>
 
 #include "config/tftp_settings.h"
+#include "proto/tftp/admission.h"
 #include "proto/tftp/negotiation.h"
 #include "server/tftp/file_access.h"
 #include "server/tftp/rate_limit.h"
@@ -17,8 +19,10 @@
 namespace pxe::server::tftp {
 
 struct RequestStats {
-  std::uint64_t malformed = 0;
+  std::uint64_t malformed = 0;  // not a request at all (counted with datagrams that are not RRQ/WRQ)
   std::uint64_t rate_limited = 0;
+  std::uint64_t duplicates = 0;  // retransmitted requests for a running transfer, ignored
+  std::uint64_t replaced = 0;    // transfers replaced by the same client starting over
   std::uint64_t refused = 0;
   std::uint64_t other_interface = 0;  // arrived on an interface not named by interface=
 };
@@ -29,15 +33,17 @@ class RequestHandler {
   // is refused.
   RequestHandler(const config::TftpSettings& settings, TftpRoot root, std::string upload_dir = {});
 
-  // `active`: transfers currently running. nullptr when the request was answered with an ERROR
-  // (sent through `listen`) or dropped.
-  std::unique_ptr<Transfer> on_request(const transport::Datagram& d, transport::UdpSocket& listen,
-                                       std::size_t active, Timestamp now);
+  // The decision for one datagram on port 69 (logs what it drops or refuses, counts it).
+  proto::tftp::Admission admit(const transport::Datagram& d, const proto::tftp::Running& running, Timestamp now);
+  // Carries out StartRead / StartWrite / Replace: nullptr when the file cannot be served (the
+  // ERROR went out through `listen`).
+  std::unique_ptr<Transfer> start(const transport::Datagram& d, proto::tftp::Admission& decision,
+                                  transport::UdpSocket& listen, Timestamp now);
+  void refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wire::tftp::ErrorCode code,
+              const std::string& message);
   const RequestStats& stats() const { return stats_; }
 
  private:
-  void refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wire::tftp::ErrorCode code,
-              const std::string& message);
   Result<transport::UdpSocket> transfer_socket(Ipv4 local) const;
   std::unique_ptr<Transfer> on_write(const transport::Datagram& d, const wire::tftp::Request& req,
                                      transport::UdpSocket& listen, Timestamp now);
@@ -52,6 +58,7 @@ class RequestHandler {
   TftpRoot root_;
   std::string upload_dir_;
   NameRules rules_;
+  proto::tftp::AdmissionLimits limits_;
   RateLimiter limiter_;
   RequestStats stats_;
   Timestamp last_rate_log_{};

@@ -10,7 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <new>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "server/tftp/log.h"
 #include "server/tftp/request_handler.h"
@@ -27,8 +30,8 @@ constexpr std::uint64_t kWakeId = 1;
 
 class TftpServerImpl final : public TftpServer {
  public:
-  TftpServerImpl(transport::UdpSocket listen, tftp::RequestHandler handler, int epfd, int wakefd)
-      : listen_(std::move(listen)), handler_(std::move(handler)), epfd_(epfd), wakefd_(wakefd) {}
+  TftpServerImpl(transport::UdpSocket listen, tftp::RequestHandler handler, int epfd, int wakefd, const Clock& clock)
+      : listen_(std::move(listen)), handler_(std::move(handler)), epfd_(epfd), wakefd_(wakefd), clock_(clock) {}
   ~TftpServerImpl() override {
     stop();
     ::close(epfd_);
@@ -36,15 +39,26 @@ class TftpServerImpl final : public TftpServer {
   }
 
   std::uint16_t port() const override { return port_; }
+  std::size_t running() const override { return transfers_.size(); }
 
-  void run_in_thread() { thread_ = std::thread([this] { loop(); }); }
+  void start() override {
+    if (thread_.joinable() || stopping_) return;
+    thread_ = std::thread([this] { loop(); });
+  }
 
   void stop() override {
-    if (!thread_.joinable()) return;
+    if (!thread_.joinable()) {
+      end_all();  // opened, maybe polled, never started
+      return;
+    }
     stopping_ = true;
     std::uint64_t one = 1;
     (void)!::write(wakefd_, &one, sizeof one);
     thread_.join();
+  }
+
+  void poll_once(int max_wait_ms) override {
+    if (!thread_.joinable()) turn(max_wait_ms);
   }
 
  private:
@@ -62,30 +76,61 @@ class TftpServerImpl final : public TftpServer {
     ::epoll_ctl(epfd_, EPOLL_CTL_MOD, t.fd(), &ev);
   }
 
+  // What admission needs to know about the running transfers, for a request from `from`.
+  proto::tftp::Running summary(const transport::Endpoint& from) {
+    same_.clear();
+    proto::tftp::Running r;
+    r.total = transfers_.size();
+    for (const auto& [id, t] : transfers_) {
+      if (t->peer().addr != from.addr) continue;
+      ++r.from_client;
+      if (t->peer().port == from.port) same_.push_back({id, t->name(), t->mode(), t->is_write(), t->answered()});
+    }
+    r.same_endpoint = same_;
+    return r;
+  }
+
+  // Carries out the admission decision for one datagram on port 69.
+  void on_request(const transport::Datagram& d, Timestamp now) {
+    auto decision = handler_.admit(d, summary(d.from), now);
+    switch (decision.verdict) {
+      case proto::tftp::Verdict::Drop:
+      case proto::tftp::Verdict::Keep:
+        return;
+      case proto::tftp::Verdict::Refuse:
+        handler_.refuse(listen_, d.from, decision.code, decision.message);
+        return;
+      case proto::tftp::Verdict::Replace:
+        if (auto it = transfers_.find(decision.replace); it != transfers_.end()) {
+          transfers_.erase(it);  // closing the socket removes it from epoll
+          writing_.erase(decision.replace);
+        }
+        break;
+      case proto::tftp::Verdict::StartRead:
+      case proto::tftp::Verdict::StartWrite:
+        break;
+    }
+    auto t = handler_.start(d, decision, listen_, now);
+    if (!t || t->ended()) return;
+    t->set_mode(decision.request->mode);
+    std::uint64_t id = next_id_++;
+    add(t->fd(), id, EPOLLIN | (t->wants_write() ? EPOLLOUT : 0u));
+    writing_[id] = t->wants_write();
+    transfers_.emplace(id, std::move(t));
+  }
+
   void on_requests(Timestamp now) {
     for (int round = 0; round < 16; ++round) {
       auto got = listen_.receive_batch(32, 1024);  // RFC 2347: requests fit in 512 bytes
       if (!got || got->empty()) return;
       for (const auto& d : *got) {
-        // A retransmitted RRQ for a transfer that has not heard from the client yet is ignored;
-        // a client that starts over from the same port replaces its old transfer.
-        bool duplicate = false;
-        for (auto it = transfers_.begin(); it != transfers_.end(); ++it) {
-          if (!(it->second->peer() == d.from)) continue;
-          if (!it->second->progressed()) {
-            duplicate = true;
-          } else {
-            transfers_.erase(it);
-          }
-          break;
+        // Out of memory while answering one request: that request is lost, the server (and the
+        // DHCP server in the same process) goes on.
+        try {
+          on_request(d, now);
+        } catch (const std::bad_alloc&) {
+          log()->error("out of memory answering a request from {}: dropped", d.from.str());
         }
-        if (duplicate) continue;
-        auto t = handler_.on_request(d, listen_, transfers_.size(), now);
-        if (!t || t->ended()) continue;
-        std::uint64_t id = next_id_++;
-        add(t->fd(), id, EPOLLIN | (t->wants_write() ? EPOLLOUT : 0u));
-        writing_[id] = t->wants_write();
-        transfers_.emplace(id, std::move(t));
       }
     }
   }
@@ -105,69 +150,118 @@ class TftpServerImpl final : public TftpServer {
     }
   }
 
-  int next_timeout_ms(Timestamp now) const {
+  // Out of memory inside one transfer: that transfer ends (its buffers go with it), the others
+  // and the process go on.
+  void out_of_memory(std::uint64_t id) {
+    auto it = transfers_.find(id);
+    if (it == transfers_.end()) return;
+    log()->error("out of memory in the transfer with {}: ending it", it->second->peer().str());
+    try {
+      it->second->abort("Out of memory");
+    } catch (const std::bad_alloc&) {
+    }
+    transfers_.erase(it);
+    writing_.erase(id);
+  }
+
+  int next_timeout_ms(Timestamp now, int cap) const {
     std::optional<Timestamp> next;
     for (const auto& [id, t] : transfers_)
       if (auto at = t->timer(); at && (!next || *at < *next)) next = at;
-    if (!next) return 1000;
+    if (!next) return cap;
     auto us = (*next - now).count();
     if (us <= 0) return 0;
-    return static_cast<int>(std::min<std::int64_t>((us + 999) / 1000, 1000));
+    return static_cast<int>(std::min<std::int64_t>((us + 999) / 1000, cap));
   }
 
-  void loop() {
-    SystemClock clock;
+  // One turn: wait for events (or the earliest timer), handle them, then the due timers.
+  void turn(int max_wait_ms) {
     epoll_event events[64];
-    while (!stopping_) {
-      int n = ::epoll_wait(epfd_, events, 64, next_timeout_ms(clock.now()));
-      if (n < 0 && errno != EINTR) {
-        log()->error("epoll_wait: {}", std::strerror(errno));
-        return;
+    int n = ::epoll_wait(epfd_, events, 64, next_timeout_ms(clock_.now(), max_wait_ms));
+    if (n < 0) {
+      if (errno != EINTR) log()->error("epoll_wait: {}", std::strerror(errno));
+      return;
+    }
+    Timestamp now = clock_.now();
+    for (int i = 0; i < n; ++i) {
+      std::uint64_t id = events[i].data.u64;
+      if (id == kWakeId) continue;
+      if (id == kListenId) {
+        on_requests(now);
+        continue;
       }
-      Timestamp now = clock.now();
-      for (int i = 0; i < n; ++i) {
-        std::uint64_t id = events[i].data.u64;
-        if (id == kWakeId) continue;
-        if (id == kListenId) {
-          on_requests(now);
-          continue;
-        }
-        auto it = transfers_.find(id);
-        if (it == transfers_.end()) continue;
+      auto it = transfers_.find(id);
+      if (it == transfers_.end()) continue;
+      try {
         if (events[i].events & EPOLLOUT) it->second->on_writable();
         if (events[i].events & (EPOLLIN | EPOLLERR)) it->second->on_readable(now);
         settle(id);
-      }
-      now = clock.now();
-      std::vector<std::uint64_t> due;
-      for (const auto& [id, t] : transfers_)
-        if (auto at = t->timer(); at && *at <= now) due.push_back(id);
-      for (auto id : due) {
-        transfers_.at(id)->on_timer(now);
-        settle(id);
+      } catch (const std::bad_alloc&) {
+        out_of_memory(id);
       }
     }
+    now = clock_.now();
+    due_.clear();
+    for (const auto& [id, t] : transfers_)
+      if (auto at = t->timer(); at && *at <= now) due_.push_back(id);
+    for (auto id : due_) {
+      try {
+        transfers_.at(id)->on_timer(now);
+        settle(id);
+      } catch (const std::bad_alloc&) {
+        out_of_memory(id);
+      }
+    }
+  }
+
+  void loop() {
+    while (!stopping_) turn(1000);
+    end_all();
+  }
+
+  // SIGTERM: every running transfer is told (ERROR 0) and closed; nothing waits for a peer.
+  void end_all() {
     if (!transfers_.empty()) log()->info("stopping with {} transfers in progress", transfers_.size());
+    for (auto& [id, t] : transfers_) t->abort("server shutting down");
     transfers_.clear();
+    writing_.clear();
   }
 
   transport::UdpSocket listen_;
   tftp::RequestHandler handler_;
   int epfd_;
   int wakefd_;
+  const Clock& clock_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::map<std::uint64_t, std::unique_ptr<Transfer>> transfers_;
   std::map<std::uint64_t, bool> writing_;
+  std::vector<proto::tftp::SameEndpoint> same_;  // summary()'s scratch
+  std::vector<std::uint64_t> due_;               // turn()'s scratch
   std::uint64_t next_id_ = 2;
   std::uint16_t port_ = 0;
 
-  friend Result<std::unique_ptr<TftpServer>> pxe::server::start_tftp_server(const config::TftpSettings&);
+  friend Result<std::unique_ptr<TftpServer>> pxe::server::open_tftp_server(const config::TftpSettings&, const Clock&);
 };
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
 
 }  // namespace
 
+Result<std::unique_ptr<TftpServer>> open_tftp_server(const config::TftpSettings& settings) {
+  return open_tftp_server(settings, system_clock());
+}
+
 Result<std::unique_ptr<TftpServer>> start_tftp_server(const config::TftpSettings& settings) {
+  auto s = open_tftp_server(settings);
+  if (s) (*s)->start();
+  return s;
+}
+
+Result<std::unique_ptr<TftpServer>> open_tftp_server(const config::TftpSettings& settings, const Clock& clock) {
   if (settings.root.empty()) return make_error("no tftp-root given");
   auto root = tftp::TftpRoot::open(settings.root);
   if (!root) return root.error();
@@ -193,11 +287,10 @@ Result<std::unique_ptr<TftpServer>> start_tftp_server(const config::TftpSettings
   }
   auto local = listen->local();
   auto server = std::make_unique<TftpServerImpl>(std::move(*listen), tftp::RequestHandler(settings, std::move(*root), upload_dir),
-                                                 epfd, wakefd);
+                                                 epfd, wakefd, clock);
   server->port_ = local.port;
   server->add(server->listen_.fd(), kListenId, EPOLLIN);
   server->add(wakefd, kWakeId, EPOLLIN);
-  server->run_in_thread();
   log()->info("TFTP root is {}, listening on {}", settings.root, local.str());
   if (!upload_dir.empty())
     log()->info("TFTP uploads allowed into {}/{}{}", settings.root, upload_dir,

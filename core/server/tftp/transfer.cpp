@@ -74,19 +74,47 @@ void Transfer::on_readable(Timestamp now) {
     for (const auto& d : received_) {
       if (ended_) break;
       if (!(d.from == peer_)) {
-        // RFC 1350: a packet from another TID gets ERROR 5 and does not disturb the transfer.
-        auto err = wt::encode(wt::ErrorPacket{static_cast<std::uint16_t>(wt::ErrorCode::UnknownTid), "Unknown transfer ID"});
-        (void)socket_.send_to(err, d.from);
-        log()->debug("ignoring packet from {} (TID mismatch, transfer with {})", d.from.str(), peer_.str());
+        on_stranger(d, now);
         continue;
       }
-      progressed_ = true;
       if (sender_) sender_->on_datagram(d.bytes, now, actions_);
       else actions_ = receiver_->on_datagram(d.bytes, now);
       apply(now);
     }
     if (drained) return;
   }
+}
+
+// RFC 1350: a packet from another TID gets ERROR 5 and does not disturb the transfer. Two
+// exceptions keep that answer from feeding a loop (CVE-2024-2169: two servers, or a spoofed
+// peer, bouncing ERRORs forever): an ERROR is never answered, and at most kTidErrorsPerSecond
+// ERROR 5s go out per transfer and second. Rate-limiting was chosen over connect()ing the socket
+// to the peer: a connected socket would answer nothing at all (the kernel drops strangers), and
+// the occasional ERROR 5 tells a real client that started over from a new port what happened.
+void Transfer::on_stranger(const transport::DatagramView& d, Timestamp now) {
+  const bool is_error = d.bytes.size() >= 2 && d.bytes[0] == 0 &&
+                        d.bytes[1] == static_cast<std::uint8_t>(wt::Opcode::Error);
+  log()->debug("ignoring a packet from {} (TID mismatch, transfer with {})", d.from.str(), peer_.str());
+  if (is_error) return;
+  if (now - tid_window_ >= std::chrono::seconds(1)) {
+    tid_window_ = now;
+    tid_errors_ = 0;
+  }
+  if (tid_errors_ >= kTidErrorsPerSecond) return;
+  ++tid_errors_;
+  ++tid_errors_total_;
+  static const Bytes err =
+      wt::encode(wt::ErrorPacket{static_cast<std::uint16_t>(wt::ErrorCode::UnknownTid), "Unknown transfer ID"});
+  (void)socket_.send_to(err, d.from);
+}
+
+void Transfer::abort(const std::string& message) {
+  if (ended_) return;
+  ended_ = true;
+  timer_.reset();
+  (void)socket_.send_to(wt::encode(wt::ErrorPacket{0, message}), peer_);
+  log()->info("{} {} {} {}: {}", receiver_ ? "abandoning the upload of" : "stopped sending", path_,
+              receiver_ ? "from" : "to", peer_.addr.str(), message);
 }
 
 void Transfer::on_writable() { flush(); }
@@ -127,8 +155,14 @@ void Transfer::send_out() {
     ok = sent ? *sent : out_.size();  // a hard error: drop them, retransmission will follow
   }
   for (std::size_t i = ok; i < out_.size(); ++i) {
+    std::size_t n = out_[i].head.size() + out_[i].body.size();
+    if (pending_bytes_ + n > kMaxPendingBytes) {  // bounded: the retransmission timer recovers
+      pending_dropped_ += out_.size() - i;
+      break;
+    }
     Bytes b(out_[i].head.begin(), out_[i].head.end());
     b.insert(b.end(), out_[i].body.begin(), out_[i].body.end());
+    pending_bytes_ += n;
     pending_.push_back(std::move(b));
   }
   out_.clear();
@@ -144,6 +178,7 @@ void Transfer::flush() {
     std::size_t ok = sent ? *sent : n;  // a hard error: drop them, retransmission will follow
     if (!sent) log()->debug("{}: {}", peer_.str(), sent.error().what);
     for (std::size_t i = ok; i < n; ++i) pending_[i] = std::move(batch[i]);
+    for (std::size_t i = 0; i < ok; ++i) pending_bytes_ -= batch[i].size();
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(ok));
     if (ok < n) return;  // socket buffer full: wait for EPOLLOUT
   }

@@ -2,6 +2,9 @@
 // serving a file) or a write (the Receiver machine storing an upload), datagrams waiting for
 // socket buffer space, and the timer. The server loop calls it when its socket is readable or
 // writable, or its timer is due.
+//
+// Memory per transfer is bounded: the Sender's read chunk (256 KiB at most), the pending queue
+// (kMaxPendingBytes), the socket buffers (4 MiB asked, capped by net.core.wmem_max/rmem_max).
 #pragma once
 
 #include <deque>
@@ -20,6 +23,13 @@ namespace pxe::server::tftp {
 
 class Transfer {
  public:
+  // Datagrams the socket did not take yet are copied here, up to this many bytes (two full
+  // windows of 1468-byte blocks); past it they are dropped and the retransmission timer recovers.
+  static constexpr std::size_t kMaxPendingBytes = 256 * 1024;
+  // ERROR 5 (unknown transfer ID) answers per transfer and second: enough for a confused client to
+  // learn, too few to feed a loop or a reflection.
+  static constexpr unsigned kTidErrorsPerSecond = 3;
+
   // A read transfer (RRQ): `file` is what `sender` reads from.
   Transfer(transport::UdpSocket socket, transport::Endpoint peer, std::string path, std::string name,
            std::unique_ptr<proto::tftp::FileSource> file, std::unique_ptr<proto::tftp::Sender> sender);
@@ -34,6 +44,11 @@ class Transfer {
   void on_readable(Timestamp now);
   void on_writable();
   void on_timer(Timestamp now);
+  // Ends the transfer now, telling the peer with ERROR 0 `message` (server shutting down, out of
+  // memory); an unfinished upload is discarded.
+  void abort(const std::string& message);
+  // The mode as requested (to recognise a retransmitted request).
+  void set_mode(std::string mode) { mode_ = std::move(mode); }
 
   int fd() const { return socket_.fd(); }
   const transport::Endpoint& peer() const { return peer_; }
@@ -41,10 +56,16 @@ class Transfer {
   std::optional<Timestamp> timer() const { return timer_; }
   bool wants_write() const { return !pending_.empty(); }
   bool ended() const { return ended_; }
-  bool progressed() const { return progressed_; }
+  const std::string& mode() const { return mode_; }
+  bool is_write() const { return receiver_ != nullptr; }
+  // The peer has answered (ACK of the first DATA/OACK, or DATA 1 of an upload).
+  bool answered() const { return sender_ ? sender_->answered() : receiver_->answered(); }
+  std::uint64_t tid_errors_sent() const { return tid_errors_total_; }
+  std::uint64_t pending_dropped() const { return pending_dropped_; }
 
  private:
   void apply(Timestamp now);  // carries out actions_
+  void on_stranger(const transport::DatagramView& d, Timestamp now);
   void send_out();
   void flush();
   void log_end(const proto::tftp::Action& result, Timestamp now);
@@ -53,6 +74,7 @@ class Transfer {
   transport::Endpoint peer_;
   std::string path_;  // full path, for the log
   std::string name_;  // as requested, to recognise a retransmitted request
+  std::string mode_ = "octet";
   std::unique_ptr<proto::tftp::FileSource> file_;
   std::unique_ptr<proto::tftp::Sender> sender_;
   std::unique_ptr<proto::tftp::FileSink> sink_;
@@ -65,10 +87,14 @@ class Transfer {
   std::vector<transport::GatherDatagram> out_;      // this event's datagrams (views)
   std::vector<transport::DatagramView> received_;   // reused receive list
   std::deque<Bytes> pending_;                       // waiting for socket buffer space (copies)
+  std::size_t pending_bytes_ = 0;
+  std::uint64_t pending_dropped_ = 0;
+  Timestamp tid_window_{};  // the second in which tid_errors_ ERROR 5s went out
+  unsigned tid_errors_ = 0;
+  std::uint64_t tid_errors_total_ = 0;
   std::optional<Timestamp> timer_;
   Timestamp started_{};
   bool ended_ = false;
-  bool progressed_ = false;
 };
 
 }  // namespace pxe::server::tftp
