@@ -44,6 +44,7 @@ struct DhcpOptionValue {
   bool force = false;     // dhcp-option-force: sent even when not in the parameter request list
   // Positions (byte offsets) of 0.0.0.0 addresses in `value`: "this server's address".
   std::vector<std::size_t> self_address_at;
+  std::string from_file;  // the dhcp-optsfile it came from (re-read on SIGHUP); empty: the conf
 };
 
 // dhcp-boot=[tag:T,]FILE[,SNAME[,SERVER_ADDRESS]]
@@ -67,6 +68,7 @@ struct DhcpHost {
   std::string set_tag;
   std::optional<std::uint32_t> lease_s;
   bool ignore = false;
+  std::string from_file;  // the dhcp-hostsfile it came from (re-read on SIGHUP); empty: the conf
 };
 
 // dhcp-match=set:T,CODE|option:NAME[,VALUE]; dhcp-vendorclass / dhcp-userclass=set:T,STRING
@@ -114,6 +116,10 @@ struct DhcpSettings {
   std::vector<DhcpOptionValue> options;
   std::vector<DhcpBoot> boots;
   std::vector<DhcpHost> hosts;
+  // dhcp-hostsfile= / dhcp-optsfile=: files (or directories) of dhcp-host / dhcp-option values,
+  // one a line, read at start and again on SIGHUP.
+  std::vector<std::string> hostsfiles;
+  std::vector<std::string> optsfiles;
   std::vector<DhcpMatch> matches;
   std::vector<TagIf> tag_ifs;
   std::vector<PxeService> pxe_services;

@@ -1,4 +1,6 @@
 // The dnsmasq.conf reader: comments, `key[=value]` lines, one handler per supported key.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -92,6 +94,10 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
          return parse_dhcp_range(v, s);
        })},
       {"dhcp-host", dhcp(parse_dhcp_host)},
+      {"dhcp-hostsfile", text([](ServeConfig& c, std::string v) { c.dhcp.hostsfiles.push_back(v); })},
+      {"dhcp-optsfile", text([](ServeConfig& c, std::string v) { c.dhcp.optsfiles.push_back(v); })},
+      {"user", text([](ServeConfig& c, std::string v) { c.user = v; })},
+      {"group", text([](ServeConfig& c, std::string v) { c.group = v; })},
       {"dhcp-boot", dhcp(parse_dhcp_boot)},
       {"dhcp-match", dhcp(parse_dhcp_match)},
       {"dhcp-vendorclass", dhcp([](std::string_view v, DhcpSettings& s) { return parse_class_match(v, 60, s); })},
@@ -136,7 +142,86 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
 Result<ServeConfig> load_dnsmasq_conf(const std::string& path) {
   std::ifstream in(path);
   if (!in) return make_error(path + ": cannot open");
-  return parse_dnsmasq_conf(in, path);
+  auto cfg = parse_dnsmasq_conf(in, path);
+  if (!cfg) return cfg;
+  if (auto r = read_dhcp_files(cfg->dhcp); !r) return r.error();
+  return cfg;
+}
+
+namespace {
+
+// A hosts/opts file is small text written by an admin or a script; more is a mistake (or
+// /dev/zero), not a configuration.
+constexpr std::uintmax_t kMaxDhcpFileBytes = 16u << 20;
+
+// The files a dhcp-hostsfile / dhcp-optsfile path stands for: itself, or a directory's regular
+// files in name order (skipping dotfiles and editor backups, as dnsmasq does).
+Result<std::vector<std::string>> files_of(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return std::vector<std::string>{path};
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(path, ec)) {
+    auto name = e.path().filename().string();
+    if (name.empty() || name[0] == '.' || name.back() == '~' || !e.is_regular_file(ec)) continue;
+    out.push_back(e.path().string());
+  }
+  if (ec) return make_error(path + ": " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Each non-comment line of `file` is handed to `line` (value, "FILE:LINE: " prefix).
+Result<void> read_lines(const std::string& file, const std::function<std::string(std::string_view)>& line) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return make_error(file + ": not a regular file (or missing)");
+  if (std::filesystem::file_size(file, ec) > kMaxDhcpFileBytes)
+    return make_error(file + ": larger than " + std::to_string(kMaxDhcpFileBytes >> 20) + " MiB");
+  std::ifstream in(file);
+  if (!in) return make_error(file + ": cannot open");
+  std::string raw;
+  for (int lineno = 1; std::getline(in, raw); ++lineno) {
+    std::string value = trim(strip_comment(raw));
+    if (value.empty()) continue;
+    if (auto err = line(value); !err.empty()) return make_error(file + ":" + std::to_string(lineno) + ": " + err);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> read_dhcp_files(DhcpSettings& s) {
+  DhcpSettings next = s;
+  std::erase_if(next.hosts, [](const DhcpHost& h) { return !h.from_file.empty(); });
+  std::erase_if(next.options, [](const DhcpOptionValue& o) { return !o.from_file.empty(); });
+  for (const auto& path : s.hostsfiles) {
+    auto files = files_of(path);
+    if (!files) return files.error();
+    for (const auto& f : *files) {
+      auto r = read_lines(f, [&](std::string_view v) {
+        std::size_t before = next.hosts.size();
+        auto err = dnsmasq::parse_dhcp_host(v, next);
+        for (std::size_t i = before; i < next.hosts.size(); ++i) next.hosts[i].from_file = f;
+        return err.empty() ? err : "dhcp-host: " + err;
+      });
+      if (!r) return r;
+    }
+  }
+  for (const auto& path : s.optsfiles) {
+    auto files = files_of(path);
+    if (!files) return files.error();
+    for (const auto& f : *files) {
+      auto r = read_lines(f, [&](std::string_view v) {
+        std::size_t before = next.options.size();
+        auto err = dnsmasq::parse_dhcp_option(v, false, next);
+        for (std::size_t i = before; i < next.options.size(); ++i) next.options[i].from_file = f;
+        return err.empty() ? err : "dhcp-option: " + err;
+      });
+      if (!r) return r;
+    }
+  }
+  s = std::move(next);
+  return {};
 }
 
 Result<ServeConfig> parse_dnsmasq_conf(std::istream& in, const std::string& path) {
