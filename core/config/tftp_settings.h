@@ -30,6 +30,9 @@ struct TftpSettings {
   bool allow_write = false;             // WRQ refused unless enabled
   std::string write_dir;                // the only directory WRQ may write into (under root)
   bool write_overwrite = false;         // WRQ may replace an existing file there (else ERROR 6)
+  // tftp-max-upload-size: an upload larger than this (announced by tsize, or found while writing)
+  // ends with ERROR 3 and leaves nothing behind. 4 GiB: any boot image or crash dump, not a disk.
+  std::uint64_t max_upload_size = 4ull << 30;
   std::uint32_t max_windowsize = 64;    // cap for RFC 7440 windowsize
   // A peer that never answers (no ACK to the first DATA/OACK, no DATA 1 of an upload) is given up
   // this long after the server's first answer, whatever RFC 2349 `timeout` it asked for

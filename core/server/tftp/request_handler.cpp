@@ -16,7 +16,6 @@ namespace wt = wire::tftp;
 
 namespace {
 
-constexpr std::uint64_t kMaxNetasciiFile = 64u << 20;  // netascii is converted in memory
 
 // dnsmasq's interface= matching: an exact name, or a prefix ending in '*'.
 bool interface_matches(const std::string& pattern, std::string_view name) {
@@ -110,13 +109,13 @@ std::unique_ptr<Transfer> RequestHandler::start(const transport::Datagram& d, pt
   if (req->write) return on_write(d, *req, listen, now);
   auto rel = normalize_name(req->filename, root_.path(), rules_);
   if (!rel) {
-    log()->warn("refusing {} for {}: {}", req->filename, ip, rel.error().what);
+    log()->warn("refusing {} for {}: {}", log_safe(req->filename), ip, rel.error().what);
     refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Access violation");
     return nullptr;
   }
   auto opened = root_.open_file(*rel, rules_, settings_.secure);
   if (auto* err = std::get_if<OpenError>(&opened)) {
-    std::string full = root_.path() + "/" + *rel;
+    std::string full = root_.path() + "/" + log_safe(*rel);
     if (err->code == wt::ErrorCode::FileNotFound)
       log()->warn("file {} not found for {}", full, ip);
     else
@@ -128,19 +127,8 @@ std::unique_ptr<Transfer> RequestHandler::start(const transport::Datagram& d, pt
 
   std::unique_ptr<pt::FileSource> source;
   std::optional<std::uint64_t> tsize;
-  if (netascii) {
-    if (*file.file->size() > kMaxNetasciiFile) {
-      refuse(listen, d.from, wt::ErrorCode::IllegalOperation, "File too large for netascii");
-      return nullptr;
-    }
-    Bytes raw(*file.file->size());
-    auto n = file.file->read(0, raw);
-    if (!n) {
-      refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Read error");
-      return nullptr;
-    }
-    raw.resize(*n);
-    source = std::make_unique<pt::MemorySource>(pt::to_netascii(raw));
+  if (netascii) {  // converted while it is read, in bounded memory; its size is unknown (no tsize)
+    source = std::make_unique<pt::NetasciiSource>(std::move(file.file));
   } else {
     tsize = file.file->size();
     source = std::move(file.file);
@@ -153,7 +141,8 @@ std::unique_ptr<Transfer> RequestHandler::start(const transport::Datagram& d, pt
 
   auto sock = transfer_socket_for(d, listen);
   if (!sock) return nullptr;
-  log()->debug("RRQ {} from {} mode {} blksize {} windowsize {} (path MTU {})", req->filename, d.from.str(), req->mode,
+  log()->debug("RRQ {} from {} mode {} blksize {} windowsize {} (path MTU {})", log_safe(req->filename), d.from.str(),
+               log_safe(req->mode),
                neg.blksize, neg.windowsize, mtu);
   auto sender = std::make_unique<pt::Sender>(*source, neg, timing);
   auto t = std::make_unique<Transfer>(std::move(*sock), d.from, file.path, req->filename, std::move(source),
@@ -202,23 +191,27 @@ std::unique_ptr<Transfer> RequestHandler::on_write(const transport::Datagram& d,
   // Upload names are taken as sent (tftp-lowercase and the case-insensitive lookup are for reads).
   auto rel = normalize_name(req.filename, root_.path(), NameRules{});
   if (!rel) {
-    log()->warn("refusing to write {} for {}: {}", req.filename, ip, rel.error().what);
+    log()->warn("refusing to write {} for {}: {}", log_safe(req.filename), ip, rel.error().what);
     refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Access violation");
     return nullptr;
   }
-  auto created = root_.create_upload(*rel, upload_dir_, settings_.write_overwrite);
+  bool netascii = iequals(req.mode, "netascii");
+  // RFC 2349: in a WRQ, tsize is the size the client is about to send; the server echoes it, or
+  // refuses with ERROR 3 a size over tftp-max-upload-size or the free space.
+  std::optional<std::uint64_t> tsize;
+  if (const auto* t = wt::find_option(req.options, "tsize"); t && !netascii)
+    tsize = pt::parse_option_number(t->value, 0, UINT64_MAX);
+  UploadRules upload;
+  upload.overwrite = settings_.write_overwrite;
+  upload.max_bytes = settings_.max_upload_size;
+  upload.announced = tsize;
+  auto created = root_.create_upload(*rel, upload_dir_, upload);
   if (auto* err = std::get_if<OpenError>(&created)) {
-    log()->warn("refusing to write {} for {}: {}", root_.path() + "/" + *rel, ip, err->detail);
+    log()->warn("refusing to write {} for {}: {}", root_.path() + "/" + log_safe(*rel), ip, err->detail);
     refuse(listen, d.from, err->code, err->message);
     return nullptr;
   }
   auto& file = std::get<TftpRoot::Created>(created);
-  bool netascii = iequals(req.mode, "netascii");
-
-  // RFC 2349: in a WRQ, tsize is the size the client is about to send; the server echoes it.
-  std::optional<std::uint64_t> tsize;
-  if (const auto* t = wt::find_option(req.options, "tsize"); t && !netascii)
-    tsize = pt::parse_option_number(t->value, 0, UINT64_MAX);
   pt::ReceiverConfig rc;
   rc.filename = req.filename;
   rc.mode = req.mode;
@@ -228,7 +221,7 @@ std::unique_ptr<Transfer> RequestHandler::on_write(const transport::Datagram& d,
 
   auto sock = transfer_socket_for(d, listen);
   if (!sock) return nullptr;
-  log()->debug("WRQ {} from {} mode {} blksize {} windowsize {}", req.filename, d.from.str(), req.mode,
+  log()->debug("WRQ {} from {} mode {} blksize {} windowsize {}", log_safe(req.filename), d.from.str(), log_safe(req.mode),
                rc.serve_write->blksize, rc.serve_write->windowsize);
   // The receiver writes to the file itself, or through a netascii converter in front of it.
   struct Netascii final : pt::FileSink {

@@ -271,6 +271,11 @@ Result<std::unique_ptr<TftpServer>> open_tftp_server(const config::TftpSettings&
     auto dir = root->upload_dir(settings.write_dir);
     if (!dir) return dir.error();
     upload_dir = *dir;
+    // Temporaries of uploads a crash cut short (no upload of this server runs yet).
+    if (auto stale = root->remove_stale_uploads(upload_dir); !stale)
+      log()->warn("{}", stale.error().what);
+    else if (*stale)
+      log()->info("removed {} stale upload temporaries from {}/{}", *stale, settings.root, upload_dir);
   }
   auto addr = Ipv4::parse(settings.address);
   if (!addr) return make_error("listen address is not an IPv4 address: " + settings.address);
