@@ -34,47 +34,53 @@ bool plausible_smb(const std::uint8_t* p) {
          p[3] == 'B';
 }
 
-// Where a plausible NBSS session message starts (for streams picked up mid-way), or npos.
-std::size_t find_resync(const std::vector<std::uint8_t>& b) {
-  for (std::size_t i = 0; i + 8 <= b.size(); ++i)
-    if (b[i] == 0 && plausible_smb(&b[i + 4])) return i;
-  return std::string::npos;
-}
-
 }  // namespace
 
-void SmbStreams::drain(std::vector<std::uint8_t>& b, bool from_client) {
+// One cursor walks the buffer: a resync scans forward from where framing was lost and never
+// copies or rescans, so a stream of garbage (or of tiny messages each followed by a stray byte)
+// costs time linear in its length. The caller compacts the buffer once, after the walk.
+SmbStreams::Split SmbStreams::split(ByteSpan b, bool from_client, std::vector<Message>* out) {
+  Split r;
   std::size_t pos = 0;
-  while (b.size() - pos >= 4) {
+  const std::size_t n = b.size();
+  while (n - pos >= 4) {
+    ++r.examined;
     std::uint8_t type = b[pos];
     std::size_t len = std::size_t(b[pos + 1]) << 16 | std::size_t(b[pos + 2]) << 8 | b[pos + 3];
     bool known = type == 0x00 || (type >= 0x81 && type <= 0x85);
     bool sane = known && len <= kMaxMessage &&
-                (type != 0x00 || len < 4 || b.size() - pos < 8 || plausible_smb(&b[pos + 4]));
+                (type != 0x00 || len < 4 || n - pos < 8 || plausible_smb(&b[pos + 4]));
     if (!sane) {
       // Lost framing (capture began mid-stream, or not SMB): skip to the next plausible header.
-      std::vector<std::uint8_t> tail(b.begin() + std::ptrdiff_t(pos) + 1, b.end());
-      std::size_t r = find_resync(tail);
-      if (r == std::string::npos) {
-        // Keep the last 7 bytes: a header may straddle the next segment.
-        pos = b.size() > 7 ? b.size() - 7 : pos;
+      std::size_t i = pos + 1;
+      for (; i + 8 <= n; ++i, ++r.examined)
+        if (b[i] == 0 && plausible_smb(&b[i + 4])) break;
+      if (i + 8 > n) {
+        // Keep the last 7 bytes: a header may straddle the next segment. Never step back over
+        // bytes already handed on as part of a message.
+        if (n > 7) pos = std::max(pos, n - 7);
         break;
       }
-      pos += 1 + r;
+      pos = i;
       continue;
     }
-    if (b.size() - pos - 4 < len) break;  // wait for the rest
-    if (out_) {
+    if (n - pos - 4 < len) break;  // wait for the rest
+    if (out) {
       Message m;
-      m.payload.assign(b.begin() + std::ptrdiff_t(pos + 4),
-                       b.begin() + std::ptrdiff_t(pos + 4 + len));
+      m.payload.assign(b.begin() + std::ptrdiff_t(pos + 4), b.begin() + std::ptrdiff_t(pos + 4 + len));
       m.nbss_type = type;
       m.from_client = from_client;
-      out_->push_back(std::move(m));
+      out->push_back(std::move(m));
     }
     pos += 4 + len;
   }
-  b.erase(b.begin(), b.begin() + std::ptrdiff_t(pos));
+  r.consumed = pos;
+  return r;
+}
+
+void SmbStreams::drain(std::vector<std::uint8_t>& b, bool from_client) {
+  Split r = split(ByteSpan(b.data(), b.size()), from_client, out_);
+  b.erase(b.begin(), b.begin() + std::ptrdiff_t(r.consumed));
 }
 
 }  // namespace pxe::capture

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/clock.h"
@@ -27,6 +28,14 @@ class SmbStreams {
 
   // Largest NBSS message we buffer (SMB2 READ responses reach 8 MiB).
   static constexpr std::size_t kMaxMessage = 16u << 20;
+
+  struct Split {
+    std::size_t consumed = 0;  // bytes done with (messages handed on, garbage skipped)
+    std::size_t examined = 0;  // header checks and resync steps: linear in the bytes, by design
+  };
+  // Splits the complete NBSS messages off the front of one direction's buffered bytes, skipping
+  // to the next plausible header where framing is lost. Appends to `out` when it is not null.
+  static Split split(ByteSpan bytes, bool from_client, std::vector<Message>* out);
 
  private:
   void drain(std::vector<std::uint8_t>& buffer, bool from_client);

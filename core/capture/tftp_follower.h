@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 
 #include <absl/container/flat_hash_map.h>
 
@@ -11,33 +12,48 @@
 
 namespace pxe::capture {
 
+// Transfers are kept in least-recently-seen order beside the map, so making room costs O(1) per
+// forgotten transfer: a capture crafted to keep the table full (one new transfer per expiry)
+// cannot turn every request into a scan of 65,536 entries.
 class TftpFollower {
  public:
   explicit TftpFollower(std::size_t capacity = 65536,
                         Duration expiry = std::chrono::seconds(300))
-      : capacity_(capacity), expiry_(expiry) {}
+      : capacity_(capacity < 1 ? 1 : capacity), expiry_(expiry) {}
 
-  // A request was seen from client (ip, port) to server ip on port 69.
+  // A request was seen from client (ip, port) to server ip on port 69. When the table is full,
+  // the transfers idle longer than the expiry are forgotten, then (if still full) the one seen
+  // longest ago.
   void on_request(std::uint32_t client_ip, std::uint16_t client_port, std::uint32_t server_ip,
                   Timestamp now);
   // True if this UDP datagram belongs to a followed transfer (either direction).
   bool matches(std::uint32_t src_ip, std::uint16_t sport, std::uint32_t dst_ip,
                std::uint16_t dport, Timestamp now);
   std::size_t size() const { return transfers_.size(); }
+  // Entries eviction has looked at since construction: never more than the transfers ever
+  // added, whatever the traffic (the amortised O(1) bound, checked by a test).
+  std::uint64_t eviction_steps() const { return eviction_steps_; }
 
  private:
   static std::uint64_t key(std::uint32_t client_ip, std::uint16_t client_port) {
     return std::uint64_t(client_ip) << 16 | client_port;
   }
-  void evict(Timestamp now);
+  void make_room(Timestamp now);
 
   struct Transfer {
+    std::uint64_t key;
     std::uint32_t server_ip;
     Timestamp last_seen;
   };
-  absl::flat_hash_map<std::uint64_t, Transfer> transfers_;  // one probe per packet, no nodes
+  using Order = std::list<Transfer>;  // front: seen longest ago
+  // Seen again: to the back of the order (a splice, no allocation).
+  bool touch(Order::iterator it, Timestamp now);
+
+  Order order_;
+  absl::flat_hash_map<std::uint64_t, Order::iterator> transfers_;  // one probe per packet
   std::size_t capacity_;
   Duration expiry_;
+  std::uint64_t eviction_steps_ = 0;
 };
 
 }  // namespace pxe::capture
