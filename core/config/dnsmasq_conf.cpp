@@ -124,6 +124,7 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
       {"tftp-mtu", number(65535, [](ServeConfig& c, std::uint64_t n) { c.tftp.mtu = std::uint32_t(n); })},
       {"tftp-lowercase", flag([](ServeConfig& c) { c.tftp.lowercase = true; })},
       {"tftp-secure", flag([](ServeConfig& c) { c.tftp.secure = true; })},
+      {"tftp-max-upload-size", number(UINT64_MAX, [](ServeConfig& c, std::uint64_t n) { c.tftp.max_upload_size = n; })},
       {"tftp-port-range", [](std::string_view v, bool, ServeConfig& c) -> std::string {
          auto f = split_fields(v);
          auto lo = f.size() == 2 ? parse_number(f[0]) : std::nullopt;

@@ -31,6 +31,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     std::uint32_t tftp_mtu = 0;
     std::string tftp_upload_dir;
     bool tftp_upload_overwrite = false;
+    std::uint64_t tftp_max_upload_size = 0;
     std::vector<std::string> interfaces;
     std::string db;
     double duration = 0;
@@ -52,6 +53,8 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "new files only");
   cmd->add_flag("--tftp-upload-overwrite", o->tftp_upload_overwrite,
                 "let TFTP uploads replace existing files in the upload directory");
+  cmd->add_option("--tftp-max-upload-size", o->tftp_max_upload_size,
+                  "largest TFTP upload in bytes (default 4294967296); a larger one gets ERROR 3 and is not kept");
   cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
   cmd->add_option("--db", o->db, "lease database (SQLite)");
   cmd->add_flag("--log-dhcp", o->log_dhcp, "log every DHCP option sent (debug level)");
@@ -84,6 +87,7 @@ void add_serve(CLI::App& app, int& exit_code) {
       cfg.tftp.write_dir = o->tftp_upload_dir;
     }
     if (o->tftp_upload_overwrite) cfg.tftp.write_overwrite = true;
+    if (o->tftp_max_upload_size) cfg.tftp.max_upload_size = o->tftp_max_upload_size;
     if (!o->interfaces.empty()) {
       if (o->conf.empty()) {
         // Quick start: DHCP on the (first) interface's subnet, boot files from the TFTP root.
