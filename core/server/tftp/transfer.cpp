@@ -5,6 +5,7 @@
 #include <chrono>
 #include <variant>
 
+#include "base/text.h"
 #include "server/tftp/log.h"
 #include "wire/tftp/tftp.h"
 
@@ -235,14 +236,14 @@ void Transfer::log_end(const pt::Action& result, Timestamp now) {
   const auto& e = std::get<pt::Failed>(result);
   switch (e.reason) {
     case pt::FailReason::PeerAborted:  // the firmware's tsize probe: expected, it asks again
-      log()->info("error {} {} received from {}", e.code, e.message, ip);
+      log()->info("error {} {} received from {}", e.code, log_safe(e.message), ip);
       break;
     case pt::FailReason::PeerError:
-      log()->warn("error {} {} received from {}", e.code, e.message, ip);
+      log()->warn("error {} {} received from {}", e.code, log_safe(e.message), ip);
       break;
     default:
       log()->warn("failed {} {} {} {}: {} ({})", receiver_ ? "receiving" : "sending", path_, receiver_ ? "from" : "to",
-                  ip, e.message, pt::fail_reason_name(e.reason));
+                  ip, log_safe(e.message), pt::fail_reason_name(e.reason));
       break;
   }
 }
