@@ -88,7 +88,7 @@ pt::Admission RequestHandler::admit(const transport::Datagram& d, const pt::Runn
       break;
     case pt::Verdict::Refuse:
       log()->warn("refusing {} from {}: {}", a.request ? log_safe(a.request->filename) : std::string("a request"),
-                  d.from.str(), a.why);
+                  d.from.str(), log_safe(a.why));  // a.why may quote the request (its mode)
       break;
     case pt::Verdict::Replace:
       ++stats_.replaced;
