@@ -10,8 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/icmp.h>
 #include <netinet/ip.h>
-#include <netinet/ip_icmp.h>
+#include <sys/random.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -231,7 +232,12 @@ Result<PingSocket> PingSocket::open() {
   PingSocket s;
   s.fd_.reset(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
   if (!s.fd_.valid()) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
-  s.ident_ = std::uint16_t(::getpid() ^ 0x5058);  // "PX"
+  icmp_filter filter{};
+  filter.data = ~(1u << ICMP_ECHOREPLY);  // a set bit drops that ICMP type
+  if (setsockopt(s.fd_.get(), SOL_RAW, ICMP_FILTER, &filter, sizeof filter) != 0)
+    return make_error(errno_text("ICMP_FILTER on the ping check socket"));
+  if (::getrandom(&s.ident_, sizeof s.ident_, 0) != ssize_t(sizeof s.ident_))
+    return make_error(errno_text("getrandom for the ping check identifier"));
   return s;
 }
 

@@ -72,13 +72,17 @@ class DhcpSocket {
 };
 
 // ICMP echo for the DHCP server's ping check (a raw ICMP socket: needs root or CAP_NET_RAW).
-// Requests carry this socket's identifier; replies are matched by source and sequence.
+// The kernel filter (ICMP_FILTER) lets only echo replies through, so other ICMP traffic never
+// wakes the server. Requests carry an identifier drawn from getrandom() per socket; replies with
+// another identifier are dropped, so an off-path host cannot guess one to make a free address
+// look in use. Replies are then matched by source and sequence.
 class PingSocket {
  public:
   PingSocket() = default;
 
   static Result<PingSocket> open();
   int fd() const { return fd_.get(); }
+  std::uint16_t ident() const { return ident_; }
   Result<void> send_echo(Ipv4 to, std::uint16_t seq);
   struct Reply {
     Ipv4 from;
