@@ -108,6 +108,11 @@ class Allocator {
   void freed(Ipv4 ip);
 
   std::size_t offers() const { return by_ip_.size(); }
+  // fn(address, offer, the address the offer's client is recorded with): for invariant checks.
+  template <typename Fn>
+  void each_offer(Fn&& fn) const {
+    for (const auto& [ip, o] : by_ip_) fn(Ipv4(ip), o, offer_of(o.client_key));
+  }
   std::size_t pool_count() const { return pools_.size(); }
   const std::vector<Pool>& pools() const { return pools_; }
 

@@ -117,8 +117,9 @@ void Engine::on_discover(Context& c, Actions& out) {
   if (wait_for_probe(c, payload_, *ip, out)) return;
   const Lease* cur = leases_.find_client(c.client.key);
   bool bound = cur && cur->ip == *ip && cur->state == LeaseState::Bound && cur->expires > c.now;
-  // A short hold in memory keeps other DISCOVERs off the address; no row is written.
-  if (!bound) alloc_.hold(c.client.key, *ip, c.now + kOfferHold, false);
+  // A short hold in memory keeps other DISCOVERs off the address; no row is written. A dhcp-host
+  // address needs none (the configuration reserves it) and must never be taken as an offer.
+  if (!bound && !c.has_host_address()) alloc_.hold(c.client.key, *ip, c.now + kOfferHold, false);
   auto b = start_reply(c.req, wd::MessageType::Offer, c.server);
   b.yiaddr(*ip);
   add_lease_times(b, c.lease_s());
@@ -136,9 +137,10 @@ Engine::Verdict Engine::judge_request(Context& c, Ipv4 ip, bool selecting) {
     return {Verdict::Nak, "address in use"};
   if (c.has_host_address() && *c.client.host->ip != ip) return {Verdict::Nak, "wrong address"};
   if (c.range->static_only && !c.has_host_address()) return {Verdict::Nak, "no static address"};
+  // Before the client's own record: an expired or released binding taken up again is a new one.
+  if (lease_limit_reached(c)) return {Verdict::Nak, "no leases left"};
   const Lease* l = leases_.find_client(c.client.key);
   if (l && l->ip == ip && l->state != LeaseState::Declined) return {Verdict::Ack, {}};
-  if (lease_limit_reached(c)) return {Verdict::Nak, "no leases left"};
   bool ours = c.in_range(ip) || c.has_host_address();
   if (!ours) return {Verdict::Nak, "address not available"};
   if (l && l->ip != ip && l->state == LeaseState::Bound && l->expires > c.now) return {Verdict::Nak, "wrong address"};

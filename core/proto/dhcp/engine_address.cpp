@@ -34,7 +34,9 @@ std::optional<Ipv4> Engine::choose_address(Context& c) {
   if (!pool) return std::nullopt;
   if (auto ip = pool->take(usable)) return ip;
   // Nothing free: an offer is a promise of seconds, a real client must not wait behind it.
-  return alloc_.take_oldest_offer(*pool, key);
+  auto taken = alloc_.take_oldest_offer(*pool, key);
+  if (taken && usable(*taken)) return taken;
+  return std::nullopt;
 }
 
 // Ping check (dnsmasq's, without blocking): a pool address new to the client is reserved (in

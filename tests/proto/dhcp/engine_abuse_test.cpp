@@ -150,6 +150,23 @@ TEST(DhcpEngineAbuse, AnOfferHoldsItsAddressFromOtherDiscoversForAFewSecondsOnly
   EXPECT_EQ(h.engine.allocator().offers(), 0u);
 }
 
+TEST(DhcpEngineAbuse, ADhcpHostAddressIsNeverTakenAsAnOfferByAPoolClient) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.11\ndhcp-host=52:54:00:42:00:30,192.168.42.11\n");
+  EXPECT_EQ(h.one(client(wd::MessageType::Discover, mac(0x30)).build()).msg.yiaddr, Ipv4(192, 168, 42, 11));
+  for (std::uint8_t i = 1; i <= 5; ++i)  // the pool has one address for them: each takes the last one's offer
+    EXPECT_EQ(h.one(client(wd::MessageType::Discover, mac(i)).build()).msg.yiaddr, Ipv4(192, 168, 42, 10));
+}
+
+TEST(DhcpEngineAbuse, LeaseMaxCountsABindingTakenUpAgainAfterARelease) {
+  Harness h(std::string(kConf) + "dhcp-lease-max=1\ndhcp-authoritative\n");
+  auto a = dora(h, mac(1));
+  h.deliver(client(wd::MessageType::Release, mac(1)).ciaddr(a.yiaddr).option_ip(wd::opt::kServerId, kServer).build());
+  ASSERT_EQ(dora(h, mac(2)).message_type(), wd::MessageType::Ack);
+  auto again = client(wd::MessageType::Request, mac(1)).option_ip(wd::opt::kRequestedIp, a.yiaddr);
+  EXPECT_EQ(h.one(again.build()).msg.message_type(), wd::MessageType::Nak);
+  EXPECT_EQ(h.engine.leases().bound(), 1u);
+}
+
 TEST(DhcpEngineAbuse, ClientHostNameIsKeptOnlyWhenLegalAndWithoutItsDomain) {
   Harness h(std::string(kConf) + "log-dhcp\n");
   auto named = [&](const Mac& m, const std::string& name) {
