@@ -1,6 +1,7 @@
 // An allocation failure while serving TFTP ends that request or transfer, never the process (the
 // DHCP server shares it). Run in a forked child whose address space is capped just above what it
 // uses, so the Sender's 256 KiB read buffer cannot be had.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -48,6 +49,9 @@ std::size_t vm_size_bytes() {
   if (!client) ::_exit(11);
   const transport::Endpoint port69{lo, server.port()};
   server.poll_once(0);  // whatever the loop allocates on its first turn, it has now
+  ::mallopt(M_MMAP_THRESHOLD, 64 * 1024);  // large buffers are fresh mappings, which the cap refuses
+  ::mallopt(M_TOP_PAD, 0);
+  ::malloc_trim(0);
   rlimit old{};
   ::getrlimit(RLIMIT_AS, &old);
   rlimit cap = old;
@@ -64,6 +68,9 @@ std::size_t vm_size_bytes() {
 
 TEST_F(TftpServerTest, AllocationFailureRefusesTheRequestAndTheServerGoesOn) {
   write("f", pattern(1'000'000));
+  // The child re-executes this binary for this test alone: a fresh heap, not one that earlier
+  // tests left with free space a 256 KiB buffer could be carved from under the cap.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(serve_under_a_memory_cap(settings_), ::testing::ExitedWithCode(0), "");
 }
 #endif
