@@ -1,18 +1,24 @@
 // The DHCP server: the engine run by one thread over the DHCP sockets. Each wake-up drains the
 // sockets, runs every datagram through the engine, commits the lease changes in one
-// transaction, and only then sends the replies (so an ACK is never sent for a lease that a
-// crash could lose).
+// transaction (fdatasync'ed), and only then sends the replies (so an ACK is never sent for a
+// lease that a crash or a power cut could lose).
 #include "server/dhcp/dhcp_server.h"
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <thread>
+
+#include "base/unique_fd.h"
 
 #include "proto/dhcp/engine.h"
 #include "server/dhcp/lease_store.h"
@@ -28,6 +34,9 @@ using transport::NetInterface;
 
 constexpr const char* kDefaultLeaseDb = "/var/lib/pxekit/dhcp-leases.db";
 constexpr int kMaxWarningsPerSecond = 10;
+// While the lease database cannot be written (disk full, read-only, I/O error) no reply goes
+// out; the first failure is logged at once, then one line per this long, not one per batch.
+constexpr Duration kStoreErrorEvery = std::chrono::seconds(10);
 // Datagrams taken from one socket per wake-up: one lease transaction for all of them.
 constexpr std::size_t kMaxBatch = 1024;
 
@@ -52,15 +61,26 @@ class DhcpServerImpl final : public DhcpServer {
  public:
   DhcpServerImpl(config::DhcpSettings s, LeaseStore store)
       : engine_(std::move(s)), store_(std::move(store)), log_(spdlog::default_logger()->clone("dhcp")) {
-    if (engine_.settings().log_dhcp && log_->level() > spdlog::level::debug) log_->set_level(spdlog::level::debug);
-    engine_.set_quiet(log_->level() > spdlog::level::info);
+    set_log_level();
   }
   ~DhcpServerImpl() override { stop(); }
 
-  Result<void> start(const std::vector<pd::Lease>& restored);
+  Result<void> open(const std::vector<pd::Lease>& restored);
+  void run() override {
+    store_.start_checkpoints();
+    thread_ = std::thread([this] { loop(); });
+  }
   void stop() override {
     if (stop_.exchange(true)) return;
+    wake();
     if (thread_.joinable()) thread_.join();
+  }
+  void reload(config::DhcpSettings settings) override {
+    {
+      std::lock_guard lock(reload_mu_);
+      reload_ = std::move(settings);
+    }
+    wake();
   }
 
  private:
@@ -77,7 +97,19 @@ class DhcpServerImpl final : public DhcpServer {
   };
 
   Result<void> open_sockets();
-  void run();
+  void loop();
+  void wake() {
+    std::uint64_t one = 1;
+    if (wake_.valid()) (void)!::write(wake_.get(), &one, sizeof one);
+  }
+  void set_log_level() {
+    if (engine_.settings().log_dhcp && log_->level() > spdlog::level::debug) log_->set_level(spdlog::level::debug);
+    engine_.set_quiet(log_->level() > spdlog::level::info);
+  }
+  // Takes settings that reload() left (the sockets stay as opened: interface= is not re-read).
+  void take_reload();
+  // Persists the batch's lease changes; false (and the replies must not go out) when it failed.
+  bool persist(const pd::Actions& out, Timestamp now);
   const NetInterface* interface_for(int ifindex);
   // Replies grouped per socket and sent in batches (sendmmsg), after the ARP entries they need.
   void send_all(const std::vector<pd::OutDatagram>& replies, const std::vector<Pending>& via);
@@ -95,9 +127,16 @@ class DhcpServerImpl final : public DhcpServer {
   std::vector<ProbeWait> probes_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  UniqueFd wake_;  // eventfd: stop() and reload() end the poll at once
+  std::mutex reload_mu_;
+  std::optional<config::DhcpSettings> reload_;
   SystemClock clock_;
   std::int64_t warn_second_ = 0;
   int warnings_ = 0, suppressed_ = 0;
+  // Lease database failures: since when, replies withheld, when last logged.
+  std::optional<Timestamp> store_failing_since_;
+  Timestamp store_logged_;
+  std::uint64_t withheld_ = 0, withheld_logged_ = 0;
 };
 
 Result<void> DhcpServerImpl::open_sockets() {
@@ -115,8 +154,10 @@ Result<void> DhcpServerImpl::open_sockets() {
   return {};
 }
 
-Result<void> DhcpServerImpl::start(const std::vector<pd::Lease>& restored) {
+Result<void> DhcpServerImpl::open(const std::vector<pd::Lease>& restored) {
   engine_.restore(restored);
+  wake_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake_.valid()) return make_error(std::string("DHCP: eventfd: ") + std::strerror(errno));
   if (auto r = open_sockets(); !r) return r;
   if (engine_.settings().ping_check) {
     auto p = transport::PingSocket::open();
@@ -132,8 +173,46 @@ Result<void> DhcpServerImpl::start(const std::vector<pd::Lease>& restored) {
     for (const auto& i : engine_.settings().interfaces)
       log_->info("DHCP, sockets bound exclusively to interface {}", i);
   log_->info("DHCP, {} leases restored", restored.size());
-  thread_ = std::thread([this] { run(); });
   return {};
+}
+
+void DhcpServerImpl::take_reload() {
+  std::optional<config::DhcpSettings> s;
+  {
+    std::lock_guard lock(reload_mu_);
+    s.swap(reload_);
+  }
+  if (!s) return;
+  engine_.reload(std::move(*s));  // keeps every lease and offer
+  set_log_level();
+  log_->info("DHCP, settings reloaded: {} dhcp-host, {} dhcp-option; {} leases kept",
+             engine_.settings().hosts.size(), engine_.settings().options.size(), engine_.leases().size());
+}
+
+bool DhcpServerImpl::persist(const pd::Actions& out, Timestamp now) {
+  if (out.lease_changes.empty()) return true;  // nothing to store says nothing about the disk
+  auto r = store_.apply(out.lease_changes);
+  if (r) {
+    if (store_failing_since_) {
+      log_->warn("lease database writable again after {}s; {} DHCP replies were not sent while it was not",
+                 (now - *store_failing_since_).count() / 1000000, withheld_);
+      store_failing_since_.reset();
+      withheld_ = withheld_logged_ = 0;
+    }
+    return true;
+  }
+  withheld_ += out.replies.size();
+  if (!store_failing_since_) {
+    store_failing_since_ = store_logged_ = now;
+    log_->error("{}: no DHCP reply is sent until a lease can be stored ({} withheld now; TFTP keeps serving)",
+                r.error().what, out.replies.size());
+  } else if (now - store_logged_ >= kStoreErrorEvery) {
+    log_->error("{}: still failing; {} DHCP replies withheld in the last {}s", r.error().what,
+                withheld_ - withheld_logged_, (now - store_logged_).count() / 1000000);
+    store_logged_ = now;
+    withheld_logged_ = withheld_;
+  }
+  return false;
 }
 
 const NetInterface* DhcpServerImpl::interface_for(int ifindex) {
@@ -227,10 +306,11 @@ void DhcpServerImpl::run_probes(Timestamp now, bool readable, pd::Actions& out, 
   probe_via.clear();
 }
 
-void DhcpServerImpl::run() {
+void DhcpServerImpl::loop() {
   std::vector<pollfd> fds;
   for (auto& s : sockets_) fds.push_back({s.fd(), POLLIN, 0});
   if (ping_) fds.push_back({ping_->fd(), POLLIN, 0});
+  fds.push_back({wake_.get(), POLLIN, 0});  // last
   pd::Actions out;
   std::vector<Pending> via, probe_via;
   Timestamp last_timer = clock_.now();
@@ -240,6 +320,11 @@ void DhcpServerImpl::run() {
     via.clear();
     probe_via.clear();
     Timestamp now = clock_.now();
+    if (n > 0 && (fds.back().revents & POLLIN)) {
+      std::uint64_t count;
+      (void)!::read(wake_.get(), &count, sizeof count);
+      take_reload();
+    }
     if (n > 0) {
       for (std::size_t i = 0; i < sockets_.size(); ++i) {
         if (!(fds[i].revents & POLLIN)) continue;
@@ -260,16 +345,13 @@ void DhcpServerImpl::run() {
         }
       }
     }
-    if (ping_) run_probes(now, n > 0 && (fds.back().revents & POLLIN), out, via, probe_via);
+    if (ping_) run_probes(now, n > 0 && (fds[sockets_.size()].revents & POLLIN), out, via, probe_via);
     if (now - last_timer >= std::chrono::seconds(1)) {
       engine_.on_timer(now, out);
       last_timer = now;
     }
-    // Persist first: a reply whose lease is not on disk is not sent.
-    if (auto r = store_.apply(out.lease_changes); !r) {
-      log_->error("{}; {} replies not sent", r.error().what, out.replies.size());
-      out.replies.clear();
-    }
+    // Persist first: a reply whose lease is not on stable storage is not sent.
+    if (!persist(out, now)) out.replies.clear();
     send_all(out.replies, via);
     for (const auto& e : out.log) emit(e);
   }
@@ -277,8 +359,12 @@ void DhcpServerImpl::run() {
 
 }  // namespace
 
-Result<std::unique_ptr<DhcpServer>> start_dhcp_server(const config::ServeConfig& config) {
-  std::string path = config.dhcp.lease_db.empty() ? kDefaultLeaseDb : config.dhcp.lease_db;
+std::string lease_db_path(const config::DhcpSettings& settings) {
+  return settings.lease_db.empty() ? kDefaultLeaseDb : settings.lease_db;
+}
+
+Result<std::unique_ptr<DhcpServer>> open_dhcp_server(const config::ServeConfig& config) {
+  std::string path = lease_db_path(config.dhcp);
   auto dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
@@ -287,8 +373,14 @@ Result<std::unique_ptr<DhcpServer>> start_dhcp_server(const config::ServeConfig&
   auto leases = store->load();
   if (!leases) return leases.error();
   auto server = std::make_unique<DhcpServerImpl>(config.dhcp, std::move(*store));
-  if (auto r = server->start(*leases); !r) return r.error();
+  if (auto r = server->open(*leases); !r) return r.error();
   return std::unique_ptr<DhcpServer>(std::move(server));
+}
+
+Result<std::unique_ptr<DhcpServer>> start_dhcp_server(const config::ServeConfig& config) {
+  auto server = open_dhcp_server(config);
+  if (server) (*server)->run();
+  return server;
 }
 
 }  // namespace pxe::server

@@ -4,14 +4,21 @@
 // on the server's veth and copied to captures/dhcp-<client>.pcap.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <cstdlib>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
 #include "config/serve_config.h"
+#include "fault_vfs.h"
 #include "netns.h"
 #include "server/dhcp/dhcp_server.h"
 #include "server/dhcp/lease_store.h"
@@ -89,6 +96,17 @@ class DhcpServerNetns : public ::testing::Test {
     while (!pid.empty() && pid.back() == '\n') pid.pop_back();
     pids_.push_back(pid);
     return pid;
+  }
+
+  // Polls `pred` until it holds or `seconds` pass: a wait on a condition, not a fixed sleep.
+  template <class Pred>
+  static bool wait_for(Pred pred, int seconds) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return pred();
   }
 
   static bool recording() {
@@ -184,13 +202,22 @@ TEST_F(DhcpServerNetns, DhclientGetsAnAddressRebootsAndReleases) {
   finish_capture("dhcp-dhclient.pcap");
 }
 
-// perfdhcp acting as a relay agent (giaddr 192.168.77.2, option 82 with a circuit id): two
-// clients get an OFFER and an ACK unicast to the relay on port 67, with option 82 echoed.
+// perfdhcp acting as a relay agent (giaddr 192.168.77.2, option 82 with a circuit id): the
+// OFFERs and ACKs come back unicast to the relay on port 67, each with option 82 echoed
+// (RFC 3046 §2.2), as a capture on the relay's side of the link shows.
 TEST_F(DhcpServerNetns, PerfdhcpAsRelayGetsLeasesWithOption82Echoed) {
-  if (!test::have_program("perfdhcp")) GTEST_SKIP() << "needs perfdhcp (kea-admin)";
+  for (const char* p : {"perfdhcp", "tcpdump"})
+    if (!test::have_program(p)) GTEST_SKIP() << "needs " << p << " (kea-admin, tcpdump)";
   start_server();
   ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.2/24 dev " + net_.client_if)), 0);
   start_capture();
+  // What the server sends to the relay, captured in the relay's namespace.
+  auto pcap = (dir_ / "relay.pcap").string(), dump_log = (dir_ / "relay-tcpdump.log").string();
+  auto dump = background(net_.in_client("tcpdump --immediate-mode -U -n -s 0 -i " + net_.client_if + " -w " + pcap +
+                                        " src host 192.168.77.1 and udp dst port 67"),
+                         dump_log);
+  ASSERT_TRUE(wait_for([&] { return test::read_file(dump_log).find("listening on") != std::string::npos; }, 10))
+      << test::read_file(dump_log);
   // Option 82, sub-option 1 (circuit id) "relay-port-7".
   std::string out;
   test::run(net_.in_client("timeout 20 perfdhcp -4 -l 192.168.77.2 -r 3 -R 2 -p 1 -W 1000000 "
@@ -203,6 +230,40 @@ TEST_F(DhcpServerNetns, PerfdhcpAsRelayGetsLeasesWithOption82Echoed) {
   auto ra = out.find("Statistics for: REQUEST-ACK");
   ASSERT_NE(ra, std::string::npos) << out;
   EXPECT_NE(out.find("drops: 0\n", ra), std::string::npos) << out;
+
+  // The replies, one block per packet in tcpdump's verbose decode. Wait (bounded) until the
+  // capture holds an ACK for every bound lease before stopping tcpdump.
+  struct Reply {
+    std::string type;
+    bool circuit_id = false;
+  };
+  std::vector<Reply> replies;
+  auto decode = [&] {
+    std::string text;
+    test::run("tcpdump -r " + pcap + " -n -vv 2>/dev/null", &text);
+    replies.clear();
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) replies.emplace_back();
+      if (replies.empty()) continue;
+      if (auto at = line.find("DHCP-Message (53), length 1: "); at != std::string::npos)
+        replies.back().type = line.substr(at + 29);
+      if (line.find("Circuit-ID SubOption 1, length 12: relay-port-7") != std::string::npos)
+        replies.back().circuit_id = true;
+    }
+    return std::count_if(replies.begin(), replies.end(), [](const Reply& r) { return r.type == "ACK"; }) >=
+           bound_leases;
+  };
+  EXPECT_TRUE(wait_for(decode, 10)) << "the capture holds fewer ACKs than bound leases";
+  test::run("kill " + dump);
+  std::size_t offers = 0, acks = 0;
+  for (const auto& r : replies) {
+    offers += r.type == "Offer";
+    acks += r.type == "ACK";
+    EXPECT_TRUE(r.circuit_id) << "a " << r.type << " to the relay without option 82's circuit id";
+  }
+  EXPECT_GE(offers, 1u);
+  EXPECT_GE(acks, 1u);
   finish_capture("dhcp-relay-perfdhcp.pcap");
 }
 
@@ -225,6 +286,52 @@ TEST_F(DhcpServerNetns, PingCheckSkipsAnAddressThatAnswers) {
   for (const auto& l : leases())
     held = held || (l.ip == Ipv4(192, 168, 77, 10) && l.state == pd::LeaseState::Declined);
   EXPECT_TRUE(held) << "192.168.77.10 answered the ping but is not held";
+}
+
+// A full disk (every SQLite write fails with SQLITE_FULL): no reply goes out (udhcpc gets no
+// lease, the database holds none), one error line says so instead of one per batch, the server
+// keeps running, and once writes succeed again the same client is leased without a restart.
+TEST_F(DhcpServerNetns, AFullDiskWithholdsRepliesLogsOnceAndRecoversWithoutARestart) {
+  if (!test::have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
+  test::FaultVfs::install();
+  auto previous = spdlog::default_logger();
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(4096);
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  struct Restore {
+    std::shared_ptr<spdlog::logger> logger;
+    ~Restore() {
+      test::FaultVfs::disk_full = false;
+      spdlog::set_default_logger(logger);
+    }
+  } restore{previous};
+  start_server();
+  auto text = [&] {
+    std::string all;
+    for (const auto& line : sink->last_formatted()) all += line;
+    return all;
+  };
+  auto script = write_script("udhcpc.sh", "echo \"$1 $ip\"\n");
+  auto udhcpc = [&] {
+    std::string out;
+    int rc = test::run(net_.in_client("busybox udhcpc -f -q -n -i " + net_.client_if + " -s " + script +
+                                      " -t 4 -T 1 -A 1 2>&1"),
+                       &out);
+    return rc == 0 ? out : "";
+  };
+  test::FaultVfs::disk_full = true;
+  EXPECT_EQ(udhcpc(), "") << "a lease was ACKed that is not on disk";
+  EXPECT_TRUE(leases().empty());
+  auto log = text();
+  std::size_t errors = 0;
+  for (std::size_t at = 0; (at = log.find("database or disk is full", at)) != std::string::npos; ++at) ++errors;
+  EXPECT_EQ(errors, 1u) << log;
+  EXPECT_NE(log.find("no DHCP reply is sent until a lease can be stored"), std::string::npos) << log;
+
+  test::FaultVfs::disk_full = false;
+  auto leased = udhcpc();
+  EXPECT_NE(leased.find("bound 192.168.77."), std::string::npos) << leased << text();
+  ASSERT_TRUE(wait_lease(net_.client_mac(), bound, 5));
+  EXPECT_NE(text().find("lease database writable again"), std::string::npos) << text();
 }
 
 }  // namespace
