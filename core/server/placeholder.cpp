@@ -1,1 +1,0 @@
-// Placeholder so the module has a source; delete when the directory has real sources.
