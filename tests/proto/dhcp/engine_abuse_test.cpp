@@ -161,7 +161,11 @@ TEST(DhcpEngineAbuse, LeaseMaxCountsABindingTakenUpAgainAfterARelease) {
   Harness h(std::string(kConf) + "dhcp-lease-max=1\ndhcp-authoritative\n");
   auto a = dora(h, mac(1));
   h.deliver(client(wd::MessageType::Release, mac(1)).ciaddr(a.yiaddr).option_ip(wd::opt::kServerId, kServer).build());
-  ASSERT_EQ(dora(h, mac(2)).message_type(), wd::MessageType::Ack);
+  // Another client takes the one slot, on another address (a released address would be the
+  // pool's first choice).
+  auto other = client(wd::MessageType::Request, mac(2)).broadcast();
+  other.option_ip(wd::opt::kServerId, kServer).option_ip(wd::opt::kRequestedIp, Ipv4(192, 168, 42, 30));
+  ASSERT_EQ(h.one(other.build()).msg.message_type(), wd::MessageType::Ack);
   auto again = client(wd::MessageType::Request, mac(1)).option_ip(wd::opt::kRequestedIp, a.yiaddr);
   EXPECT_EQ(h.one(again.build()).msg.message_type(), wd::MessageType::Nak);
   EXPECT_EQ(h.engine.leases().bound(), 1u);
