@@ -24,7 +24,7 @@ namespace pxe::server::tftp {
 class Transfer {
  public:
   // Datagrams the socket did not take yet are copied here, up to this many bytes (two full
-  // windows of 1468-byte blocks); past it they are dropped and the retransmission timer recovers.
+  // windows of 64 blocks of 1468 bytes); past it they are dropped and the retransmission timer recovers.
   static constexpr std::size_t kMaxPendingBytes = 256 * 1024;
   // ERROR 5 (unknown transfer ID) answers per transfer and second: enough for a confused client to
   // learn, too few to feed a loop or a reflection.
