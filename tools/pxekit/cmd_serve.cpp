@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "base/unique_fd.h"
 #include "config/quick_start.h"
@@ -156,6 +157,7 @@ void add_serve(CLI::App& app, int& exit_code) {
     std::string tftp_upload_dir;
     bool tftp_upload_overwrite = false;
     std::uint64_t tftp_max_upload_size = 0;
+    std::optional<std::uint32_t> tftp_max, tftp_max_per_client;
     std::vector<std::string> interfaces;
     std::string db;
     double duration = 0;
@@ -179,6 +181,9 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "new files only");
   cmd->add_flag("--tftp-upload-overwrite", o->tftp_upload_overwrite,
                 "let TFTP uploads replace existing files in the upload directory");
+  cmd->add_option("--tftp-max", o->tftp_max, "running TFTP transfers in all (50)");
+  cmd->add_option("--tftp-max-per-client", o->tftp_max_per_client,
+                  "running TFTP transfers per client address (4; 0: no per-client cap)");
   cmd->add_option("--tftp-max-upload-size", o->tftp_max_upload_size,
                   "largest TFTP upload in bytes (default 4294967296); a larger one gets ERROR 3 and is not kept");
   cmd->add_option("--interface,-i", o->interfaces, "interface to serve on");
@@ -216,6 +221,8 @@ void add_serve(CLI::App& app, int& exit_code) {
     }
     if (o->tftp_upload_overwrite) cfg.tftp.write_overwrite = true;
     if (o->tftp_max_upload_size) cfg.tftp.max_upload_size = o->tftp_max_upload_size;
+    if (o->tftp_max) cfg.tftp.max_transfers = *o->tftp_max;
+    if (o->tftp_max_per_client) cfg.tftp.max_per_client = *o->tftp_max_per_client ? *o->tftp_max_per_client : UINT32_MAX;
     if (!o->interfaces.empty()) {
       if (o->conf.empty()) {
         // Quick start: DHCP on the (first) interface's subnet, boot files from the TFTP root.
