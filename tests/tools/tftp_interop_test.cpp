@@ -29,6 +29,9 @@ class TftpInterop : public ::testing::Test {
     fs::create_directories(work_ / "outside");
     fs::create_directories(work_ / "dl");
     fs::create_directories(work_ / "root/incoming");
+    // Started as root, pxekit serve runs as nobody (user=, as dnsmasq): the upload directory
+    // must be writable by that user.
+    pxe::test::run("chown nobody " + (work_ / "root/incoming").string());
     write_random(work_ / "root/pxelinux.0", 42'382, 1);
     write_random(work_ / "root/big.iso", kBigSize, 2);
     std::ofstream(work_ / "outside/secret") << "secret\n";
