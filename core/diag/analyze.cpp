@@ -386,9 +386,11 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     ClientReport r;
     r.key = c.key;
     r.mac = c.mac;
+    // Addresses in the order first acknowledged; the set keeps a client ACKed thousands of
+    // addresses (a crafted capture) from costing ACKs x addresses.
+    std::unordered_set<std::uint32_t> acked;
     for (const Event* e : c.acks)
-      if (!e->yiaddr.is_zero() && std::find(r.ips.begin(), r.ips.end(), e->yiaddr) == r.ips.end())
-        r.ips.push_back(e->yiaddr);
+      if (!e->yiaddr.is_zero() && acked.insert(e->yiaddr.value).second) r.ips.push_back(e->yiaddr);
     for (auto rule : rules::kAll) rule(c, r.findings);
     r.firmware = c.firmware;
     r.firmware_detail = c.firmware_detail;

@@ -208,6 +208,59 @@ TEST(DiagRules, NotFoundWithBackslashesSaysTheServerMustMapThem) {
 }
 
 TEST(DiagRules, UnansweredArpForTheServerIsE11) {
+  const Ipv4 next_server(192, 168, 42, 99);  // siaddr: where the ROM fetches its boot file
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0").siaddr = next_server;
+  b.ack().siaddr = next_server;
+  for (int i = 0; i < 4; ++i) {
+    Event& e = b.add(EventKind::ArpRequest, true);
+    e.src = kClientIp;
+    e.dst = next_server;
+  }
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  auto f = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& x) { return x.id == "arp-unanswered"; });
+  ASSERT_NE(f, c.findings.end());
+  EXPECT_EQ(f->code, "PXE-E11");
+  EXPECT_NE(f->cause.find("192.168.42.99"), std::string::npos) << f->cause;
+  EXPECT_EQ(f->evidence.size(), 4u);
+}
+
+TEST(DiagRules, UnansweredArpForTheServerNamedInOption66IsE11) {
+  const Ipv4 tftp(192, 168, 42, 7);
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0");
+  Event& ack = b.ack();
+  ack.siaddr = Ipv4(0u);
+  ack.tftp_server = b.text.keep("192.168.42.7");
+  for (int i = 0; i < 4; ++i) {
+    Event& e = b.add(EventKind::ArpRequest, true);
+    e.src = kClientIp;
+    e.dst = tftp;
+  }
+  EXPECT_TRUE(has(only_client(analyze(b.ev)), "arp-unanswered"));
+}
+
+TEST(DiagRules, UnansweredArpForAHostThatIsNotTheBootServerIsNotE11) {
+  // The client asks for a neighbour (a printer, a conflict check) that is down: the boot server
+  // (siaddr 192.168.42.1) was never asked for, so nothing says the boot failed at ARP.
+  Builder b;
+  b.discover();
+  b.offer(false, "pxelinux.0");
+  b.ack();
+  for (int i = 0; i < 6; ++i) {
+    Event& e = b.add(EventKind::ArpRequest, true);
+    e.src = kClientIp;
+    e.dst = Ipv4(192, 168, 42, 5);
+  }
+  const auto& c = only_client(analyze(b.ev));
+  EXPECT_FALSE(has(c, "arp-unanswered"));
+  EXPECT_FALSE(c.failed);
+}
+
+TEST(DiagRules, AnsweredArpForTheServerIsNotE11) {
   Builder b;
   b.discover();
   b.offer(false, "pxelinux.0");
@@ -215,10 +268,12 @@ TEST(DiagRules, UnansweredArpForTheServerIsE11) {
   for (int i = 0; i < 4; ++i) {
     Event& e = b.add(EventKind::ArpRequest, true);
     e.src = kClientIp;
-    e.dst = Ipv4(192, 168, 42, 5);
+    e.dst = kServer;
   }
-  auto r = analyze(b.ev);
-  EXPECT_TRUE(has(only_client(r), "arp-unanswered"));
+  Event& reply = b.add(EventKind::ArpReply, false);
+  reply.src = kServer;
+  reply.dst = kClientIp;
+  EXPECT_FALSE(has(only_client(analyze(b.ev)), "arp-unanswered"));
 }
 
 TEST(DiagRules, TransferThatStopsMidwayIsE35AndFragmentsAreNamed) {

@@ -1,15 +1,42 @@
-// PXE-E11: the client ARPs for its TFTP server (or gateway) and nobody answers.
+// PXE-E11: the client ARPs for its TFTP / boot server and nobody answers.
 #include "diag/rules/common.h"
 
 #include <map>
+#include <set>
 
 namespace pxe::diag::rules {
 
+namespace {
+
+// Where this client was told to fetch its boot files: next-server (siaddr) of its ACKs and of
+// its proxy/boot-server replies, option 66 when it is an address, the DHCP server itself when
+// siaddr is 0 (what PXE ROMs fall back to), and the servers its RRQs went to. An ARP for any
+// other host (a printer, a neighbour, a conflict check) says nothing about the boot.
+std::set<std::uint32_t> boot_servers(const ClientContext& c) {
+  std::set<std::uint32_t> s;
+  auto from_reply = [&s](const Event* e) {
+    if (!e->siaddr.is_zero()) s.insert(e->siaddr.value);
+    else if (!e->server_id.is_zero()) s.insert(e->server_id.value);
+    if (auto ip = Ipv4::parse(e->tftp_server.view())) s.insert(ip->value);
+  };
+  for (const Event* e : c.acks) from_reply(e);
+  for (const Event* e : c.boot_replies) from_reply(e);
+  for (const Offer& o : c.offers)
+    if (o.proxy) from_reply(o.ev);
+  for (const Transfer& t : c.transfers)
+    if (!t.server.is_zero()) s.insert(t.server.value);
+  return s;
+}
+
+}  // namespace
+
 void arp_unanswered(const ClientContext& c, std::vector<Finding>& out) {
   if (c.acks.empty() || c.from_log) return;
+  std::set<std::uint32_t> servers = boot_servers(c);
   std::map<std::uint32_t, std::vector<const Event*>> asked;
   for (const Event* e : c.arp_requests)
-    if (e->src != e->dst && !e->src.is_zero()) asked[e->dst.value].push_back(e);  // not probes/announcements
+    if (e->src != e->dst && !e->src.is_zero() && servers.count(e->dst.value))  // not probes/announcements
+      asked[e->dst.value].push_back(e);
   for (auto& [target, reqs] : asked) {
     bool answered = std::any_of(c.arp_replies.begin(), c.arp_replies.end(),
                                 [t = target](const Event* r) { return r->src.value == t; });
