@@ -1,6 +1,7 @@
 // Paths the tests need: the source tree (captures/, tests/golden/) and the built pxekit.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -18,6 +19,12 @@ void write_file(const std::string& path, const std::string& content);
 int run(const std::string& command, std::string* out = nullptr);
 // True when `name` is an executable on PATH.
 bool have_program(const std::string& name);
+// Waits until the file at `path` contains `text` (a program's readiness line, e.g. pxekit's
+// "DHCP, IP range" or tcpdump's "listening on"), up to `timeout`: true when it appeared.
+bool wait_for_text(const std::string& path, const std::string& text,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// Waits until process `pid` has gone (kill -0 fails), up to `timeout`.
+bool wait_for_exit(const std::string& pid, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // A fresh directory /tmp/<prefix>-XXXXXX (mkdtemp), removed with all it holds when this goes away.
 // Throws std::runtime_error when it cannot be made.

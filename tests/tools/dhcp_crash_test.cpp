@@ -48,15 +48,18 @@ TEST(DhcpServeCrash, KillDashNineUnderLoadLosesNoAckedLeaseAndGivesNoAddressTwic
   auto serve = [&](const std::string& log) {
     std::string pid;
     run(net.in_server(pxekit_binary() + " serve -C " + conf + " >" + log + " 2>&1 & echo $!"), &pid);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
     pids.push_back(trim(pid));
+    EXPECT_TRUE(wait_for_text(log, "DHCP, IP range")) << "pxekit serve did not start: " << read_file(log);
     return trim(pid);
   };
   std::string pcap = (dir / "client.pcap").string();
   std::string tcpdump_pid;
-  run(net.in_client("tcpdump -i " + net.client_if + " -U -w " + pcap + " udp port 67 >/dev/null 2>&1 & echo $!"),
+  std::string tcpdump_log = (dir / "tcpdump.log").string();
+  run(net.in_client("tcpdump -i " + net.client_if + " -U -w " + pcap + " udp port 67 >" + tcpdump_log +
+                    " 2>&1 & echo $!"),
       &tcpdump_pid);
   pids.push_back(trim(tcpdump_pid));
+  ASSERT_TRUE(wait_for_text(tcpdump_log, "listening on")) << read_file(tcpdump_log);
   std::string server = serve((dir / "server1.log").string());
   // 200 simulated clients (a relay at 192.168.77.2), 400 exchanges/s, killed mid-run.
   std::string perf_pid;
@@ -70,7 +73,7 @@ TEST(DhcpServeCrash, KillDashNineUnderLoadLosesNoAckedLeaseAndGivesNoAddressTwic
   run("kill " + trim(perf_pid) + " 2>/dev/null");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   run("kill " + trim(tcpdump_pid) + " 2>/dev/null");
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_TRUE(wait_for_exit(trim(tcpdump_pid))) << "tcpdump did not finish its capture file";
 
   // What the clients were told: every ACK (chaddr -> yiaddr) seen on their side of the link.
   std::string acks;

@@ -62,7 +62,8 @@ TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
                     " 2>&1 & echo $!"),
       &server_pid);
   server_pid = trim(server_pid);
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_TRUE(wait_for_text((dir / "serve.log").string(), "DHCP, IP range"))
+      << "pxekit serve did not start: " << read_file((dir / "serve.log").string());
 
   // The script prints what udhcpc was given.
   std::string script = (dir / "show.sh").string();
