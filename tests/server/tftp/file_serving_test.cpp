@@ -7,6 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+
+#include <sstream>
+
+#include "config/serve_config.h"
+#include "server/tftp/log.h"
 #include "server_fixture.h"
 
 namespace pxe::server::tftp::test {
@@ -100,6 +106,14 @@ TEST_F(TftpServerTest, AnUploadOverTheCapGetsError3AndLeavesNothing) {
   EXPECT_EQ(left, std::vector<std::string>{"small"});
 }
 
+TEST(TftpUploadConfig, MaxUploadSizeHasADefaultAndADnsmasqConfLine) {
+  EXPECT_EQ(config::TftpSettings{}.max_upload_size, 4ull << 30);
+  std::istringstream conf("enable-tftp\ntftp-root=/srv/tftp\ntftp-max-upload-size=1048576\n");
+  auto cfg = config::parse_dnsmasq_conf(conf, "test.conf");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().what;
+  EXPECT_EQ(cfg->tftp.max_upload_size, 1048576u);
+}
+
 TEST_F(TftpServerTest, StaleUploadTemporariesAreRemovedAtStart) {
   fs::create_directories(root_ / "incoming" / "logs");
   write("incoming/.crash.dmp.pxekit-upload-999-1", pattern(10));
@@ -123,6 +137,33 @@ TEST_F(TftpServerTest, AsRootAPrivateRootOwnedFileGetsAccessViolation) {
   ASSERT_TRUE(r.failed());
   EXPECT_EQ(r.failed()->code, static_cast<std::uint16_t>(wt::ErrorCode::AccessViolation));
   EXPECT_TRUE(r.bytes.empty());
+}
+
+TEST_F(TftpServerTest, ClientSuppliedTextCannotForgeOrCorruptALogLine) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  auto& sinks = log()->sinks();
+  sinks.push_back(sink);
+  struct Restore {
+    std::vector<spdlog::sink_ptr>& sinks;
+    ~Restore() { sinks.pop_back(); }
+  } restore{sinks};
+  start();
+  const std::string forged = "\n[tftp] [info] sent /etc/shadow to 10.0.0.1\x1b[2J";
+  EXPECT_FALSE(get("missing" + forged).ok());   // not found
+  EXPECT_FALSE(get("../up" + forged).ok());     // refused name
+  auto odd_mode = rrq("pxelinux.0");
+  odd_mode.mode = "octet" + forged;             // refused mode
+  EXPECT_FALSE(fetch(server_->port(), odd_mode).ok());
+  std::size_t mentioning = 0;
+  for (std::string line : sink->last_formatted()) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    for (char c : line) ASSERT_GE(static_cast<unsigned char>(c), 0x20) << "raw control byte in: " << line;
+    if (line.find("etc/shadow") != std::string::npos) {
+      ++mentioning;
+      EXPECT_NE(line.find("\\x0a"), std::string::npos) << line;  // the newline, escaped
+    }
+  }
+  EXPECT_EQ(mentioning, 3u);
 }
 
 }  // namespace
