@@ -18,7 +18,12 @@ Ipv4 ip_option(const wd::Message& m, std::uint8_t code) {
   return v && v->size() >= 4 ? Ipv4::from_bytes(*v) : Ipv4();
 }
 
-std::string bootfile_of(const wd::Message& m) { return m.bootfile().value_or(""); }
+// Firmware reads the name as a C string: dnsmasq NUL-terminates option 67 for buggy ROMs.
+std::string bootfile_of(const wd::Message& m) {
+  std::string f = m.bootfile().value_or("");
+  if (auto nul = f.find('\0'); nul != std::string::npos) f.resize(nul);
+  return f;
+}
 
 // The offer's server: option 54, else the datagram's source (BOOTP-style answers).
 Ipv4 server_of(const wd::Message& m, Ipv4 src) {
@@ -39,15 +44,15 @@ std::string_view failure_name(ClientFailure f) {
   return "unknown";
 }
 
-Client::Client(Mac mac, ClientDhcpProfile profile, Random& rng)
+DhcpClient::DhcpClient(Mac mac, ClientDhcpProfile profile, Random& rng)
     : mac_(mac), p_(std::move(profile)), rng_(rng) {}
 
-std::uint16_t Client::secs(Timestamp now) const {
+std::uint16_t DhcpClient::secs(Timestamp now) const {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(now - started_).count();
   return static_cast<std::uint16_t>(std::clamp<std::int64_t>(s, 0, 0xffff));
 }
 
-wd::Builder Client::base(wd::MessageType t, Timestamp now, bool for_request,
+wd::Builder DhcpClient::base(wd::MessageType t, Timestamp now, bool for_request,
                           const std::vector<std::uint8_t>& order) const {
   wd::Builder b(wd::Op::Request);
   b.xid(xid_).secs(secs(now)).client_mac(mac_).broadcast(p_.broadcast_flag);
@@ -104,7 +109,7 @@ wd::Builder Client::base(wd::MessageType t, Timestamp now, bool for_request,
   return b;
 }
 
-void Client::start(Timestamp now, ClientActions& out) {
+void DhcpClient::start(Timestamp now, ClientActions& out) {
   started_ = now;
   xid_ = rng_.next();
   state_ = State::Selecting;
@@ -118,7 +123,7 @@ void Client::start(Timestamp now, ClientActions& out) {
   out.timer = deadline_;
 }
 
-void Client::discover(Timestamp now, ClientActions& out) {
+void DhcpClient::discover(Timestamp now, ClientActions& out) {
   if (p_.discover_timeouts.empty()) return fail(ClientFailure::NoOffer, out);
   auto b = base(wd::MessageType::Discover, now, false, p_.option_order);
   out.sends.push_back({b.encode(), kBroadcast, 67, Ipv4(), 68, true});
@@ -128,7 +133,7 @@ void Client::discover(Timestamp now, ClientActions& out) {
   set_timer(now + p_.discover_timeouts[tries_ - 1]);
 }
 
-void Client::request(Timestamp now, ClientActions& out) {
+void DhcpClient::request(Timestamp now, ClientActions& out) {
   auto b = base(wd::MessageType::Request, now, true, p_.option_order);
   out.sends.push_back({b.encode(), kBroadcast, 67, Ipv4(), 68, true});
   ++tries_;
@@ -138,7 +143,7 @@ void Client::request(Timestamp now, ClientActions& out) {
   set_timer(now + p_.request_timeouts[tries_ - 1]);
 }
 
-void Client::boot_server_request(Timestamp now, ClientActions& out) {
+void DhcpClient::boot_server_request(Timestamp now, ClientActions& out) {
   if (tries_ == 0) boot_xid_ = p_.boot_server_new_xid ? rng_.next() : xid_;
   auto b = base(wd::MessageType::Request, now, false,
                 p_.boot_server_option_order.empty() ? p_.option_order : p_.boot_server_option_order);
@@ -157,7 +162,7 @@ void Client::boot_server_request(Timestamp now, ClientActions& out) {
   set_timer(now + p_.boot_server_timeouts[tries_ - 1]);
 }
 
-void Client::on_datagram(ByteSpan payload, Ipv4 src_ip, std::uint16_t src_port,
+void DhcpClient::on_datagram(ByteSpan payload, Ipv4 src_ip, std::uint16_t src_port,
                          std::uint16_t dst_port, Timestamp now, ClientActions& out) {
   (void)dst_port;
   auto parsed = wd::parse(payload);
@@ -189,7 +194,7 @@ void Client::on_datagram(ByteSpan payload, Ipv4 src_ip, std::uint16_t src_port,
   out.timer = deadline_;
 }
 
-void Client::on_offer(const wd::Message& m, Ipv4 src, Timestamp now, ClientActions& out) {
+void DhcpClient::on_offer(const wd::Message& m, Ipv4 src, Timestamp now, ClientActions& out) {
   Ipv4 server = server_of(m, src);
   bool proxy = m.yiaddr.is_zero();
   if (proxy && !m.is_pxe()) return;  // neither an address nor PXE information
@@ -207,7 +212,7 @@ void Client::on_offer(const wd::Message& m, Ipv4 src, Timestamp now, ClientActio
   if (!p_.choose_at_timeout) choose(false, now, out);
 }
 
-bool Client::choose(bool at_timeout, Timestamp now, ClientActions& out) {
+bool DhcpClient::choose(bool at_timeout, Timestamp now, ClientActions& out) {
   (void)at_timeout;
   const Offer* dhcp = nullptr;
   const Offer* proxy = proxy_offers_.empty() ? nullptr : &proxy_offers_.front();
@@ -236,14 +241,14 @@ bool Client::choose(bool at_timeout, Timestamp now, ClientActions& out) {
   return true;
 }
 
-void Client::on_ack(const wd::Message& m, Timestamp now, ClientActions& out) {
+void DhcpClient::on_ack(const wd::Message& m, Timestamp now, ClientActions& out) {
   ack_ = m;
   out.log.push_back({fmt::format("DHCPACK from {}: {}", server_of(m, chosen_->from).str(),
                                  m.yiaddr.str())});
   after_ack(now, out);
 }
 
-void Client::after_ack(Timestamp now, ClientActions& out) {
+void DhcpClient::after_ack(Timestamp now, ClientActions& out) {
   // The PXE answer: the proxy's offer when one was chosen, else the DHCP server's ACK.
   const wd::Message& pxe = chosen_proxy_ ? chosen_proxy_->msg : *ack_;
   Ipv4 pxe_server = chosen_proxy_ ? server_of(chosen_proxy_->msg, chosen_proxy_->from)
@@ -275,7 +280,7 @@ void Client::after_ack(Timestamp now, ClientActions& out) {
   boot_server_request(now, out);
 }
 
-void Client::finish(const std::optional<wd::Message>& boot_reply, ClientActions& out) {
+void DhcpClient::finish(const std::optional<wd::Message>& boot_reply, ClientActions& out) {
   ClientBoot b;
   const wd::Message& ack = *ack_;
   b.yiaddr = ack.yiaddr;
@@ -311,14 +316,14 @@ void Client::finish(const std::optional<wd::Message>& boot_reply, ClientActions&
   out.done = std::move(b);
 }
 
-void Client::fail(ClientFailure f, ClientActions& out) {
+void DhcpClient::fail(ClientFailure f, ClientActions& out) {
   state_ = State::Failed;
   deadline_.reset();
   out.log.push_back({fmt::format("failed: {}", failure_name(f))});
   out.failed = f;
 }
 
-void Client::on_timer(Timestamp now, ClientActions& out) {
+void DhcpClient::on_timer(Timestamp now, ClientActions& out) {
   if (!deadline_ || now < *deadline_) {
     out.timer = deadline_;
     return;

@@ -112,9 +112,9 @@ struct ClientActions {
   std::optional<ClientFailure> failed;
 };
 
-class Client {
+class DhcpClient {
  public:
-  Client(Mac mac, ClientDhcpProfile profile, Random& rng);
+  DhcpClient(Mac mac, ClientDhcpProfile profile, Random& rng);
 
   void start(Timestamp now, ClientActions& out);
   // A UDP datagram for the client (to port 68, or the 4011 source port of the profile).
