@@ -8,34 +8,19 @@
 #include "base/text.h"
 #include "proto/tftp/negotiation.h"
 #include "server/tftp/log.h"
+#include "server/tftp/read_request.h"
 
 namespace pxe::server::tftp {
 
 namespace pt = proto::tftp;
 namespace wt = wire::tftp;
 
-namespace {
-
-
-// dnsmasq's interface= matching: an exact name, or a prefix ending in '*'.
-bool interface_matches(const std::string& pattern, std::string_view name) {
-  if (!pattern.empty() && pattern.back() == '*')
-    return name.substr(0, pattern.size() - 1) == std::string_view(pattern).substr(0, pattern.size() - 1);
-  return name == pattern;
-}
-
-}  // namespace
 
 bool RequestHandler::interface_allowed(int ifindex) const {
   if (settings_.interfaces.empty() || ifindex == 0) return true;
   char name[IF_NAMESIZE] = {};
-  bool ok = false;
-  if (::if_indextoname(static_cast<unsigned>(ifindex), name)) {
-    std::string_view n(name);
-    ok = n == "lo";  // as in dnsmasq, the loopback interface is always served alongside interface=
-    for (const auto& p : settings_.interfaces) ok = ok || interface_matches(p, n);
-  }
-  return ok;  // looked up per request (interfaces come, go and get renamed; requests are few)
+  // Looked up per request (interfaces come, go and get renamed; requests are few).
+  return ::if_indextoname(static_cast<unsigned>(ifindex), name) && interface_served(settings_, name);
 }
 
 RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot root, std::string upload_dir)
@@ -43,7 +28,7 @@ RequestHandler::RequestHandler(const config::TftpSettings& settings, TftpRoot ro
       root_(std::move(root)),
       upload_dir_(std::move(upload_dir)),
       rules_{settings.lowercase, settings.case_insensitive},
-      limits_{settings.max_transfers, settings.max_per_client, !upload_dir_.empty()},
+      limits_(admission_limits(settings, !upload_dir_.empty())),
       limiter_(settings.rate_limit_per_s, settings.rate_limit_burst) {}
 
 void RequestHandler::refuse(transport::UdpSocket& listen, const transport::Endpoint& to, wt::ErrorCode code,
@@ -104,71 +89,39 @@ std::unique_ptr<Transfer> RequestHandler::start(const transport::Datagram& d, pt
                                                 transport::UdpSocket& listen, Timestamp now) {
   if (!decision.starts() || !decision.request) return nullptr;
   const wt::Request* req = &*decision.request;
-  const std::string ip = d.from.addr.str();
   const bool netascii = decision.netascii;
   if (req->write) return on_write(d, *req, listen, now);
-  auto rel = normalize_name(req->filename, root_.path(), rules_);
-  if (!rel) {
-    log()->warn("refusing {} for {}: {}", log_safe(req->filename), ip, rel.error().what);
-    refuse(listen, d.from, wt::ErrorCode::AccessViolation, "Access violation");
+  const std::uint32_t mtu = mtu_for(d.from);
+  auto prepared = prepare_read(*req, netascii, d.from.addr, root_, rules_, settings_, mtu);
+  if (auto* refused = std::get_if<ReadRefused>(&prepared)) {
+    log()->warn("{}", refused->log_line);
+    refuse(listen, d.from, refused->code, refused->message);
     return nullptr;
   }
-  auto opened = root_.open_file(*rel, rules_, settings_.secure);
-  if (auto* err = std::get_if<OpenError>(&opened)) {
-    std::string full = root_.path() + "/" + log_safe(*rel);
-    if (err->code == wt::ErrorCode::FileNotFound)
-      log()->warn("file {} not found for {}", full, ip);
-    else
-      log()->warn("cannot read {} for {}: {}", full, ip, err->detail);
-    refuse(listen, d.from, err->code, err->message);
-    return nullptr;
-  }
-  auto& file = std::get<TftpRoot::Opened>(opened);
-
-  std::unique_ptr<pt::FileSource> source;
-  std::optional<std::uint64_t> tsize;
-  if (netascii) {  // converted while it is read, in bounded memory; its size is unknown (no tsize)
-    source = std::make_unique<pt::NetasciiSource>(std::move(file.file));
-  } else {
-    tsize = file.file->size();
-    source = std::move(file.file);
-  }
-
-  std::uint32_t mtu = 0;
-  pt::Negotiated neg = pt::negotiate(*req, limits_for(d.from, mtu), tsize);
-
-  pt::Timing timing = timing_for(neg);
+  auto& ready = std::get<ReadReady>(prepared);
+  const pt::Negotiated& neg = ready.negotiated;
 
   auto sock = transfer_socket_for(d, listen);
   if (!sock) return nullptr;
   log()->debug("RRQ {} from {} mode {} blksize {} windowsize {} (path MTU {})", log_safe(req->filename), d.from.str(),
                log_safe(req->mode),
                neg.blksize, neg.windowsize, mtu);
-  auto sender = std::make_unique<pt::Sender>(*source, neg, timing);
-  auto t = std::make_unique<Transfer>(std::move(*sock), d.from, file.path, req->filename, std::move(source),
+  auto sender = std::make_unique<pt::Sender>(*ready.source, neg, ready.timing);
+  auto t = std::make_unique<Transfer>(std::move(*sock), d.from, ready.path, req->filename, std::move(ready.source),
                                       std::move(sender));
   t->start(now);
   return t;
 }
 
-pt::Timing RequestHandler::timing_for(const pt::Negotiated& neg) const {
-  pt::Timing timing;
-  timing.retransmit = std::chrono::milliseconds(settings_.retransmit_ms ? settings_.retransmit_ms : 1000);
-  if (neg.timeout_s) timing.retransmit = std::chrono::seconds(*neg.timeout_s);  // RFC 2349
-  timing.max_retries = settings_.max_retries;
-  // Whatever `timeout` the peer asked for, a silent peer gives its slot back this soon.
-  timing.first_answer = std::chrono::milliseconds(settings_.first_answer_ms);
-  timing.idle = std::chrono::seconds(settings_.idle_timeout_s);
-  return timing;
+pt::Timing RequestHandler::timing_for(const pt::Negotiated& neg) const { return transfer_timing(settings_, neg); }
+
+std::uint32_t RequestHandler::mtu_for(const transport::Endpoint& peer) const {
+  return settings_.mtu ? settings_.mtu : transport::path_mtu(peer).value_or(1500);
 }
 
 pt::ServerLimits RequestHandler::limits_for(const transport::Endpoint& peer, std::uint32_t& mtu) const {
-  mtu = settings_.mtu ? settings_.mtu : transport::path_mtu(peer).value_or(1500);
-  pt::ServerLimits limits;
-  limits.max_blksize = pt::blksize_for_mtu(mtu);
-  limits.no_blocksize = settings_.no_blocksize;
-  limits.max_windowsize = settings_.max_windowsize;
-  return limits;
+  mtu = mtu_for(peer);
+  return server_limits(settings_, mtu);
 }
 
 std::optional<transport::UdpSocket> RequestHandler::transfer_socket_for(const transport::Datagram& d,

@@ -48,6 +48,7 @@ class RequestHandler {
   std::unique_ptr<Transfer> on_write(const transport::Datagram& d, const wire::tftp::Request& req,
                                      transport::UdpSocket& listen, Timestamp now);
   proto::tftp::Timing timing_for(const proto::tftp::Negotiated& neg) const;
+  std::uint32_t mtu_for(const transport::Endpoint& peer) const;  // tftp-mtu, else the path MTU
   // What negotiate() may grant a peer; `mtu` gets the MTU the blksize cap came from.
   proto::tftp::ServerLimits limits_for(const transport::Endpoint& peer, std::uint32_t& mtu) const;
   // The new transfer's socket, or an ERROR sent through `listen` (and nullopt).
