@@ -1,7 +1,8 @@
 // libFuzzer: the TFTP transfer machines as the server runs them. The input's first datagram is a
 // request: an RRQ starts a Sender over a small in-memory file with what negotiate() grants, a WRQ
 // a server-side Receiver; the rest of the input (split at "\xff\xfe\xfd") is what the peer sends,
-// with the clock moving by the first byte of each. A client-side Receiver gets the same datagrams.
+// with the clock moving by the first byte of each. A client-side Receiver gets the same datagrams,
+// from one of two ports (the first byte's low bit), so it latches a TID and meets strangers.
 // Nothing may crash, and every datagram a machine sends must parse.
 #include <cstdlib>
 #include <memory>
@@ -62,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   pt::ReceiverConfig cc;
   cc.filename = "pxelinux.0";
-  cc.options = {{"blksize", "1468"}, {"tsize", "0"}, {"windowsize", "4"}};
+  cc.options = {{"blksize", "1468"}, {"tsize", "0"}, {"windowsize", "4"}, {"timeout", "4"}};
   cc.timing = timing;
   pt::Receiver client(client_sink, cc);
 
@@ -83,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(receiver->on_datagram(d.subspan(1), now));
     }
     check(client.on_timer(now));
-    check(client.on_datagram(d.subspan(1), now));
+    check(client.on_datagram(d.subspan(1), static_cast<std::uint16_t>(40000 + (d[0] & 1)), now));
   }
   return 0;
 }

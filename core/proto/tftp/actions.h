@@ -14,8 +14,13 @@
 
 namespace pxe::proto::tftp {
 
-struct SendDatagram {  // to the peer of this transfer (its TID)
+// A datagram to the peer's address. `to_port` empty: to the peer's TID (the port it answers from,
+// latched by the Receiver or known to the owner); set: to that port instead, which a client uses
+// for its request (to port 69, or the configured server port, before any TID is known) and for
+// ERROR 5 to a stranger's port.
+struct SendDatagram {
   Bytes bytes;
+  std::optional<std::uint16_t> to_port = std::nullopt;
 };
 // A DATA datagram of a read transfer as two views into the sender's own buffers: the 4-byte
 // header and the payload (straight from the file chunk the sender read). Valid until the next call

@@ -9,7 +9,8 @@ namespace pxe::proto::tftp {
 
 namespace wt = wire::tftp;
 
-Receiver::Receiver(FileSink& sink, ReceiverConfig config) : sink_(sink), cfg_(std::move(config)) {}
+Receiver::Receiver(FileSink& sink, ReceiverConfig config)
+    : sink_(sink), cfg_(std::move(config)), peer_port_(cfg_.peer_port) {}
 
 Actions Receiver::start(Timestamp now) {
   Actions out;
@@ -26,13 +27,15 @@ Actions Receiver::start(Timestamp now) {
     }
     return out;
   }
-  send(wt::encode(wt::Request{false, cfg_.filename, cfg_.mode, cfg_.options}), now, out);
+  // To the server's well-known port; retransmissions go there too until a TID is latched.
+  send(wt::encode(wt::Request{false, cfg_.filename, cfg_.mode, cfg_.options}), now, out, cfg_.server_port);
   return out;
 }
 
-void Receiver::send(Bytes bytes, Timestamp now, Actions& out) {
+void Receiver::send(Bytes bytes, Timestamp now, Actions& out, std::optional<std::uint16_t> to_port) {
   last_sent_ = bytes;
-  emit(out, SendDatagram{std::move(bytes)});
+  last_to_port_ = to_port;
+  emit(out, SendDatagram{std::move(bytes), to_port});
   emit(out, SetTimer{std::min(now + backoff(cfg_.timing, retries_), give_up_)});
 }
 
@@ -87,10 +90,20 @@ void Receiver::on_oack(const wt::Oack& oack, Timestamp now, Actions& out) {
       windowsize_ = static_cast<std::uint32_t>(*v);
     } else if (name == "tsize") {
       tsize_ = *v;
+    } else if (name == "timeout") {
+      // RFC 2349: 1..255 s, echoed by the server; it becomes our retransmission interval (fixed,
+      // as firmware does), and the idle limit must not cut those retransmissions short.
+      if (*v < 1 || *v > 255) {
+        fail(FailReason::OptionRefused, refuse, "timeout " + opt.value + " not acceptable", out, true);
+        return;
+      }
+      Timing& t = cfg_.timing;
+      t.retransmit = t.max_retransmit = std::chrono::seconds(*v);
+      t.idle = std::max(t.idle, t.retransmit * (t.max_retries + 1));
     }
   }
   if (cfg_.abort_after_oack) {
-    emit(out, SendDatagram{wt::encode(wt::ErrorPacket{0, "TFTP Aborted"})});
+    emit(out, SendDatagram{wt::encode(wt::ErrorPacket{cfg_.abort_code, cfg_.abort_message})});
     emit(out, CancelTimer{});
     emit(out, Finished{0, 0});
     state_ = State::Done;
@@ -142,12 +155,36 @@ void Receiver::on_data(const wt::Data& data, Timestamp now, Actions& out) {
   }
 }
 
+Actions Receiver::on_datagram(ByteSpan bytes, std::uint16_t from_port, Timestamp now) {
+  Actions out;
+  if (state_ == State::Done) return out;
+  if (peer_port_ && from_port != *peer_port_) {
+    if (tid_replies_.should_answer(bytes, now)) emit(out, SendDatagram{unknown_tid_error(), from_port});
+    return out;
+  }
+  auto parsed = wt::parse(bytes);
+  if (!parsed) return out;
+  if (!peer_port_) {
+    // The first answer to the RRQ (OACK, DATA or ERROR) names the server's TID. Anything else
+    // before it (junk, a stray ACK) is not an answer: ignored, nothing latched.
+    const auto op = wt::opcode_of(*parsed);
+    if (op != wt::Opcode::Oack && op != wt::Opcode::Data && op != wt::Opcode::Error) return out;
+    peer_port_ = from_port;
+  }
+  dispatch(*parsed, now, out);
+  return out;
+}
+
 Actions Receiver::on_datagram(ByteSpan bytes, Timestamp now) {
   Actions out;
   if (state_ == State::Done) return out;
   auto parsed = wt::parse(bytes);
   if (!parsed) return out;
-  const wt::Packet& p = *parsed;
+  dispatch(*parsed, now, out);
+  return out;
+}
+
+void Receiver::dispatch(const wt::Packet& p, Timestamp now, Actions& out) {
   if (const auto* d = std::get_if<wt::Data>(&p)) {
     on_data(*d, now, out);
   } else if (const auto* o = std::get_if<wt::Oack>(&p); o && !cfg_.serve_write) {
@@ -158,7 +195,6 @@ Actions Receiver::on_datagram(ByteSpan bytes, Timestamp now) {
     fail(FailReason::IllegalPacket, static_cast<std::uint16_t>(wt::ErrorCode::IllegalOperation),
          cfg_.serve_write ? "unexpected packet during a write" : "unexpected packet during a read", out, true);
   }
-  return out;
 }
 
 Actions Receiver::on_timer(Timestamp now) {
@@ -178,7 +214,7 @@ Actions Receiver::on_timer(Timestamp now) {
   if (state_ == State::Receiving && !(cfg_.serve_write && received_ == 0)) {
     send_ack(now, out);
   } else {
-    send(last_sent_, now, out);
+    send(last_sent_, now, out, last_to_port_);
   }
   return out;
 }

@@ -86,27 +86,14 @@ void Transfer::on_readable(Timestamp now) {
   }
 }
 
-// RFC 1350: a packet from another TID gets ERROR 5 and does not disturb the transfer. Two
-// exceptions keep that answer from feeding a loop (CVE-2024-2169: two servers, or a spoofed
-// peer, bouncing ERRORs forever): an ERROR is never answered, and at most kTidErrorsPerSecond
-// ERROR 5s go out per transfer and second. Rate-limiting was chosen over connect()ing the socket
-// to the peer: a connected socket would answer nothing at all (the kernel drops strangers), and
-// the occasional ERROR 5 tells a real client that started over from a new port what happened.
+// RFC 1350: a packet from another TID gets ERROR 5 and does not disturb the transfer; the rule
+// (never answer an ERROR, a few answers per second at most) is proto::tftp::UnknownTidReplies.
+// Rate-limiting was chosen over connect()ing the socket to the peer: a connected socket would
+// answer nothing at all (the kernel drops strangers), and the occasional ERROR 5 tells a real
+// client that started over from a new port what happened.
 void Transfer::on_stranger(const transport::DatagramView& d, Timestamp now) {
-  const bool is_error = d.bytes.size() >= 2 && d.bytes[0] == 0 &&
-                        d.bytes[1] == static_cast<std::uint8_t>(wt::Opcode::Error);
   log()->debug("ignoring a packet from {} (TID mismatch, transfer with {})", d.from.str(), peer_.str());
-  if (is_error) return;
-  if (now - tid_window_ >= std::chrono::seconds(1)) {
-    tid_window_ = now;
-    tid_errors_ = 0;
-  }
-  if (tid_errors_ >= kTidErrorsPerSecond) return;
-  ++tid_errors_;
-  ++tid_errors_total_;
-  static const Bytes err =
-      wt::encode(wt::ErrorPacket{static_cast<std::uint16_t>(wt::ErrorCode::UnknownTid), "Unknown transfer ID"});
-  (void)socket_.send_to(err, d.from);
+  if (tid_replies_.should_answer(d.bytes, now)) (void)socket_.send_to(pt::unknown_tid_error(), d.from);
 }
 
 void Transfer::abort(const std::string& message) {

@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "proto/tftp/receiver.h"
 #include "proto/tftp/sender.h"
+#include "proto/tftp/tid.h"
 #include "transport/udp.h"
 
 namespace pxe::server::tftp {
@@ -26,9 +27,8 @@ class Transfer {
   // Datagrams the socket did not take yet are copied here, up to this many bytes (two full
   // windows of 64 blocks of 1468 bytes); past it they are dropped and the retransmission timer recovers.
   static constexpr std::size_t kMaxPendingBytes = 256 * 1024;
-  // ERROR 5 (unknown transfer ID) answers per transfer and second: enough for a confused client to
-  // learn, too few to feed a loop or a reflection.
-  static constexpr unsigned kTidErrorsPerSecond = 3;
+  // ERROR 5 (unknown transfer ID) answers per transfer and second (proto::tftp::UnknownTidReplies).
+  static constexpr unsigned kTidErrorsPerSecond = proto::tftp::UnknownTidReplies::kPerSecond;
 
   // A read transfer (RRQ): `file` is what `sender` reads from.
   Transfer(transport::UdpSocket socket, transport::Endpoint peer, std::string path, std::string name,
@@ -60,7 +60,7 @@ class Transfer {
   bool is_write() const { return receiver_ != nullptr; }
   // The peer has answered (ACK of the first DATA/OACK, or DATA 1 of an upload).
   bool answered() const { return sender_ ? sender_->answered() : receiver_->answered(); }
-  std::uint64_t tid_errors_sent() const { return tid_errors_total_; }
+  std::uint64_t tid_errors_sent() const { return tid_replies_.sent(); }
   std::uint64_t pending_dropped() const { return pending_dropped_; }
 
  private:
@@ -89,9 +89,7 @@ class Transfer {
   std::deque<Bytes> pending_;                       // waiting for socket buffer space (copies)
   std::size_t pending_bytes_ = 0;
   std::uint64_t pending_dropped_ = 0;
-  Timestamp tid_window_{};  // the second in which tid_errors_ ERROR 5s went out
-  unsigned tid_errors_ = 0;
-  std::uint64_t tid_errors_total_ = 0;
+  proto::tftp::UnknownTidReplies tid_replies_;  // ERROR 5 to strangers, rate-bounded
   std::optional<Timestamp> timer_;
   Timestamp started_{};
   bool ended_ = false;

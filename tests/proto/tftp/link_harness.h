@@ -21,7 +21,11 @@ struct Wire {
   Dir dir;
   Bytes bytes;
   Timestamp at;
+  std::optional<std::uint16_t> to_port;  // SendDatagram::to_port (the client's RRQ: 69)
 };
+
+// The server's TID: the port every answer comes from (the client latches it).
+inline constexpr std::uint16_t kServerTid = 40000;
 
 class LinkHarness {
  public:
@@ -47,7 +51,7 @@ class LinkHarness {
             apply(Dir::ToClient, server_.on_datagram(w.bytes, clock_.now()), server_result_, server_timer_);
           }
         } else {
-          apply(Dir::ToServer, client_.on_datagram(w.bytes, clock_.now()), client_result_, client_timer_);
+          apply(Dir::ToServer, client_.on_datagram(w.bytes, kServerTid, clock_.now()), client_result_, client_timer_);
         }
         continue;
       }
@@ -80,7 +84,8 @@ class LinkHarness {
   void apply(Dir dir, Actions actions, std::optional<Action>& result, std::optional<Timestamp>& timer) {
     for (auto& a : actions) {
       if (auto bytes = datagram_bytes(a)) {  // SendDatagram, or SendData's views joined now
-        Wire w{dir, std::move(*bytes), clock_.now()};
+        const auto* s = std::get_if<SendDatagram>(&a);
+        Wire w{dir, std::move(*bytes), clock_.now(), s ? s->to_port : std::nullopt};
         log_.push_back(w);
         if (!drop_ || !drop_(w, log_.size() - 1)) queue_.push_back(std::move(w));
       } else if (auto* t = std::get_if<SetTimer>(&a)) {

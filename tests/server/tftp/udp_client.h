@@ -1,5 +1,5 @@
-// A TFTP client for the server tests: the proto Receiver over a real UDP socket on loopback,
-// following the server's TID like a real client.
+// A TFTP client for the server tests: the proto Receiver over a real UDP socket on loopback. The
+// Receiver latches the server's TID itself; this loop only keeps to the server's address.
 #pragma once
 
 #include <poll.h>
@@ -38,14 +38,14 @@ inline FetchResult fetch(std::uint16_t port, proto::tftp::ReceiverConfig cfg,
   sock->set_buffers(8 << 20);
   MemorySink sink;
   cfg.timing.retransmit = std::chrono::milliseconds(200);
+  cfg.server_port = port;
   Receiver r(sink, cfg);
   SystemClock clock;
   std::optional<Timestamp> timer;
-  transport::Endpoint to{lo, port};
-  std::optional<transport::Endpoint> tid;
   auto apply = [&](Actions actions) {
     for (auto& a : actions) {
-      if (auto* s = std::get_if<SendDatagram>(&a)) (void)sock->send_to(s->bytes, tid ? *tid : to);
+      if (auto* s = std::get_if<SendDatagram>(&a))
+        (void)sock->send_to(s->bytes, transport::Endpoint{lo, s->to_port ? *s->to_port : r.peer_port().value_or(port)});
       else if (auto* t = std::get_if<SetTimer>(&a)) timer = t->at;
       else if (std::holds_alternative<CancelTimer>(a)) timer.reset();
       else out.result = a;
@@ -61,9 +61,8 @@ inline FetchResult fetch(std::uint16_t port, proto::tftp::ReceiverConfig cfg,
     auto got = sock->receive_batch(32);
     if (got) {
       for (auto& d : *got) {
-        if (!tid) tid = d.from;  // the server's TID is the port of its first answer
-        if (!(d.from == *tid)) continue;
-        apply(r.on_datagram(d.bytes, clock.now()));
+        if (!(d.from.addr == lo)) continue;
+        apply(r.on_datagram(d.bytes, d.from.port, clock.now()));
         if (r.done()) break;
       }
     }
@@ -76,7 +75,7 @@ inline FetchResult fetch(std::uint16_t port, proto::tftp::ReceiverConfig cfg,
   out.tsize = r.tsize();
   out.blksize = r.blksize();
   out.windowsize = r.windowsize();
-  if (tid) out.server_tid = *tid;
+  if (auto tid = r.peer_port()) out.server_tid = transport::Endpoint{lo, *tid};
   return out;
 }
 
