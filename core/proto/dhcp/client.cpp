@@ -25,6 +25,10 @@ std::string bootfile_of(const wd::Message& m) {
   return f;
 }
 
+// An answer from a PXE server (60 "PXEClient": a menu, or a redirect to its port 4011) counts as
+// boot information like a boot file does (EDK2's "DHCP+PXE10" / "DHCP+BINL" offers).
+bool has_boot_info(const wd::Message& m) { return !bootfile_of(m).empty() || m.is_pxe(); }
+
 // The offer's server: option 54, else the datagram's source (BOOTP-style answers).
 Ipv4 server_of(const wd::Message& m, Ipv4 src) {
   auto id = m.server_id();
@@ -217,7 +221,7 @@ bool DhcpClient::choose(bool at_timeout, Timestamp now, ClientActions& out) {
   const Offer* dhcp = nullptr;
   const Offer* proxy = proxy_offers_.empty() ? nullptr : &proxy_offers_.front();
   for (const auto& o : dhcp_offers_)
-    if (!bootfile_of(o.msg).empty()) {
+    if (has_boot_info(o.msg)) {
       dhcp = &o;
       proxy = nullptr;  // DHCP and boot file in one offer: no proxy needed
       break;
@@ -253,6 +257,8 @@ void DhcpClient::after_ack(Timestamp now, ClientActions& out) {
   const wd::Message& pxe = chosen_proxy_ ? chosen_proxy_->msg : *ack_;
   Ipv4 pxe_server = chosen_proxy_ ? server_of(chosen_proxy_->msg, chosen_proxy_->from)
                                   : server_of(*ack_, chosen_->from);
+  if (p_.boot_server_timeouts.empty())  // a plain DHCP client: no PXE steps
+    return finish(chosen_proxy_ ? std::optional<wd::Message>(pxe) : std::nullopt, out);
   auto po = pxe.pxe_options();
   bool use_file = po && po->discovery_control && (*po->discovery_control & wd::kPxeUseBootfile) &&
                   !bootfile_of(pxe).empty();
@@ -269,14 +275,15 @@ void DhcpClient::after_ack(Timestamp now, ClientActions& out) {
         break;
       }
     out.log.push_back({fmt::format("PXE menu: \"{}\" (type {})", po->boot_menu.front().description, type)});
-  } else if (!chosen_proxy_ || (bootfile_of(pxe).empty() == false && !p_.proxy_request_always)) {
+  } else if (!bootfile_of(pxe).empty() && !(chosen_proxy_ && p_.proxy_request_always)) {
     return finish(chosen_proxy_ ? std::optional<wd::Message>(pxe) : std::nullopt, out);
+  } else if (pxe.is_pxe()) {
+    boot_server_ = pxe_server;  // a PXE server without a file for us here: ask it on 4011
   } else {
-    boot_server_ = pxe_server;  // the proxy has the boot file: ask it on 4011
+    return finish(std::nullopt, out);
   }
   state_ = State::BootServer;
   tries_ = 0;
-  if (p_.boot_server_timeouts.empty()) return fail(ClientFailure::BootServerSilent, out);
   boot_server_request(now, out);
 }
 

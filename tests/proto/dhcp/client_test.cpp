@@ -149,6 +149,39 @@ TEST(DhcpClient, ProxyMenuBesideDhcpWithoutBootFileGoesToTheBootServer) {
   EXPECT_EQ(po->boot_item->layer, 0);
 }
 
+TEST(DhcpClient, MenuFromTheDhcpServerItselfIsAnsweredOnItsPort4011) {
+  Lab lab(bios_profile());
+  lab.add_server(std::string(kRange) + "pxe-service=x86PC,\"Linux\",pxelinux\n", kDhcpIp);
+  lab.run();
+  ASSERT_TRUE(lab.done) << (lab.failed ? failure_name(*lab.failed) : "no end");
+  EXPECT_EQ(lab.done->boot_file, "pxelinux.0");
+  EXPECT_EQ(lab.done->tftp_server, kDhcpIp);
+  auto bs = lab.sent_of(wd::MessageType::Request, 4011);
+  ASSERT_EQ(bs.size(), 1u);
+  EXPECT_EQ(bs[0].send.to_ip, kDhcpIp);
+}
+
+TEST(DhcpClient, LinuxClientTakesNoPxeStepsEvenFromAPxeServer) {
+  Lab lab(linux_profile());
+  lab.add_server(std::string(kRange) + "pxe-service=x86PC,\"Linux\",pxelinux\n", kDhcpIp);
+  lab.run();
+  ASSERT_TRUE(lab.done) << (lab.failed ? failure_name(*lab.failed) : "no end");
+  EXPECT_TRUE(lab.sent_of(wd::MessageType::Request, 4011).empty());
+}
+
+TEST(DhcpClient, Edk2WithoutBootFileDiscoversOnAndEndsAfter60Seconds) {
+  // edk2-no-bootfile.pcap: DISCOVERs with secs 0, 4, 12, 28, each answered, no REQUEST, then E16.
+  Lab lab(uefi_profile());
+  lab.add_server(kRange, kDhcpIp);
+  lab.run();
+  ASSERT_EQ(lab.failed, ClientFailure::NoBootFile);
+  EXPECT_EQ(lab.end(), seconds(60));
+  EXPECT_TRUE(lab.sent_of(wd::MessageType::Request).empty());
+  std::vector<int> secs;
+  for (const auto& d : lab.sent_of(wd::MessageType::Discover)) secs.push_back(d.msg.secs);
+  EXPECT_EQ(secs, (std::vector<int>{0, 4, 12, 28}));
+}
+
 TEST(DhcpClient, NoServerFailsWithNoOfferAfter4816And32Seconds) {
   Lab lab(bios_profile());
   lab.run();
