@@ -205,34 +205,17 @@ void Transfer::apply(Timestamp now) {
 }
 
 void Transfer::log_end(const pt::Action& result, Timestamp now) {
-  double secs = std::chrono::duration<double>(now - started_).count();
-  std::string ip = peer_.addr.str();
-  if (const auto* f = std::get_if<pt::Finished>(&result); f && receiver_) {
-    double rate = secs > 0 ? static_cast<double>(f->bytes) / secs : 0;
-    log()->info("received {} from {} ({} bytes in {:.3f} s, {:.1f} MB/s, blksize {}, windowsize {})", path_, ip,
-                f->bytes, secs, rate / 1e6, receiver_->blksize(), receiver_->windowsize());
-    return;
+  TransferEnd end{receiver_ != nullptr, path_, peer_.addr, now - started_, 0, 0, 0};
+  if (sender_) {
+    end.blksize = sender_->negotiated().blksize;
+    end.windowsize = sender_->negotiated().windowsize;
+    end.retransmissions = sender_->retransmissions();
+  } else {
+    end.blksize = receiver_->blksize();
+    end.windowsize = receiver_->windowsize();
   }
-  if (const auto* f = std::get_if<pt::Finished>(&result)) {
-    double rate = secs > 0 ? static_cast<double>(f->bytes) / secs : 0;
-    log()->info("sent {} to {} ({} bytes in {:.3f} s, {:.1f} MB/s, blksize {}, windowsize {}, {} retransmissions)",
-                path_, ip, f->bytes, secs, rate / 1e6, sender_->negotiated().blksize,
-                sender_->negotiated().windowsize, sender_->retransmissions());
-    return;
-  }
-  const auto& e = std::get<pt::Failed>(result);
-  switch (e.reason) {
-    case pt::FailReason::PeerAborted:  // the firmware's tsize probe: expected, it asks again
-      log()->info("error {} {} received from {}", e.code, log_safe(e.message), ip);
-      break;
-    case pt::FailReason::PeerError:
-      log()->warn("error {} {} received from {}", e.code, log_safe(e.message), ip);
-      break;
-    default:
-      log()->warn("failed {} {} {} {}: {} ({})", receiver_ ? "receiving" : "sending", path_, receiver_ ? "from" : "to",
-                  ip, log_safe(e.message), pt::fail_reason_name(e.reason));
-      break;
-  }
+  auto line = transfer_end_line(end, result);
+  log()->log(line.level, "{}", line.text);
 }
 
 }  // namespace pxe::server::tftp
