@@ -76,7 +76,10 @@ wd::Builder DhcpClient::base(wd::MessageType t, Timestamp now, bool for_request,
         if (p_.max_size) b.option_u16(code, *p_.max_size);
         break;
       case wd::opt::kVendorClass:
-        if (p_.vendor_class) b.option_str(code, *p_.vendor_class);
+        if (state_ == State::BootServer && p_.boot_server_vendor_class)
+          b.option_str(code, *p_.boot_server_vendor_class);
+        else if (p_.vendor_class)
+          b.option_str(code, *p_.vendor_class);
         break;
       case wd::opt::kClientArch:
         if (p_.arch) b.option_u16(code, *p_.arch);
@@ -111,6 +114,10 @@ wd::Builder DhcpClient::base(wd::MessageType t, Timestamp now, bool for_request,
   }
   if (p_.pad_to) b.pad_to(p_.pad_to);
   return b;
+}
+
+const std::vector<Duration>& DhcpClient::boot_timeouts() const {
+  return boot_item_ && !p_.boot_item_timeouts.empty() ? p_.boot_item_timeouts : p_.boot_server_timeouts;
 }
 
 void DhcpClient::start(Timestamp now, ClientActions& out) {
@@ -148,7 +155,11 @@ void DhcpClient::request(Timestamp now, ClientActions& out) {
 }
 
 void DhcpClient::boot_server_request(Timestamp now, ClientActions& out) {
-  if (tries_ == 0) boot_xid_ = p_.boot_server_new_xid ? rng_.next() : xid_;
+  if (tries_ == 0) {
+    if (boot_item_ && p_.boot_item_xid) boot_xid_ = *p_.boot_item_xid;
+    else boot_xid_ = p_.boot_server_new_xid ? rng_.next() : xid_;
+  }
+  const auto& timeouts = boot_timeouts();
   auto b = base(wd::MessageType::Request, now, false,
                 p_.boot_server_option_order.empty() ? p_.option_order : p_.boot_server_option_order);
   b.xid(boot_xid_).ciaddr(ack_->yiaddr).broadcast(p_.boot_server_broadcast_flag);
@@ -161,9 +172,8 @@ void DhcpClient::boot_server_request(Timestamp now, ClientActions& out) {
                        p_.boot_server_src_port, false});
   ++tries_;
   out.log.push_back({fmt::format("{} {}/{} to {}:{}", boot_item_ ? "boot server REQUEST" : "proxyDHCP REQUEST",
-                                 tries_, p_.boot_server_timeouts.size(), boot_server_.str(),
-                                 kBootServerPort)});
-  set_timer(now + p_.boot_server_timeouts[tries_ - 1]);
+                                 tries_, timeouts.size(), boot_server_.str(), kBootServerPort)});
+  set_timer(now + timeouts[tries_ - 1]);
 }
 
 void DhcpClient::on_datagram(ByteSpan payload, Ipv4 src_ip, std::uint16_t src_port,
@@ -350,7 +360,7 @@ void DhcpClient::on_timer(Timestamp now, ClientActions& out) {
       else fail(ClientFailure::NoAck, out);
       break;
     case State::BootServer:
-      if (tries_ < p_.boot_server_timeouts.size()) {
+      if (tries_ < boot_timeouts().size()) {
         boot_server_request(now, out);
       } else if (boot_item_ || p_.proxy_request_fatal) {
         fail(ClientFailure::BootServerSilent, out);

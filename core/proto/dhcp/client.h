@@ -47,9 +47,13 @@ struct ClientDhcpProfile {
   std::vector<Duration> discover_timeouts;     // 4,8,16,32 s (PXE 2.1, EDK2) ...
   std::vector<Duration> request_timeouts;      // 1,2,3,4 s
   std::vector<Duration> boot_server_timeouts;  // 1,2,3,4 s on port 4011
-  unsigned proxy_wait_timeouts = 2;            // wait for proxy offers through the first N timeouts
+  // A profile that takes an offer without boot file (want_boot_file = false) first waits for
+  // proxy offers through the first N timeouts.
+  unsigned proxy_wait_timeouts = 2;
   bool choose_at_timeout = false;              // EDK2: cache offers, choose when a timeout expires
-  bool want_boot_file = true;                  // an offer without boot file (and no proxy) is not enough
+  // An offer without boot information (no file, not from a PXE server) and no proxy offer is not
+  // enough: the firmware DISCOVERs on and ends with NoBootFile (Intel ROM, EDK2).
+  bool want_boot_file = true;
   bool needs_boot_file = true;                 // ending without a boot file is a failure (PXE)
   bool broadcast_flag = true;                  // in DISCOVER/REQUEST
   // The port-4011 request: source port (iPXE 68, EDK2 4011), broadcast flag, a new xid (EDK2)
@@ -58,6 +62,12 @@ struct ClientDhcpProfile {
   bool boot_server_broadcast_flag = false;
   bool boot_server_new_xid = false;
   bool proxy_request_fatal = true;
+  // Where a request for a menu item (43.71) differs from a proxy request (iPXE's PXEBS: xid 0,
+  // tries at 1 and 2 s, then "Connection timed out"): empty / nullopt = as boot_server_*.
+  std::vector<Duration> boot_item_timeouts;
+  std::optional<std::uint32_t> boot_item_xid;
+  // Option 60 in 4011 requests when it differs (iPXE sends just "PXEClient").
+  std::optional<std::string> boot_server_vendor_class;
   // iPXE asks the proxy on 4011 even when its offer named a boot file.
   bool proxy_request_always = false;
 };
@@ -149,6 +159,7 @@ class DhcpClient {
                            const std::vector<std::uint8_t>& order) const;
   std::uint16_t secs(Timestamp now) const;
   void set_timer(Timestamp at) { deadline_ = at; }
+  const std::vector<Duration>& boot_timeouts() const;
 
   Mac mac_;
   ClientDhcpProfile p_;

@@ -132,6 +132,12 @@ ClientDhcpProfile ipxe_profile() {
   p.boot_server_new_xid = false;
   p.proxy_request_fatal = false;
   p.proxy_request_always = true;
+  // bios-bootserver-silent.pcap, proxydhcp-bios.pcap: PXEBS requests carry xid 0 and come 1 s
+  // apart; iPXE moves on after 3 s ("next server", pxe-netboot.md §3.4). Its 4011 requests send
+  // 60 = "PXEClient" and add 43 with 71 for a menu item.
+  p.boot_item_timeouts = secs_list({1, 2});
+  p.boot_item_xid = 0;
+  p.boot_server_vendor_class = "PXEClient";
   return p;
 }
 
