@@ -229,6 +229,30 @@ TEST_F(InProcessServerTest, RenewingClientIsAnsweredAtTheMacItSentFrom) {
   EXPECT_EQ(client_.udp[2].dst_mac, kClientMac);
 }
 
+TEST_F(InProcessServerTest, ProxyOfferThenBootServerRequestOn4011IsAnsweredAtItsSource) {
+  start("dhcp-range=192.168.42.0,proxy\npxe-service=x86-64_EFI,\"A\",a\npxe-service=x86-64_EFI,\"B\",b\n");
+  send_dhcp(pxe_client(wd::MessageType::Discover, kClientMac, 7).build());
+  run_until_frames(1);
+  ASSERT_EQ(client_.udp.size(), 1u);
+  auto offer = dhcp_reply(0);
+  EXPECT_EQ(offer.vendor_class(), "PXEClient");
+  EXPECT_EQ(offer.siaddr, kServerIp);
+  // The client, with the address it got elsewhere, asks the boot server (unicast to 4011).
+  auto req = pxe_client(wd::MessageType::Request, kClientMac, 7).ciaddr(kClientIp);
+  UdpFrame f{kClientMac, kServerMac, kClientIp, kServerIp, 68, 4011, wd::encode(req.build())};
+  link_.send(transport::build_udp_frame(f));
+  run_until_frames(2);
+  ASSERT_EQ(client_.udp.size(), 2u);
+  const UdpFrame& r = client_.udp[1];
+  EXPECT_EQ(r.src_port, 4011);
+  EXPECT_EQ(r.dst_port, 68);
+  EXPECT_EQ(r.dst_ip, kClientIp);
+  EXPECT_EQ(r.dst_mac, kClientMac);
+  auto ack = dhcp_reply(1);
+  EXPECT_EQ(ack.message_type(), wd::MessageType::Ack);
+  EXPECT_EQ(ack.file_str(), "a.0");
+}
+
 TEST_F(InProcessServerTest, ArpForTheServerIsAnsweredAndForOthersNot) {
   start(kDhcpConf);
   link_.send(transport::build_arp_frame({true, kClientMac, kClientIp, Mac{}, Ipv4(192, 168, 42, 99)}, kBroadcastMac));
