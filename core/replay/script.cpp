@@ -84,11 +84,29 @@ std::optional<std::size_t> ScriptBuilder::find_dhcp(ConversationKind k, std::uin
 }
 
 void ScriptBuilder::add(const capture::Observation& obs) {
+  if (obs.icmp) {
+    add_icmp(obs);
+    return;
+  }
   if (obs.app != capture::App::Dhcp && obs.app != capture::App::Tftp) return;
   auto d = datagram_of(obs);
   if (!d) return;
   if (obs.app == capture::App::Dhcp) add_dhcp(std::move(*d));
   else add_tftp(std::move(*d));
+}
+
+void ScriptBuilder::add_icmp(const capture::Observation& obs) {
+  const auto& q = obs.icmp_quote;
+  if (obs.icmp->type() != Tins::ICMP::DEST_UNREACHABLE || obs.icmp->code() != 3 || !q.present || !q.has_ports ||
+      q.protocol != 17)
+    return;
+  for (std::size_t i = s_.conversations.size(); i-- > 0;) {
+    auto& c = s_.conversations[i];
+    if (c.kind == ConversationKind::Tftp && c.client_ip == q.src && c.client_port == q.sport && c.server_ip == q.dst) {
+      ++c.port_unreachable;
+      return;
+    }
+  }
 }
 
 void ScriptBuilder::add_dhcp(Datagram d) {
@@ -220,6 +238,32 @@ Script ScriptBuilder::finish(std::optional<Ipv4> server) {
   tftp_server_.reset();
   bootfile_server_.reset();
   return s;
+}
+
+std::vector<RecordedFile> recorded_files(const Script& script) {
+  std::vector<RecordedFile> out;
+  for (const auto& c : script.conversations) {
+    if (c.kind != ConversationKind::Tftp || c.write) continue;
+    Bytes data;
+    std::uint16_t next = 1;
+    std::size_t first_size = 0, last_size = 0;
+    for (const auto& a : c.answers) {
+      auto p = wire::tftp::parse(a.payload);
+      if (!p) continue;
+      auto* d = std::get_if<wire::tftp::Data>(&*p);
+      if (!d || d->block != next) continue;
+      if (next == 1) first_size = d->payload.size();
+      last_size = d->payload.size();
+      data.insert(data.end(), d->payload.begin(), d->payload.end());
+      ++next;
+    }
+    const std::uint16_t blocks = std::uint16_t(next - 1);
+    if (blocks == 0 || (blocks > 1 && last_size >= first_size)) continue;  // nothing, or not complete
+    auto it = std::find_if(out.begin(), out.end(), [&](const RecordedFile& f) { return f.name == c.filename; });
+    if (it == out.end()) out.push_back(RecordedFile{c.filename, std::move(data)});
+    else if (data.size() > it->data.size()) it->data = std::move(data);
+  }
+  return out;
 }
 
 Result<Script> load_script(const std::string& path, std::optional<Ipv4> server) {

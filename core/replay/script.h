@@ -54,6 +54,9 @@ struct Conversation {
   std::string filename;
   bool write = false;
 
+  // ICMP port unreachable answers to this transfer's request (nothing listened on the port).
+  unsigned port_unreachable = 0;
+
   std::vector<std::size_t> requests;  // indices into Script::requests
   std::vector<Datagram> answers;      // recorded server answers, in capture order
 
@@ -90,6 +93,7 @@ class ScriptBuilder {
  private:
   void add_dhcp(Datagram d);
   void add_tftp(Datagram d);
+  void add_icmp(const capture::Observation& obs);
   void saw_server(Ipv4 ip, const Mac& mac);
   std::optional<std::size_t> find_dhcp(ConversationKind k, std::uint32_t xid, const Mac& mac) const;
 
@@ -97,6 +101,15 @@ class ScriptBuilder {
   std::vector<std::pair<Ipv4, Mac>> server_macs_;
   std::optional<Ipv4> tftp_server_, bootfile_server_;
 };
+
+// The files the recorded TFTP read transfers delivered completely (every block once, the last one
+// shorter than the one before, or a single block), by requested name: with them a TFTP root can
+// be rebuilt from a capture (the longest copy wins when a name was read several times).
+struct RecordedFile {
+  std::string name;
+  Bytes data;
+};
+std::vector<RecordedFile> recorded_files(const Script& script);
 
 // Reads a pcap/pcapng file into a script.
 Result<Script> load_script(const std::string& path, std::optional<Ipv4> server = std::nullopt);

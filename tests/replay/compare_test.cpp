@@ -179,6 +179,27 @@ TEST(ReplayCompare, TftpOpcodesAndErrorCodes) {
   EXPECT_TRUE(run(tftp_conv({}), {}).differences.empty());
 }
 
+TEST(ReplayCompare, IcmpPortUnreachableEqualsErrorFiveFromTheRequestedPort) {
+  auto c = tftp_conv({});
+  c.port_unreachable = 2;
+  auto closed = error(5, "Unknown transfer ID");
+  closed.src_port = 69;
+  EXPECT_TRUE(run(c, {closed, closed}).differences.empty());
+  auto r = run(c, {oack("512"), data(1, "hello")});
+  ASSERT_GE(r.differences.size(), 1u);
+  EXPECT_EQ(r.differences[0].recorded, "port unreachable");
+  EXPECT_FALSE(r.matches());
+  // Silence instead (a server without TFTP and without ICMP): a note, unless strict.
+  auto quiet = run(c, {});
+  ASSERT_EQ(quiet.differences.size(), 1u);
+  EXPECT_TRUE(quiet.differences[0].note);
+  EXPECT_FALSE(run(c, {}, true).matches());
+  // An ERROR 5 from a transfer's port is a TFTP answer like any other.
+  auto from_transfer = closed;
+  from_transfer.src_port = 40000;
+  EXPECT_FALSE(run(c, {from_transfer}).matches());
+}
+
 TEST(ReplayCompare, JsonListsTheDifferences) {
   Script s;
   s.conversations.push_back(dhcp_conv({dg(reply(dhcp::MessageType::Ack, kA, "pxelinux.0").encode())}));

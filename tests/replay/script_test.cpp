@@ -97,6 +97,7 @@ TEST(ReplayScript, RetransmittedRrqsFromOnePortAreOneConversation) {
   EXPECT_EQ(t.kind, ConversationKind::Tftp);
   EXPECT_EQ(t.requests.size(), 6u);
   EXPECT_TRUE(t.answers.empty());
+  EXPECT_EQ(t.port_unreachable, 6u);  // each RRQ got ICMP port unreachable
   EXPECT_EQ(t.server_port, 0);
   EXPECT_EQ(s.server_ip, kSrv);
 }
