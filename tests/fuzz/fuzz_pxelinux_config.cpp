@@ -1,4 +1,5 @@
-// libFuzzer: pxelinux config text. parse_config either fails with an error naming the file and a
+// libFuzzer: pxelinux config text (on odd sizes also supplied as the included file "cfg", so
+// INCLUDE cfg recurses into it). parse_config either fails with an error naming the file and a
 // line (and an offset inside the text), or gives a Menu on which choosing a label and listing its
 // files never crash; every warning names the file and a line too.
 #include <cstdlib>
@@ -23,7 +24,9 @@ bool names_a_line(const std::string& what) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto menu = px::parse_config(text, "cfg");
+  // The input may include itself ("INCLUDE cfg"): the depth and expansion bounds must hold.
+  const px::IncludedFiles files{{"cfg", std::string(text)}};
+  auto menu = px::parse_config(text, "cfg", (size & 1) ? &files : nullptr);
   if (!menu) {
     if (!names_a_line(menu.error().what) || menu.error().offset > size) std::abort();
     return 0;

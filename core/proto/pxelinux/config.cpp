@@ -112,17 +112,34 @@ const Label* Menu::menu_default() const {
   return nullptr;
 }
 
-Result<Menu> parse_config(std::string_view text, std::string_view file_name) {
-  Menu m;
-  m.file = std::string(file_name);
+namespace {
+
+struct Includes {
+  const IncludedFiles* files = nullptr;
+  unsigned expanded = 0;  // INCLUDEs read in place so far, all files together
+};
+
+Result<void> parse_into(Menu& m, std::string_view text, std::string_view file, Includes& inc, unsigned depth) {
   std::size_t line_no = 0;
   std::size_t offset = 0;      // where the next line starts
   std::size_t line_start = 0;  // where the current line starts (an error's offset)
   bool in_text = false;  // inside TEXT HELP ... ENDTEXT
   std::size_t text_line = 0;
-  auto where = [&](std::size_t line) { return m.file + ":" + std::to_string(line) + ": "; };
+  auto where = [&](std::size_t line) { return std::string(file) + ":" + std::to_string(line) + ": "; };
   auto error = [&](const std::string& why) { return make_error(where(line_no) + why, line_start); };
   auto warn = [&](const std::string& why) { m.warnings.push_back(where(line_no) + why); };
+  // INCLUDE: the file's lines in place when the owner supplied its text, else noted as missing.
+  auto include = [&](std::string_view name) -> Result<void> {
+    m.includes.emplace_back(name);
+    auto it = inc.files ? inc.files->find(name) : IncludedFiles::const_iterator{};
+    if (!inc.files || it == inc.files->end()) {
+      m.missing_includes.emplace_back(name);
+      return {};
+    }
+    if (depth >= kMaxIncludeDepth) return error("INCLUDE nested deeper than " + std::to_string(kMaxIncludeDepth));
+    if (++inc.expanded > kMaxIncludes) return error("more than " + std::to_string(kMaxIncludes) + " INCLUDEs");
+    return parse_into(m, it->second, it->first, inc, depth + 1);
+  };
 
   while (offset < text.size()) {
     std::size_t end = text.find('\n', offset);
@@ -218,7 +235,7 @@ Result<Menu> parse_config(std::string_view text, std::string_view file_name) {
       if (f.empty()) {
         return error("INCLUDE without a file name");
       }
-      m.includes.emplace_back(f);
+      if (auto r = include(f); !r) return r;
     } else if (iequals(keyword, "text")) {
       in_text = true;  // TEXT HELP: free text up to ENDTEXT
       text_line = line_no;
@@ -240,7 +257,7 @@ Result<Menu> parse_config(std::string_view text, std::string_view file_name) {
         if (f.empty()) {
           return error("MENU INCLUDE without a file name");
         }
-        m.includes.emplace_back(f);
+        if (auto r = include(f); !r) return r;
       } else if (!ignored_menu_keyword(sub)) {
         warn("unknown keyword MENU " + log_safe(sub, 64));
       }
@@ -252,6 +269,16 @@ Result<Menu> parse_config(std::string_view text, std::string_view file_name) {
     line_no = text_line;
     warn("TEXT without ENDTEXT");
   }
+  return {};
+}
+
+}  // namespace
+
+Result<Menu> parse_config(std::string_view text, std::string_view file_name, const IncludedFiles* included) {
+  Menu m;
+  m.file = std::string(file_name);
+  Includes inc{included};
+  if (auto r = parse_into(m, text, file_name, inc, 0); !r) return r.error();
   // A label without its own APPEND boots with the global one, initrd= included.
   if (m.global_append) {
     const auto global = initrds_of(*m.global_append);

@@ -6,12 +6,16 @@
 //     MENU DEFAULT, MENU HIDE belong to the entry above them;
 //   - an APPEND before the first LABEL applies to every label without its own ("APPEND -": none);
 //   - INITRD a,b is the same as initrd=a,b on the command line;
-//   - TIMEOUT is in tenths of a second; INCLUDE reads another file in place (noted here, not
-//     followed: the owner fetches it).
+//   - TIMEOUT is in tenths of a second; INCLUDE (and MENU INCLUDE) reads another file in place.
+// The parser does no I/O: an INCLUDE whose text the owner supplied (IncludedFiles) is parsed in
+// place, any other is listed in Menu::missing_includes; the owner fetches those and parses again
+// (an empty text for a file the server does not have: pxelinux goes on without it).
 // Unknown keywords are kept as warnings, not errors, since syslinux skips them too. Errors and
 // warnings read FILE:LINE: reason.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +48,8 @@ struct Menu {
   std::optional<std::string> ontimeout;    // ONTIMEOUT's text
   std::optional<std::string> global_append;  // APPEND before the first LABEL
   std::vector<Label> labels;
-  std::vector<std::string> includes;       // INCLUDE / MENU INCLUDE file names, in order, not followed
+  std::vector<std::string> includes;       // INCLUDE / MENU INCLUDE file names, in order
+  std::vector<std::string> missing_includes;  // those whose text was not supplied: to fetch
   std::vector<std::string> warnings;       // FILE:LINE: what was skipped
 
   const Label* find(std::string_view name) const;
@@ -52,7 +57,16 @@ struct Menu {
   const Label* menu_default() const;
 };
 
-Result<Menu> parse_config(std::string_view text, std::string_view file_name = "pxelinux.cfg/default");
+// Included files' text by the name the INCLUDE line gives.
+using IncludedFiles = std::map<std::string, std::string, std::less<>>;
+// Bounds on INCLUDE (ours, against loops and blow-ups): nesting depth, and expansions per parse.
+inline constexpr unsigned kMaxIncludeDepth = 16;
+inline constexpr unsigned kMaxIncludes = 64;
+
+// Errors read FILE:LINE: reason, FILE being the included file's name for an error inside it, and
+// Error::offset is where that line starts in that file's text.
+Result<Menu> parse_config(std::string_view text, std::string_view file_name = "pxelinux.cfg/default",
+                          const IncludedFiles* included = nullptr);
 
 // The UI module and the libraries it needs before it can run (syslinux 5+ modules: menu.c32 needs
 // libutil.c32, vesamenu.c32 libcom32.c32 and libutil.c32). A config without UI whose DEFAULT names a

@@ -161,10 +161,52 @@ TEST(PxelinuxConfig, GlobalAppendAppliesToLabelsWithoutTheirOwn) {
   EXPECT_EQ(command_line(*m, m->labels[1]), "");
 }
 
-TEST(PxelinuxConfig, IncludesAreNotedNotFollowed) {
+TEST(PxelinuxConfig, IncludesNotSuppliedAreListedToFetch) {
   auto m = parse_config("INCLUDE common.cfg\nMENU INCLUDE pxelinux.cfg/graphics.conf Graphics\nLABEL a\nKERNEL a\n");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->includes, (std::vector<std::string>{"common.cfg", "pxelinux.cfg/graphics.conf"}));
+  EXPECT_EQ(m->missing_includes, m->includes);
+}
+
+// INCLUDE reads the file in place: its labels land where the INCLUDE line is, and a KERNEL in it
+// belongs to the LABEL above the INCLUDE.
+TEST(PxelinuxConfig, SuppliedIncludesAreParsedInPlace) {
+  const IncludedFiles files{{"common.cfg", "UI menu.c32\nLABEL shared\nKERNEL shared.0\n"},
+                            {"tail.cfg", "KERNEL tail-kernel\nINITRD tail.img\n"},
+                            {"empty.cfg", ""}};
+  auto m = parse_config("INCLUDE common.cfg\nLABEL own\nINCLUDE tail.cfg\nINCLUDE empty.cfg\nINCLUDE gone.cfg\n",
+                        "pxelinux.cfg/default", &files);
+  ASSERT_TRUE(m) << m.error().what;
+  EXPECT_EQ(m->ui, std::optional<std::string>("menu.c32"));
+  ASSERT_EQ(m->labels.size(), 2u);
+  EXPECT_EQ(m->labels[0].name, "shared");
+  EXPECT_EQ(m->labels[1].name, "own");
+  EXPECT_EQ(files_to_fetch(m->labels[1]), (std::vector<std::string>{"tail-kernel", "tail.img"}));
+  EXPECT_EQ(m->missing_includes, std::vector<std::string>{"gone.cfg"});
+}
+
+TEST(PxelinuxConfig, ErrorsInsideAnIncludeNameThatFile) {
+  const IncludedFiles files{{"common.cfg", "# shared\nTIMEOUT later\n"}};
+  auto m = parse_config("LABEL a\nINCLUDE common.cfg\n", "pxelinux.cfg/default", &files);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().what, "common.cfg:2: TIMEOUT needs a number of tenths of a second");
+  EXPECT_EQ(m.error().offset, 9u);
+}
+
+TEST(PxelinuxConfig, IncludeLoopsAndBlowUpsAreBounded) {
+  const IncludedFiles loop{{"self.cfg", "INCLUDE self.cfg\n"}};
+  auto a = parse_config("INCLUDE self.cfg\n", "cfg", &loop);
+  ASSERT_FALSE(a);
+  EXPECT_NE(a.error().what.find("INCLUDE nested deeper than 16"), std::string::npos) << a.error().what;
+
+  // Each file includes the next twice: 2^12 expansions if nothing stopped it.
+  IncludedFiles fan;
+  for (int i = 0; i < 12; ++i)
+    fan["f" + std::to_string(i)] = "INCLUDE f" + std::to_string(i + 1) + "\nINCLUDE f" + std::to_string(i + 1) + "\n";
+  fan["f12"] = "LABEL x\nKERNEL x\n";
+  auto b = parse_config("INCLUDE f0\n", "cfg", &fan);
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().what.find("more than 64 INCLUDEs"), std::string::npos) << b.error().what;
 }
 
 TEST(PxelinuxConfig, UnknownKeywordsAreWarningsWithFileAndLine) {
