@@ -127,11 +127,10 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
   const bool tftp_stage = why == Failure::ArpUnanswered || why == Failure::TftpOpenTimeout ||
                           why == Failure::FileNotFound || why == Failure::AccessViolation ||
                           why == Failure::TftpError || why == Failure::TftpTimeout;
-  // EDK2 prints where it got to first (§2.4: the last progress line tells the stage).
+  // EDK2 prints where it got to first (§2.4: the last progress line tells the stage); the
+  // address lines (dhcp_done_lines) are on the screen already when a transfer fails.
   if (why == Failure::BootServerSilent) out.push_back(fmt::format("  Station IP address is {}", s.ip.str()));
   if (tftp_stage) {
-    auto lines = dhcp_done_lines(Firmware::Edk2, s);
-    out.insert(out.end(), lines.begin(), lines.end());
     if (why == Failure::TftpTimeout) {
       out.push_back(fmt::format("  NBP filesize is {} Bytes", s.size));
       out.push_back(" Downloading NBP file...");

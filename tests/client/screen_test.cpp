@@ -172,7 +172,7 @@ TEST(ScreenEdk2, ProxySilentIsE16AfterTheStationAddressAsTheCapture) {
 TEST(ScreenEdk2, FileNotFoundIsE23AsTheCapture) {
   auto s = lab();
   s.filename = "nonexistent.efi";
-  EXPECT_TRUE(shows(console("edk2-missing-file"), join({">>Start PXE over IPv4."}, failure_lines(Firmware::Edk2, Failure::FileNotFound, s))));
+  EXPECT_TRUE(shows(console("edk2-missing-file"), join(dhcp_done_lines(Firmware::Edk2, s), failure_lines(Firmware::Edk2, Failure::FileNotFound, s))));
 }
 
 TEST(ScreenEdk2, NbpDownloadAsTheCapture) {

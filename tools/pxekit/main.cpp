@@ -2,6 +2,7 @@
 // Exit codes: 0 ok, 1 a failure diagnosed, 2 usage, 3 runtime error.
 #include <CLI/CLI.hpp>
 
+#include "cmd_client.h"
 #include "cmd_decode.h"
 #include "cmd_diagnose.h"
 #include "cmd_leases.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   pxekit::add_diagnose(app, exit_code);
   pxekit::add_serve(app, exit_code);
   pxekit::add_leases(app, exit_code);
+  pxekit::add_client(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
