@@ -178,8 +178,9 @@ void DhcpClient::boot_server_request(Timestamp now, ClientActions& out) {
 
 void DhcpClient::on_datagram(ByteSpan payload, Ipv4 src_ip, std::uint16_t src_port,
                          std::uint16_t dst_port, Timestamp now, ClientActions& out) {
-  (void)dst_port;
-  auto parsed = wd::parse(payload);
+  // The client listens on 68, and on its 4011 source port once it asks a boot server (EDK2).
+  bool ours = dst_port == 68 || (state_ == State::BootServer && dst_port == p_.boot_server_src_port);
+  auto parsed = ours ? wd::parse(payload) : Result<wd::Message>(make_error("not for the client"));
   if (parsed.ok() && parsed->op == std::uint8_t(wd::Op::Reply) && parsed->client_mac() == mac_) {
     const auto& m = *parsed;
     auto type = m.message_type();

@@ -5,11 +5,15 @@
 // long it waits). Packets are built and parsed with wire/dhcp; nothing here touches sockets or
 // clocks.
 //
-//   start ──DISCOVER──> Selecting ──(offer set chosen)──REQUEST──> Requesting ──ACK──┬──> done
-//             ^  timeouts: DISCOVER again, last one: NoOffer / NoBootFile             │
-//             └──────────── NAK (once) ──────────────────────────────────────────────┤
-//                                               BootServer <──REQUEST to :4011───────┘
-//                                                  └──ACK──> done; silent: BootServerSilent
+//   start ──DISCOVER──> Selecting ──offers chosen──REQUEST──> Requesting ──ACK──┬──> done
+//             ^  timeouts: DISCOVER again; after the last: NoOffer / NoBootFile   │   (bound, boot file)
+//             └──────────── NAK (once; the second: Nak) ─────────────────────────┤
+//                                 BootServer <──REQUEST to the PXE server :4011──┘ a menu (43.9),
+//                                   │ ACK: done            or a PXE answer without a boot file
+//                                   └ silent: BootServerSilent (or, iPXE, done without it)
+// Offers are chosen as the PXE spec and EDK2 do: one with a boot file or from a PXE server, else
+// a DHCP offer plus a proxyDHCP offer (60 "PXEClient", no yiaddr); at once, or only when a
+// timeout expires (EDK2). Every deadline is an action (ClientActions::timer), never a poll.
 #pragma once
 
 #include <cstdint>

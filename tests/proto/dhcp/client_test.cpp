@@ -282,6 +282,15 @@ TEST(DhcpClient, IgnoresAnswersForOtherClientsAndOtherXids) {
     EXPECT_TRUE(r.sends.empty());
     EXPECT_EQ(c.state(), DhcpClient::State::Selecting);
   }
+  // The right offer, but to a port the client does not listen on (4011 before any boot step).
+  auto offer = wd::Builder::reply_to(discover).yiaddr(Ipv4(192, 168, 42, 15))
+                   .message_type(wd::MessageType::Offer).option_ip(wd::opt::kServerId, kDhcpIp)
+                   .file("pxelinux.0").encode();
+  ClientActions r;
+  c.on_datagram(offer, kDhcpIp, 67, 4011, Timestamp{0}, r);
+  EXPECT_EQ(c.state(), DhcpClient::State::Selecting);
+  c.on_datagram(offer, kDhcpIp, 67, 68, Timestamp{0}, r);
+  EXPECT_EQ(c.state(), DhcpClient::State::Requesting);
 }
 
 }  // namespace
