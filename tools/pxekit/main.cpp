@@ -6,6 +6,7 @@
 #include "cmd_decode.h"
 #include "cmd_diagnose.h"
 #include "cmd_leases.h"
+#include "cmd_replay.h"
 #include "cmd_serve.h"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   pxekit::add_serve(app, exit_code);
   pxekit::add_leases(app, exit_code);
   pxekit::add_client(app, exit_code);
+  pxekit::add_replay(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,99 @@
+// pxekit replay CAPTURE --in-process -C dnsmasq.conf [--tftp-root DIR] [--server-ip IP]
+//                [--interface-name NAME] [--format text|json] [--strict] [-v]
+// Sends the capture's client datagrams (DHCP to 67/4011, TFTP requests/ACKs/ERRORs) again, at
+// their recorded times, to pxekit's own server built from the dnsmasq.conf, on an in-memory link
+// whose server interface takes the capture server's address; then compares the answers with the
+// recorded ones field by field. Exit 0 when they match, 1 with the differences, 2 usage, 3 when
+// the capture or the configuration cannot be read.
+#include "cmd_replay.h"
+
+#include <cstdio>
+
+#include "config/serve_config.h"
+#include "replay/replay.h"
+#include "replay/script.h"
+
+namespace pxekit {
+
+void add_replay(CLI::App& app, int& exit_code) {
+  struct Opts {
+    std::string capture;
+    bool in_process = false;
+    std::string interface;
+    std::string conf;
+    std::string tftp_root;
+    std::string server_ip;
+    std::string ifname;
+    std::string format = "text";
+    bool strict = false;
+    bool verbose = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("replay", "Replay a capture's client side against a server and compare the answers");
+  cmd->add_option("capture", o->capture, "pcap/pcapng file")->required();
+  cmd->add_flag("--in-process", o->in_process, "against pxekit's own server in this process (no sockets)");
+  cmd->add_option("--interface", o->interface, "against a server on this interface (not built yet)");
+  cmd->add_option("-C,--conf", o->conf, "dnsmasq.conf the in-process server runs with");
+  cmd->add_option("--tftp-root", o->tftp_root, "TFTP root instead of the conf's tftp-root");
+  cmd->add_option("--server-ip", o->server_ip,
+                  "the server in the capture to compare with and whose address the in-process server takes "
+                  "(default: the TFTP server, else the one giving a boot file)");
+  cmd->add_option("--interface-name", o->ifname, "the in-process server's interface name (default: the conf's interface=)");
+  cmd->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_flag("--strict", o->strict, "a different address (yiaddr), answer count, OACK or error text fails too");
+  cmd->add_flag("-v,--verbose", o->verbose, "print the in-process server's log");
+  cmd->callback([o, &exit_code] {
+    if (!o->interface.empty()) {
+      std::fprintf(stderr, "pxekit replay: --interface is not built yet; use --in-process -C dnsmasq.conf\n");
+      exit_code = 2;
+      return;
+    }
+    if (!o->in_process || o->conf.empty()) {
+      std::fprintf(stderr, "pxekit replay: give --in-process -C dnsmasq.conf\n");
+      exit_code = 2;
+      return;
+    }
+    std::optional<pxe::Ipv4> server;
+    if (!o->server_ip.empty()) {
+      server = pxe::Ipv4::parse(o->server_ip);
+      if (!server) {
+        std::fprintf(stderr, "pxekit replay: --server-ip: not an IPv4 address: %s\n", o->server_ip.c_str());
+        exit_code = 2;
+        return;
+      }
+    }
+    std::vector<std::string> ignored;
+    auto cfg = pxe::replay::load_conf_for_replay(o->conf, &ignored);
+    if (!cfg) {
+      std::fprintf(stderr, "pxekit replay: %s\n", cfg.error().what.c_str());
+      exit_code = 3;
+      return;
+    }
+    if (o->verbose)
+      for (const auto& l : ignored) std::fprintf(stderr, "ignored (no effect on answers): %s\n", l.c_str());
+    if (!o->tftp_root.empty()) cfg->tftp.root = o->tftp_root;
+    auto script = pxe::replay::load_script(o->capture, server);
+    if (!script) {
+      std::fprintf(stderr, "pxekit replay: %s\n", script.error().what.c_str());
+      exit_code = 3;
+      return;
+    }
+    pxe::replay::ReplayOptions ro;
+    if (!o->ifname.empty()) ro.ifname = o->ifname;
+    ro.compare.strict = o->strict;
+    auto r = pxe::replay::replay_in_process(*script, *cfg, ro);
+    if (!r) {
+      std::fprintf(stderr, "pxekit replay: %s\n", r.error().what.c_str());
+      exit_code = 3;
+      return;
+    }
+    if (o->verbose)
+      for (const auto& l : r->server_log) std::fprintf(stderr, "server: %s\n", l.c_str());
+    const std::string out = o->format == "json" ? pxe::replay::to_json(r->comparison)
+                                                : pxe::replay::to_text(r->comparison);
+    std::fputs(out.c_str(), stdout);
+    exit_code = r->comparison.matches() ? 0 : 1;
+  });
+}
+
+}  // namespace pxekit
