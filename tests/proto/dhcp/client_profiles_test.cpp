@@ -96,6 +96,23 @@ TEST(DhcpClientProfiles, UefiProxyRequestMatchesTheCapturedOne) {
   expect_same_options(bs[0].msg, *want, "proxydhcp-uefi.pcap");
 }
 
+// DISCOVER times with nobody answering: bios-no-offer.pcap (iPXE) at 0, 1, 3, 7 s;
+// edk2-no-offer.pcap at 0, 4, 12, 28 s (secs 0, 4, 12, 28).
+TEST(DhcpClientProfiles, DiscoverScheduleWithoutServersMatchesTheCaptures) {
+  struct Case { ClientDhcpProfile p; std::vector<long> at_ms; long end_s; };
+  for (auto& [p, want, end_s] : std::vector<Case>{{ipxe_profile(), {0, 1000, 3000, 7000}, 15},
+                                                  {uefi_profile(), {0, 4000, 12000, 28000}, 60}}) {
+    Lab lab(p);
+    lab.run();
+    EXPECT_EQ(lab.failed, ClientFailure::NoOffer) << p.name;
+    std::vector<long> at;
+    for (const auto& d : lab.sent_of(wd::MessageType::Discover))
+      at.push_back(long(std::chrono::duration_cast<std::chrono::milliseconds>(lab.at(d)).count()));
+    EXPECT_EQ(at, want) << p.name;
+    EXPECT_EQ(lab.end(), seconds(end_s)) << p.name;
+  }
+}
+
 TEST(DhcpClientProfiles, BiosDiscoverHasTheIntelRomOptions) {
   SeededRandom rng(3);
   DhcpClient c(kMac, bios_profile(), rng);
