@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iomanip>
 #include <set>
 #include <sstream>
 
@@ -18,6 +19,14 @@ std::string data_dir() { return test::source_dir() + "/tests/replay/data"; }
 
 // The TFTP root of the recording, rebuilt from the capture's complete transfers.
 void write_root(const Script& s, const std::filesystem::path& root) {
+  // record.sh's trees always have this directory (bios-bootfile-is-dir boots from it).
+  std::filesystem::create_directories(root / "pxelinux.cfg");
+  // bios-tftp-stalled's 4 MiB boot file, as record.sh writes it (seq -f '%015g' 1 262144): the
+  // capture holds only its first blocks.
+  {
+    std::ofstream big(root / "big.0", std::ios::binary);
+    for (int i = 1; i <= 262144; ++i) big << std::setw(15) << std::setfill('0') << i << '\n';
+  }
   for (const auto& f : recorded_files(s)) {
     auto p = root / f.name;
     std::filesystem::create_directories(p.parent_path());
@@ -91,6 +100,44 @@ TEST(ReplayCaptures, ProxyDhcpBios) {
 TEST(ReplayCaptures, Edk2SyslinuxMenu) {
   expect_match("edk2-syslinux-menu", "edk2-syslinux-menu", {"Offer option 43", "ACK option 43"});
 }
+
+// syslinux.efi's own DHCP (new xid, no option 93) for the address the firmware got: dnsmasq ACKs
+// it, pxekit NAKs it (the REQUEST's client is not the one the address is bound to).
+TEST(ReplayCaptures, UefiSyslinuxMenu) {
+  expect_match("uefi-syslinux-menu", "uefi-syslinux-menu",
+               {"Offer option 43", "ACK option 43", "message type", "message type"});
+}
+// EDK2 and a proxy with one UEFI service: dnsmasq's proxy OFFER has no boot file (the client
+// asks on 4011), pxekit puts the one service's file straight into it.
+TEST(ReplayCaptures, ProxyDhcpUefi) { expect_match("proxydhcp-uefi", "proxydhcp-uefi.proxy", {"Offer boot file"}); }
+TEST(ReplayCaptures, BiosEfiNbp) { expect_match("bios-efi-nbp", "bios-efi-nbp", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, Edk2BiosNbp) { expect_match("edk2-bios-nbp", "edk2-bios-nbp", {"Offer option 43", "ACK option 43"}); }
+// A directory as the boot file: dnsmasq sends an OACK, then ERROR 0 "... Is a directory";
+// pxekit refuses the request at once with ERROR 2.
+TEST(ReplayCaptures, BiosBootfileIsDir) {
+  expect_match("bios-bootfile-is-dir", "bios-bootfile-is-dir",
+               {"Offer option 43", "ACK option 43", "TFTP opcodes", "TFTP error code"});
+}
+TEST(ReplayCaptures, BiosNoLdlinux) { expect_match("bios-no-ldlinux", "bios-no-ldlinux", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, BiosNoMenuC32) { expect_match("bios-no-menu-c32", "bios-no-menu-c32", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, BiosNoPxelinuxCfg) { expect_match("bios-no-pxelinux-cfg", "bios-no-pxelinux-cfg", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, Edk2NoBootfile) { expect_match("edk2-no-bootfile", "edk2-no-bootfile"); }
+TEST(ReplayCaptures, Edk2MissingFile) { expect_match("edk2-missing-file", "edk2-missing-file", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, BiosArpUnanswered) { expect_match("bios-arp-unanswered", "bios-arp-unanswered", {"Offer option 43", "ACK option 43"}); }
+// The recording froze dnsmasq (SIGSTOP) after its 22nd block; the replayed server answers the
+// client's last ACK with block 23: a difference by construction of the scenario.
+TEST(ReplayCaptures, BiosTftpStalled) {
+  expect_match("bios-tftp-stalled", "bios-tftp-stalled", {"Offer option 43", "ACK option 43", "TFTP data"});
+}
+// The rogue server's answers are not compared: the replay is against the PXE server (.1).
+TEST(ReplayCaptures, BiosTwoDhcpServers) {
+  expect_match("bios-two-dhcp-servers", "bios-two-dhcp-servers.dhcp", {"Offer option 43", "ACK option 43"});
+}
+TEST(ReplayCaptures, BiosOnlyProxy) { expect_match("bios-only-proxy", "bios-only-proxy", {"Offer siaddr"}); }
+TEST(ReplayCaptures, Edk2OnlyProxy) { expect_match("edk2-only-proxy", "edk2-only-proxy", {"Offer boot file"}); }
+// Recorded from pxekit serve itself: it must match with no known difference.
+TEST(ReplayCaptures, BiosOption66Siaddr0) { expect_match("bios-option66-siaddr0", "bios-option66-siaddr0"); }
+TEST(ReplayCaptures, LinuxClients) { expect_match("linux-clients", "linux-clients"); }
 
 TEST(ReplayCaptures, AnotherBootFileIsADifferenceNamingTheBootFile) {
   std::string text = conf("bios-pxelinux-menu");
