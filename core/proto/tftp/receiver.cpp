@@ -99,6 +99,7 @@ void Receiver::on_oack(const wt::Oack& oack, Timestamp now, Actions& out) {
       }
       Timing& t = cfg_.timing;
       t.retransmit = t.max_retransmit = std::chrono::seconds(*v);
+      t.schedule.clear();
       t.idle = std::max(t.idle, t.retransmit * (t.max_retries + 1));
     }
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "base/clock.h"
 
@@ -17,10 +18,15 @@ struct Timing {
   // limits a transfer that keeps moving (a 4 GiB file over a slow link takes as long as it takes).
   Duration first_answer = std::chrono::seconds(5);  // start -> the peer's first answer (ACK/DATA)
   Duration idle = std::chrono::seconds(30);         // last progress -> give up
+  // A firmware's own table of waits (pxelinux: 2, 2, 3 ... 255 ticks of ~55 ms): the n-th wait is
+  // schedule[n] (the last entry repeats). Empty: exponential backoff from `retransmit`.
+  std::vector<Duration> schedule;
 };
 
-// Exponential backoff: retransmit * 2^retries, capped at max_retransmit.
+// The wait before retransmission number `retries` + 1: the schedule's entry when there is one,
+// else retransmit * 2^retries, capped at max_retransmit.
 inline Duration backoff(const Timing& t, unsigned retries) {
+  if (!t.schedule.empty()) return t.schedule[std::min<std::size_t>(retries, t.schedule.size() - 1)];
   Duration d = t.retransmit * (1LL << std::min(retries, 16u));
   return std::min(d, std::max(t.max_retransmit, t.retransmit));
 }

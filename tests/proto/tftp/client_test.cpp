@@ -198,6 +198,32 @@ TEST(TftpClient, NegotiatedTimeoutIsTheRetransmissionInterval) {
   EXPECT_EQ(find<Failed>(a)->reason, FailReason::Timeout);
 }
 
+// pxelinux retransmits after a table of waits (2, 2, 3 ... ticks of ~55 ms), not a doubling.
+TEST(TftpClient, RetransmissionsFollowAFirmwareSchedule) {
+  MemorySink sink;
+  ReceiverConfig rc = client();
+  const Duration tick = std::chrono::microseconds(54925);
+  rc.timing.schedule = {2 * tick, 2 * tick, 3 * tick};
+  rc.timing.max_retries = 5;
+  rc.timing.first_answer = 60s;
+  Receiver r(sink, rc);
+  Actions a = r.start(t0);
+  std::vector<Duration> waits;
+  Timestamp last = t0;
+  for (int i = 0; i < 10 && find<SetTimer>(a); ++i) {
+    Timestamp at = find<SetTimer>(a)->at;
+    waits.push_back(at - last);
+    last = at;
+    a = r.on_timer(at);
+    if (find<Failed>(a)) break;
+    ASSERT_EQ(sends(a).size(), 1u);
+    EXPECT_EQ(sends(a)[0]->to_port, std::optional<std::uint16_t>(69));
+  }
+  EXPECT_EQ(waits, (std::vector<Duration>{2 * tick, 2 * tick, 3 * tick, 3 * tick, 3 * tick, 3 * tick}));
+  ASSERT_NE(find<Failed>(a), nullptr);
+  EXPECT_EQ(find<Failed>(a)->reason, FailReason::Timeout);
+}
+
 TEST(TftpClient, WithoutTimeoutOptionTheDefaultBackoffApplies) {
   MemorySink sink;
   Receiver r(sink, client());
