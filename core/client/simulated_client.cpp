@@ -65,7 +65,7 @@ struct SimulatedClient::Pxelinux {
   std::size_t file_index = 0;
 };
 
-SimulatedClient::SimulatedClient(transport::Link& link, ClientOptions options, Random& rng)
+SimulatedClient::SimulatedClient(transport::FrameOut& link, ClientOptions options, Random& rng)
     : link_(link),
       opt_(std::move(options)),
       rng_(rng),

@@ -53,7 +53,7 @@ struct ClientReport {
 
 class SimulatedClient : public transport::Station {
  public:
-  SimulatedClient(transport::Link& link, ClientOptions options, Random& rng);
+  SimulatedClient(transport::FrameOut& link, ClientOptions options, Random& rng);
   ~SimulatedClient() override;
 
   // Powers on at `now` (the first DISCOVER goes out).
@@ -112,7 +112,7 @@ class SimulatedClient : public transport::Station {
   void send_udp(Mac dst_mac, Ipv4 dst_ip, std::uint16_t src_port, std::uint16_t dst_port, Bytes payload);
   ScreenFacts facts() const;
 
-  transport::Link& link_;
+  transport::FrameOut& link_;
   ClientOptions opt_;
   Random& rng_;
   Stage until_;

@@ -50,7 +50,7 @@ struct InProcessServer::Transfer {
   Timestamp started{};
 };
 
-InProcessServer::InProcessServer(transport::Link& link, const config::ServeConfig& cfg, Mac mac, Ipv4 ip,
+InProcessServer::InProcessServer(transport::FrameOut& link, const config::ServeConfig& cfg, Mac mac, Ipv4 ip,
                                  Ipv4 netmask, std::string ifname)
     : link_(link),
       cfg_(cfg),
@@ -79,7 +79,7 @@ InProcessServer::InProcessServer(transport::Link& link, const config::ServeConfi
 
 InProcessServer::~InProcessServer() = default;
 
-Result<std::unique_ptr<InProcessServer>> InProcessServer::create(transport::Link& link,
+Result<std::unique_ptr<InProcessServer>> InProcessServer::create(transport::FrameOut& link,
                                                                  const config::ServeConfig& cfg, Mac mac, Ipv4 ip,
                                                                  Ipv4 netmask, std::string ifname) {
   auto s = std::make_unique<InProcessServer>(link, cfg, mac, ip, netmask, std::move(ifname));

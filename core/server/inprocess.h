@@ -38,12 +38,12 @@ class InProcessServer : public transport::Station {
  public:
   // The server's interface is `ifname` with `ip`/`netmask` (interface= lines apply to it).
   // Attach it to the link (link.attach(server, mac), or attach_all) after constructing it.
-  InProcessServer(transport::Link& link, const config::ServeConfig& cfg, Mac mac, Ipv4 ip, Ipv4 netmask,
+  InProcessServer(transport::FrameOut& link, const config::ServeConfig& cfg, Mac mac, Ipv4 ip, Ipv4 netmask,
                   std::string ifname);
   ~InProcessServer() override;
   // Like the constructor, but an unusable configuration (a TFTP root that cannot be opened) is
   // an error instead of a TFTP service that answers nothing.
-  static Result<std::unique_ptr<InProcessServer>> create(transport::Link& link, const config::ServeConfig& cfg,
+  static Result<std::unique_ptr<InProcessServer>> create(transport::FrameOut& link, const config::ServeConfig& cfg,
                                                          Mac mac, Ipv4 ip, Ipv4 netmask, std::string ifname);
 
   void on_frame(ByteSpan frame, Timestamp now) override;
@@ -81,7 +81,7 @@ class InProcessServer : public transport::Station {
   void learn(Ipv4 ip, Mac mac);
   void log(std::string text) { log_.push_back(std::move(text)); }
 
-  transport::Link& link_;
+  transport::FrameOut& link_;
   config::ServeConfig cfg_;
   Mac mac_;
   Ipv4 ip_, netmask_;

@@ -29,6 +29,14 @@ class Station {  // anything on the link: a simulated client, the in-process ser
   virtual void on_time(Timestamp now) = 0;                     // called when now >= next_deadline()
 };
 
+// Where a station's frames go: the in-memory Link, or a real interface (InterfaceLink). Stations
+// take a FrameOut, so the same SimulatedClient / InProcessServer runs on either.
+class FrameOut {
+ public:
+  virtual ~FrameOut() = default;
+  virtual void send(Bytes frame) = 0;
+};
+
 // A fault/observer hook on every frame sent: may drop, delay (deliver later), or rewrite it.
 struct FrameVerdict {
   bool drop = false;
@@ -38,7 +46,7 @@ struct FrameVerdict {
 using FrameHook = std::function<FrameVerdict(ByteSpan frame, Timestamp now)>;
 using FrameTap = std::function<void(ByteSpan frame, Timestamp now)>;
 
-class Link {
+class Link : public FrameOut {
  public:
   explicit Link(ManualClock& clock);
   Link(const Link&) = delete;
@@ -50,7 +58,7 @@ class Link {
   void attach_all(Station& s);
   // Queued for clock.now() + the hook's delay. A frame sent by a station while it handles a
   // frame or a timer is not delivered back to that station (a NIC does not hear itself).
-  void send(Bytes frame);
+  void send(Bytes frame) override;
   void set_hook(FrameHook hook);
   // Sees every frame when it is delivered (after the hook), once, whoever receives it.
   void set_tap(FrameTap tap);
