@@ -41,9 +41,10 @@ TEST(PxelinuxSearch, ConfigOrderMatchesTheCaptures) {
   EXPECT_EQ(config_search(capture_client()), expected);
 }
 
-// The same order as dnsmasq logged it while recording the capture: every miss, then the hit.
-TEST(PxelinuxSearch, ConfigOrderMatchesTheCapturesDnsmasqLog) {
-  std::istringstream log(test::read_file(test::captures_dir() + "/bios-pxelinux-menu.dnsmasq.log"));
+// The config names dnsmasq logged while a capture was recorded (misses and hits), in order, with
+// repeats of one name in a row collapsed.
+std::vector<std::string> logged_config_names(const std::string& log_name) {
+  std::istringstream log(test::read_file(test::captures_dir() + "/" + log_name));
   const std::string root = "/tmp/pxkcap/tftp/";
   std::vector<std::string> asked;
   for (std::string line; std::getline(log, line);) {
@@ -53,9 +54,18 @@ TEST(PxelinuxSearch, ConfigOrderMatchesTheCapturesDnsmasqLog) {
     name = name.substr(0, name.find(' '));
     if (asked.empty() || asked.back() != name) asked.push_back(name);
   }
-  ASSERT_GE(asked.size(), 11u);
-  asked.resize(11);  // menu.c32 reads pxelinux.cfg/default once more afterwards
-  EXPECT_EQ(asked, config_search(capture_client()));
+  return asked;
+}
+
+// The same order as dnsmasq logged it while recording the captures: every miss, then the hit,
+// for BIOS pxelinux.0 and for syslinux.efi under OVMF alike.
+TEST(PxelinuxSearch, ConfigOrderMatchesTheCapturesDnsmasqLogs) {
+  for (const char* log : {"bios-pxelinux-menu.dnsmasq.log", "edk2-syslinux-menu.dnsmasq.log"}) {
+    auto asked = logged_config_names(log);
+    ASSERT_GE(asked.size(), 11u) << log;
+    asked.resize(11);  // menu.c32 reads pxelinux.cfg/default once more afterwards
+    EXPECT_EQ(asked, config_search(capture_client())) << log;
+  }
 }
 
 TEST(PxelinuxSearch, Seed1BootFileFolderIsThePrefix) {
