@@ -77,6 +77,8 @@ void expect_match(const std::string& capture, const std::string& conf_name, std:
   EXPECT_EQ(c.conversations, r.script.conversations.size());
   EXPECT_GT(c.replayed_answers, 0u);
   EXPECT_EQ(r.result.stray, 0u);
+  std::string text = to_text(c);
+  std::printf("%s: %s", capture.c_str(), text.substr(text.rfind('\n', text.size() - 2) + 1).c_str());
 }
 
 TEST(ReplayCaptures, BiosNoBootfile) { expect_match("bios-no-bootfile", "bios-no-bootfile"); }
@@ -138,6 +140,12 @@ TEST(ReplayCaptures, Edk2OnlyProxy) { expect_match("edk2-only-proxy", "edk2-only
 // Recorded from pxekit serve itself: it must match with no known difference.
 TEST(ReplayCaptures, BiosOption66Siaddr0) { expect_match("bios-option66-siaddr0", "bios-option66-siaddr0"); }
 TEST(ReplayCaptures, LinuxClients) { expect_match("linux-clients", "linux-clients"); }
+
+// Recorded from pxekit serve with real firmware (QemuPxeBoot): they must match as they are.
+TEST(ReplayCaptures, QemuPxekitBios) { expect_match("qemu-pxekit-bios", "qemu-pxekit"); }
+TEST(ReplayCaptures, QemuPxekitUefi) { expect_match("qemu-pxekit-uefi", "qemu-pxekit"); }
+TEST(ReplayCaptures, QemuPxekitProxyBios) { expect_match("qemu-pxekit-proxy-bios", "qemu-pxekit-proxy"); }
+TEST(ReplayCaptures, QemuPxekitProxyUefi) { expect_match("qemu-pxekit-proxy-uefi", "qemu-pxekit-proxy"); }
 
 TEST(ReplayCaptures, AnotherBootFileIsADifferenceNamingTheBootFile) {
   std::string text = conf("bios-pxelinux-menu");
