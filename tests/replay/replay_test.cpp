@@ -147,6 +147,11 @@ TEST(ReplayCaptures, QemuPxekitUefi) { expect_match("qemu-pxekit-uefi", "qemu-px
 TEST(ReplayCaptures, QemuPxekitProxyBios) { expect_match("qemu-pxekit-proxy-bios", "qemu-pxekit-proxy"); }
 TEST(ReplayCaptures, QemuPxekitProxyUefi) { expect_match("qemu-pxekit-proxy-uefi", "qemu-pxekit-proxy"); }
 
+// Recorded from pxekit's DHCP server with Linux clients and a relay (DhcpServerNetns).
+TEST(ReplayCaptures, DhcpUdhcpc) { expect_match("dhcp-udhcpc", "dhcp-netns"); }
+TEST(ReplayCaptures, DhcpDhclient) { expect_match("dhcp-dhclient", "dhcp-netns"); }
+TEST(ReplayCaptures, DhcpRelayPerfdhcp) { expect_match("dhcp-relay-perfdhcp", "dhcp-netns"); }
+
 TEST(ReplayCaptures, AnotherBootFileIsADifferenceNamingTheBootFile) {
   std::string text = conf("bios-pxelinux-menu");
   auto at = text.find("dhcp-boot=pxelinux.0");
