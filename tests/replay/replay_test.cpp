@@ -75,7 +75,7 @@ void expect_match(const std::string& capture, const std::string& conf_name, std:
   EXPECT_EQ(failed, known) << capture << ":\n" << to_text(c);
   EXPECT_EQ(c.matches(), known.empty());
   EXPECT_EQ(c.conversations, r.script.conversations.size());
-  EXPECT_GT(c.replayed_answers, 0u);
+  if (known.empty()) EXPECT_GT(c.replayed_answers, 0u);  // a match of something, not of nothing
   EXPECT_EQ(r.result.stray, 0u);
   std::string text = to_text(c);
   std::printf("%s: %s", capture.c_str(), text.substr(text.rfind('\n', text.size() - 2) + 1).c_str());
@@ -151,6 +151,26 @@ TEST(ReplayCaptures, QemuPxekitProxyUefi) { expect_match("qemu-pxekit-proxy-uefi
 TEST(ReplayCaptures, DhcpUdhcpc) { expect_match("dhcp-udhcpc", "dhcp-netns"); }
 TEST(ReplayCaptures, DhcpDhclient) { expect_match("dhcp-dhclient", "dhcp-netns"); }
 TEST(ReplayCaptures, DhcpRelayPerfdhcp) { expect_match("dhcp-relay-perfdhcp", "dhcp-netns"); }
+
+TEST(ReplayCaptures, Edk2NoTftp) { expect_match("edk2-no-tftp", "edk2-no-tftp", {"Offer option 43", "ACK option 43"}); }
+// A proxy with only an x86PC service: dnsmasq still answers the EDK2 (arch 7) client, with an
+// offer and on 4011; pxekit answers neither ("no service for arch").
+TEST(ReplayCaptures, Edk2ProxyX86pcOnly) {
+  expect_match("edk2-proxy-x86pc-only", "edk2-proxy-x86pc-only.proxy", {"message type", "message type"});
+}
+// Port 4011 was black-holed on the proxy when these were recorded; the replayed proxy answers it
+// ("recorded no ACK, replayed ACK"): a difference by construction. The rest as above; with a
+// prompt and no menu, dnsmasq's proxy OFFER carries the prompt (43.10), pxekit's not.
+TEST(ReplayCaptures, BiosBootserverSilent) {
+  expect_match("bios-bootserver-silent", "bios-bootserver-silent.proxy", {"Offer siaddr", "message type"});
+}
+TEST(ReplayCaptures, Edk2Proxy4011Silent) {
+  expect_match("edk2-proxy-4011-silent", "edk2-proxy-4011-silent.proxy", {"Offer boot file", "message type"});
+}
+TEST(ReplayCaptures, BiosProxy4011Silent) {
+  expect_match("bios-proxy-4011-silent", "bios-proxy-4011-silent.proxy",
+               {"Offer siaddr", "Offer option 43", "message type"});
+}
 
 TEST(ReplayCaptures, AnotherBootFileIsADifferenceNamingTheBootFile) {
   std::string text = conf("bios-pxelinux-menu");
