@@ -75,7 +75,9 @@ void expect_match(const std::string& capture, const std::string& conf_name, std:
   EXPECT_EQ(failed, known) << capture << ":\n" << to_text(c);
   EXPECT_EQ(c.matches(), known.empty());
   EXPECT_EQ(c.conversations, r.script.conversations.size());
-  if (known.empty()) EXPECT_GT(c.replayed_answers, 0u);  // a match of something, not of nothing
+  if (known.empty()) {
+    EXPECT_GT(c.replayed_answers, 0u);  // a match of something, not of nothing
+  }
   EXPECT_EQ(r.result.stray, 0u);
   std::string text = to_text(c);
   std::printf("%s: %s", capture.c_str(), text.substr(text.rfind('\n', text.size() - 2) + 1).c_str());
