@@ -1,11 +1,13 @@
 // pxekit client: simulated PXE clients walking a netboot (DHCP, boot server, ARP, TFTP, pxelinux's
 // config search and menu, kernel/initrd, WinPE's DHCP) with each firmware's words on the screen.
-// In-process against `pxekit serve`'s engines (no sockets); --interface is for a later change.
+// In-process against `pxekit serve`'s engines (no sockets), or --interface IFACE: on a real
+// segment against whatever server answers there (a packet socket: root or CAP_NET_RAW).
 // Exit 0 when every client reached --until, 1 when one failed, 2 usage, 3 runtime error.
 #include "cmd_client.h"
 
 #include <cstdio>
 
+#include "client/interface_session.h"
 #include "client/session.h"
 
 namespace pxekit {
@@ -22,11 +24,13 @@ void add_client(CLI::App& app, int& exit_code) {
     std::string timing = "real";
     std::vector<std::string> faults;
     bool verbose = false;
+    double time_limit = 0;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("client", "Simulated PXE clients: boot as a firmware would and print what its screen shows");
   cmd->add_flag("--in-process", o->in_process, "run against pxekit serve's engines in this process (no sockets)");
-  cmd->add_option("--interface", o->interface, "run on a network interface (not built yet)");
+  cmd->add_option("--interface", o->interface, "run on this network interface against the server on its segment (needs CAP_NET_RAW)");
+  cmd->add_option("--time-limit", o->time_limit, "with --interface: give up after this many seconds (default 900 real, 120 fast)");
   cmd->add_option("-C,--conf-file", o->s.conf_path, "dnsmasq.conf for the in-process server");
   cmd->add_option("--tftp-root", o->tftp_root, "TFTP root for the in-process server (replaces tftp-root=)");
   cmd->add_option("--profile", o->s.profile, "bios, uefi, ipxe, linux or winpe")
@@ -50,13 +54,13 @@ void add_client(CLI::App& app, int& exit_code) {
       std::fprintf(stderr, "pxekit client: %s\n", why.c_str());
       exit_code = 2;
     };
-    if (!o->interface.empty()) {
-      std::fprintf(stderr, "pxekit client: --interface is not built yet; use --in-process -C dnsmasq.conf\n");
-      exit_code = 3;
-      return;
-    }
-    if (!o->in_process) return usage("give --in-process (with -C dnsmasq.conf)\n" + cmd->help());
-    if (o->s.conf_path.empty()) return usage("--in-process needs -C dnsmasq.conf");
+    const bool on_interface = !o->interface.empty();
+    if (on_interface && o->in_process) return usage("give --interface IFACE or --in-process, not both");
+    if (!on_interface && !o->in_process)
+      return usage("give --interface IFACE or --in-process (with -C dnsmasq.conf)\n" + cmd->help());
+    if (o->in_process && o->s.conf_path.empty()) return usage("--in-process needs -C dnsmasq.conf");
+    if (on_interface && (!o->s.conf_path.empty() || !o->tftp_root.empty()))
+      return usage("-C and --tftp-root are for --in-process; with --interface the server is on the wire");
     if (!o->mac.empty()) {
       o->s.mac = pxe::Mac::parse(o->mac);
       if (!o->s.mac) return usage("--mac " + o->mac + ": expected a MAC like 52:54:00:42:00:10");
@@ -74,7 +78,12 @@ void add_client(CLI::App& app, int& exit_code) {
       if (!f) return usage(f.error().what);
       o->s.faults.push_back(std::move(*f));
     }
-    auto r = pxe::client::run_in_process(o->s);
+    auto r = on_interface
+                 ? pxe::client::run_on_interface(
+                       o->s, o->interface,
+                       o->time_limit > 0 ? pxe::Duration(static_cast<std::int64_t>(o->time_limit * 1e6))
+                                         : pxe::client::default_interface_limit(o->s.time_divisor))
+                 : pxe::client::run_in_process(o->s);
     if (!r) {
       std::fprintf(stderr, "pxekit client: %s\n", r.error().what.c_str());
       exit_code = 3;

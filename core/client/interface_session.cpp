@@ -1,0 +1,74 @@
+#include "client/interface_session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "client/pcap_writer.h"
+#include "transport/interface_link.h"
+
+namespace pxe::client {
+
+Duration default_interface_limit(unsigned time_divisor) {
+  // Real firmware timers: BIOS gives up on DHCP after ~60 s, pxelinux after ~131 s per file.
+  if (time_divisor <= 1) return std::chrono::minutes(15);
+  return std::chrono::seconds(120);
+}
+
+Result<SessionResult> run_on_interface(const SessionOptions& o, const std::string& ifname, Duration limit) {
+  auto profile = firmware_profile(o.profile);
+  if (!profile) return make_error(fmt::format("unknown profile '{}' (bios, uefi, ipxe, linux, winpe)", o.profile));
+  scale_timers(*profile, o.time_divisor);
+
+  SystemClock clock;
+  auto link = transport::InterfaceLink::open(ifname, clock);
+  if (!link) return link.error();
+  auto& net = **link;
+
+  std::vector<Fault> faults = o.faults;
+  for (auto& f : faults) f.delay = f.delay / std::max(1u, o.time_divisor);
+  FaultInjector inject(faults);
+  if (!faults.empty()) net.set_hook(inject);
+
+  std::unique_ptr<PcapWriter> pcap;
+  if (!o.record.empty()) {
+    auto w = PcapWriter::open(o.record);
+    if (!w) return w.error();
+    pcap = std::move(*w);
+    net.set_tap([&pcap](ByteSpan frame, Timestamp at) { pcap->write(frame, at); });
+  }
+
+  SeededRandom rng(o.seed);
+  std::vector<std::unique_ptr<SimulatedClient>> clients;
+  Mac first = o.mac.value_or(default_client_mac());
+  for (unsigned i = 0; i < std::max(1u, o.count); ++i) {
+    ClientOptions co{*profile, nth_mac(first, i), o.until, o.label};
+    clients.push_back(std::make_unique<SimulatedClient>(net, std::move(co), rng));
+    net.attach(*clients.back(), clients.back()->report().mac);
+  }
+  const Timestamp power_on = clock.now();
+  for (auto& c : clients) c->start(clock.now());
+
+  auto all_done = [&] {
+    for (const auto& c : clients)
+      if (!c->finished()) return false;
+    return true;
+  };
+  auto ran = net.run_until(all_done, power_on + limit);
+  if (!ran) return ran.error();
+
+  SessionResult r;
+  r.until = clients.front()->until();
+  r.simulated = clock.now() - power_on;
+  for (auto& c : clients) r.clients.push_back(c->report());
+  r.fault_log = inject.log();
+  if (pcap) {
+    net.set_tap(nullptr);
+    auto closed = pcap->close();
+    if (!closed) return closed.error();
+  }
+  return r;
+}
+
+}  // namespace pxe::client

@@ -1,0 +1,166 @@
+// pxekit client --interface: the simulated firmware speaks Ethernet itself over a veth, from a
+// client namespace, against `pxekit serve` and against dnsmasq (the reference) in a server
+// namespace the test creates (names pxkt<tag><pid>..., removed in every path). Root only.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "server/tftp/netns.h"
+#include "support/test_paths.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using pxe::server::tftp::test::Netns;
+using pxe::server::tftp::test::netns_unavailable;
+using pxe::server::tftp::test::slurp;
+using pxe::server::tftp::test::wait_until;
+
+constexpr const char* kTitle = "pxekit client interface menu";
+constexpr int kSubnet = 79;
+
+void write_random(const fs::path& p, std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string b(n, '\0');
+  for (auto& c : b) c = static_cast<char>(rng());
+  std::ofstream(p, std::ios::binary) << b;
+}
+
+// A TFTP root as a pxelinux install has it: pxelinux.0, ldlinux.c32, the menu modules, a kernel
+// and initrd, pxelinux.cfg/default with a menu (dummy bytes for the binaries).
+void make_root(const fs::path& root) {
+  fs::create_directories(root / "pxelinux.cfg");
+  write_random(root / "pxelinux.0", 42'382, 1);
+  write_random(root / "ldlinux.c32", 122'308, 2);
+  write_random(root / "menu.c32", 26'140, 3);
+  write_random(root / "libutil.c32", 23'480, 4);
+  write_random(root / "vmlinuz", 300'000, 5);
+  write_random(root / "initrd.img", 200'000, 6);
+  std::ofstream(root / "pxelinux.cfg/default") << "UI menu.c32\n"
+                                                  "MENU TITLE " << kTitle << "\n"
+                                                  "TIMEOUT 50\n"
+                                                  "DEFAULT linux\n"
+                                                  "LABEL linux\n"
+                                                  "  MENU LABEL Linux\n"
+                                                  "  KERNEL vmlinuz\n"
+                                                  "  APPEND initrd=initrd.img\n"
+                                                  "LABEL local\n"
+                                                  "  MENU LABEL Boot from disk\n"
+                                                  "  LOCALBOOT 0\n";
+}
+
+enum class Server { kPxekit, kDnsmasq };
+
+class ClientInterface : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why = netns_unavailable({"ip", pxe::test::pxekit_binary()});
+    if (!why.empty()) GTEST_SKIP() << why;
+  }
+
+  // Starts the server in its namespace; false with the reason in *why.
+  bool start(Netns& ns, Server server, const fs::path& work, std::string* why) {
+    if (!ns.setup(why)) return false;
+    // The client side speaks with its own MACs and addresses: the kernel's veth keeps none.
+    ns.run(ns.client_ns(), "ip addr flush dev " + client_if(ns));
+    make_root(work / "root");
+    ::chmod(work.c_str(), 0755);  // the servers read the root as nobody
+    std::ofstream conf(work / "dnsmasq.conf");
+    conf << "port=0\n"
+         << "interface=" << ns.server_if() << "\nbind-interfaces\n"
+         << "dhcp-range=10." << kSubnet << ".0.100,10." << kSubnet << ".0.199,12h\n"
+         << "dhcp-boot=pxelinux.0\n"
+         << "enable-tftp\ntftp-root=" << (work / "root").string() << "\n";
+    if (server == Server::kPxekit) {
+      conf << "dhcp-leasefile=" << (work / "leases.db").string() << "\n";
+      conf.close();
+      ns.spawn(ns.server_ns(),
+               {pxe::test::pxekit_binary(), "serve", "-C", (work / "dnsmasq.conf").string(), "--duration", "300"},
+               (work / "server.log").string());
+      if (!wait_until([&] { return slurp((work / "server.log").string()).find("listening on") != std::string::npos; },
+                      std::chrono::seconds(10))) {
+        *why = "pxekit serve did not start:\n" + slurp((work / "server.log").string());
+        return false;
+      }
+    } else {
+      conf << "no-ping\nlog-dhcp\nuser=root\n"
+           << "dhcp-leasefile=" << (work / "dnsmasq.leases").string() << "\n"
+           << "pid-file=" << (work / "dnsmasq.pid").string() << "\n";
+      conf.close();
+      ns.spawn(ns.server_ns(), {"/usr/sbin/dnsmasq", "-d", "--conf-file=" + (work / "dnsmasq.conf").string()},
+               (work / "server.log").string());
+      if (!wait_until([&] { return slurp((work / "server.log").string()).find("TFTP root") != std::string::npos; },
+                      std::chrono::seconds(10))) {
+        *why = "dnsmasq did not start:\n" + slurp((work / "server.log").string());
+        return false;
+      }
+    }
+    return true;
+  }
+  static std::string client_if(const Netns& ns) {
+    std::string s = ns.server_if();  // <base>a; the client end is <base>z
+    return s.substr(0, s.size() - 1) + "z";
+  }
+  // Runs pxekit client on the client end of the veth; its exit status, output in *out.
+  int client(Netns& ns, const std::string& args, std::string* out) {
+    return ns.run(ns.client_ns(), "timeout 180 " + pxe::test::pxekit_binary() + " client --interface " +
+                                      client_if(ns) + " " + args, out);
+  }
+};
+
+TEST_F(ClientInterface, BiosReachesThePxelinuxMenuFromPxekitServe) {
+  pxe::test::TempDir work("pxkc-serve");
+  Netns ns("ca", true, kSubnet);
+  std::string why, out;
+  ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why)) << why;
+  int rc = client(ns, "--profile bios --timing fast --time-limit 60 -v", &out);
+  std::string log = slurp((work / "server.log").string());
+  EXPECT_EQ(rc, 0) << out << "\n--- server:\n" << log;
+  EXPECT_NE(out.find(kTitle), std::string::npos) << out;
+  EXPECT_NE(out.find("reached menu"), std::string::npos) << out;
+  EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ")"), std::string::npos) << log;
+  EXPECT_NE(log.find("pxelinux.cfg/default"), std::string::npos) << log;
+}
+
+TEST_F(ClientInterface, BiosReachesThePxelinuxMenuFromDnsmasq) {
+  if (!pxe::test::have_program("dnsmasq") && ::access("/usr/sbin/dnsmasq", X_OK) != 0)
+    GTEST_SKIP() << "dnsmasq is not installed";
+  pxe::test::TempDir work("pxkc-dnsmasq");
+  Netns ns("cb", true, kSubnet);
+  std::string why, out;
+  ASSERT_TRUE(start(ns, Server::kDnsmasq, work.path(), &why)) << why;
+  int rc = client(ns, "--profile bios --timing fast --time-limit 60 -v", &out);
+  std::string log = slurp((work / "server.log").string());
+  EXPECT_EQ(rc, 0) << out << "\n--- dnsmasq:\n" << log;
+  EXPECT_NE(out.find(kTitle), std::string::npos) << out;
+  EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ")"), std::string::npos) << log;
+  EXPECT_NE(log.find("pxelinux.cfg/default"), std::string::npos) << log;
+}
+
+TEST_F(ClientInterface, TwentyClientsWithTwentyMacsReachTheMenuFromPxekitServe) {
+  pxe::test::TempDir work("pxkc-count");
+  Netns ns("cc", true, kSubnet);
+  std::string why, out;
+  ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why)) << why;
+  int rc = client(ns, "--profile bios --timing fast --time-limit 90 --count 20 --mac 52:54:00:42:20:00", &out);
+  std::string log = slurp((work / "server.log").string());
+  EXPECT_EQ(rc, 0) << out << "\n--- server:\n" << log;
+  EXPECT_NE(out.find("20 of 20 clients reached menu"), std::string::npos) << out;
+  // Twenty leases, one per MAC: the server saw twenty machines.
+  for (unsigned i = 0; i < 20; ++i) {
+    char mac[32];
+    std::snprintf(mac, sizeof mac, "52:54:00:42:20:%02x", i);
+    bool acked = false;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("DHCPACK(" + ns.server_if() + ")") != std::string::npos && line.find(mac) != std::string::npos)
+        acked = true;
+    EXPECT_TRUE(acked) << "no DHCPACK for " << mac << " in the server log";
+  }
+}
+
+}  // namespace
