@@ -76,11 +76,9 @@ class ScriptPlayer : public transport::Station {
     f.dst_port = r.d.dst_port;
     f.payload = r.d.payload;
     if (c.kind != ConversationKind::Tftp || r.d.dst_port == wire::tftp::kPort) {
-      opened_[r.conversation] = true;
-    } else if (c.kind == ConversationKind::Tftp) {
-      if (new_tid_[r.conversation] != 0) {
-        f.dst_port = new_tid_[r.conversation];
-      }
+      opened_[r.conversation] = true;  // answers to it may come now
+    } else if (new_tid_[r.conversation] != 0) {
+      f.dst_port = new_tid_[r.conversation];  // the transfer's datagrams go to the NEW server's TID
     }
     // Unicasts to the recorded server's MAC go to the new server (the same MAC unless overridden).
     if (r.d.dst_ip == server_ip_ && !r.d.dst_mac.is_zero() && r.d.dst_mac.octets[0] != 0xff) f.dst_mac = server_mac_;
