@@ -40,9 +40,10 @@ struct Replayed {
   ReplayResult result;
 };
 
-Replayed replay(const std::string& capture, const std::string& conf_text, bool strict = false) {
+Replayed replay(const std::string& capture, const std::string& conf_text, bool strict = false,
+                std::optional<Ipv4> server = std::nullopt) {
   Replayed r;
-  auto s = load_script(test::captures_dir() + "/" + capture + ".pcap");
+  auto s = load_script(test::captures_dir() + "/" + capture + ".pcap", server);
   EXPECT_TRUE(s.ok());
   if (!s.ok()) return r;
   r.script = std::move(*s);
@@ -172,6 +173,23 @@ TEST(ReplayCaptures, Edk2Proxy4011Silent) {
 TEST(ReplayCaptures, BiosProxy4011Silent) {
   expect_match("bios-proxy-4011-silent", "bios-proxy-4011-silent.proxy",
                {"Offer siaddr", "Offer option 43", "message type"});
+}
+
+// Nobody answered in the recording: the replay needs the address to take, and then shows what a
+// configured server answers instead.
+TEST(ReplayCaptures, NoOfferCaptureAgainstAWorkingConf) {
+  auto s = load_script(test::captures_dir() + "/bios-no-offer.pcap");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->servers.empty());
+  auto none = replay_in_process(*s, config::ServeConfig{});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().what.find("--server-ip"), std::string::npos);
+  Replayed r = replay("bios-no-offer", conf("bios-pxelinux-menu"), false, Ipv4(192, 168, 42, 1));
+  const auto& c = r.result.comparison;
+  EXPECT_FALSE(c.matches());
+  EXPECT_EQ(c.recorded_answers, 0u);
+  EXPECT_GT(c.replayed_answers, 0u);
+  EXPECT_NE(to_text(c).find("message type: recorded no Offer, replayed Offer"), std::string::npos) << to_text(c);
 }
 
 TEST(ReplayCaptures, AnotherBootFileIsADifferenceNamingTheBootFile) {
