@@ -30,6 +30,9 @@ constexpr Duration kDhcpTick = std::chrono::seconds(1);
 // Ephemeral ports for transfers when no tftp-port-range is set (the Linux default range's top).
 constexpr std::uint16_t kEphemeralLow = 49152;
 constexpr std::uint16_t kEphemeralHigh = 65535;
+// Addresses whose MAC is remembered; past this the table starts over (a unicast reply then goes
+// to the MAC its request came from), so frames from many forged addresses cannot grow it.
+constexpr std::size_t kMaxNeighbours = 4096;
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -89,6 +92,7 @@ Result<std::unique_ptr<InProcessServer>> InProcessServer::create(transport::Fram
 
 void InProcessServer::learn(Ipv4 ip, Mac mac) {
   if (ip.is_zero() || ip == transport::kBroadcastIpv4 || mac.is_zero() || (mac.octets[0] & 1)) return;
+  if (neighbours_.size() >= kMaxNeighbours && !neighbours_.count(ip.value)) neighbours_.clear();
   neighbours_[ip.value] = mac;
 }
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/addr.h"
@@ -53,6 +54,8 @@ class InProcessServer : public transport::Station {
   const proto::dhcp::Engine& dhcp() const { return engine_; }
   // The lines `pxekit serve` would have logged (without spdlog's time and level prefix).
   std::vector<std::string> log_lines() const { return log_; }
+  // The lines so far, forgotten here (a long run reads them as it goes).
+  std::vector<std::string> take_log_lines() { return std::exchange(log_, {}); }
   std::size_t transfers() const { return transfers_.size(); }
   Mac mac() const { return mac_; }
   Ipv4 ip() const { return ip_; }
@@ -90,7 +93,7 @@ class InProcessServer : public transport::Station {
   proto::dhcp::Engine engine_;
   proto::dhcp::Actions dhcp_out_;
   std::optional<Timestamp> dhcp_ticked_;
-  std::unordered_map<std::uint32_t, Mac> neighbours_;  // ip -> mac, from ARP and requests
+  std::unordered_map<std::uint32_t, Mac> neighbours_;  // ip -> mac, from ARP and requests (bounded)
   std::optional<tftp::TftpRoot> root_;
   std::optional<std::string> tftp_error_;
   tftp::NameRules rules_;
