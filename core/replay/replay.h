@@ -50,4 +50,11 @@ Result<config::ServeConfig> load_conf_for_replay(const std::string& path, std::v
 Result<ReplayResult> replay_in_process(const Script& script, const config::ServeConfig& cfg,
                                        const ReplayOptions& options = {});
 
+// The same against a real server on `ifname` (a packet socket: root or CAP_NET_RAW), in real
+// time from now: the server must have the capture server's address on that segment (its MAC is
+// asked by ARP); the player answers ARP for the capture's client addresses. `ifname` and
+// `netmask` in the options are not used; server_log stays empty.
+Result<ReplayResult> replay_on_interface(const Script& script, const std::string& ifname,
+                                         const ReplayOptions& options = {});
+
 }  // namespace pxe::replay

@@ -1,9 +1,10 @@
-// pxekit replay CAPTURE --in-process -C dnsmasq.conf [--tftp-root DIR] [--server-ip IP]
-//                [--interface-name NAME] [--format text|json] [--strict] [-v]
+// pxekit replay CAPTURE (--in-process -C dnsmasq.conf [--tftp-root DIR] [--interface-name NAME]
+//                | --interface IFACE) [--server-ip IP] [--format text|json] [--strict] [-v]
 // Sends the capture's client datagrams (DHCP to 67/4011, TFTP requests/ACKs/ERRORs) again, at
 // their recorded times, to pxekit's own server built from the dnsmasq.conf, on an in-memory link
 // whose server interface takes the capture server's address; then compares the answers with the
-// recorded ones field by field. Exit 0 when they match, 1 with the differences, 2 usage, 3 when
+// recorded ones field by field. With --interface IFACE the same datagrams go out on a real segment
+// (packet socket: root or CAP_NET_RAW) to a server that has the capture server's address. Exit 0 when they match, 1 with the differences, 2 usage, 3 when
 // the capture or the configuration cannot be read.
 #include "cmd_replay.h"
 
@@ -32,7 +33,7 @@ void add_replay(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("replay", "Replay a capture's client side against a server and compare the answers");
   cmd->add_option("capture", o->capture, "pcap/pcapng file")->required();
   cmd->add_flag("--in-process", o->in_process, "against pxekit's own server in this process (no sockets)");
-  cmd->add_option("--interface", o->interface, "against a server on this interface (not built yet)");
+  cmd->add_option("--interface", o->interface, "against the server on this interface's segment (it has the capture server's address)");
   cmd->add_option("-C,--conf", o->conf, "dnsmasq.conf the in-process server runs with");
   cmd->add_option("--tftp-root", o->tftp_root, "TFTP root instead of the conf's tftp-root");
   cmd->add_option("--server-ip", o->server_ip,
@@ -43,13 +44,14 @@ void add_replay(CLI::App& app, int& exit_code) {
   cmd->add_flag("--strict", o->strict, "a different address (yiaddr), answer count, OACK or error text fails too");
   cmd->add_flag("-v,--verbose", o->verbose, "print the in-process server's log");
   cmd->callback([o, &exit_code] {
-    if (!o->interface.empty()) {
-      std::fprintf(stderr, "pxekit replay: --interface is not built yet; use --in-process -C dnsmasq.conf\n");
+    const bool on_interface = !o->interface.empty();
+    if (on_interface && (o->in_process || !o->conf.empty() || !o->tftp_root.empty())) {
+      std::fprintf(stderr, "pxekit replay: --interface replays against the server on the wire: no --in-process, -C or --tftp-root\n");
       exit_code = 2;
       return;
     }
-    if (!o->in_process || o->conf.empty()) {
-      std::fprintf(stderr, "pxekit replay: give --in-process -C dnsmasq.conf\n");
+    if (!on_interface && (!o->in_process || o->conf.empty())) {
+      std::fprintf(stderr, "pxekit replay: give --in-process -C dnsmasq.conf, or --interface IFACE\n");
       exit_code = 2;
       return;
     }
@@ -61,6 +63,27 @@ void add_replay(CLI::App& app, int& exit_code) {
         exit_code = 2;
         return;
       }
+    }
+    if (on_interface) {
+      auto script = pxe::replay::load_script(o->capture, server);
+      if (!script) {
+        std::fprintf(stderr, "pxekit replay: %s\n", script.error().what.c_str());
+        exit_code = 3;
+        return;
+      }
+      pxe::replay::ReplayOptions ro;
+      ro.compare.strict = o->strict;
+      auto r = pxe::replay::replay_on_interface(*script, o->interface, ro);
+      if (!r) {
+        std::fprintf(stderr, "pxekit replay: %s\n", r.error().what.c_str());
+        exit_code = 3;
+        return;
+      }
+      const std::string out = o->format == "json" ? pxe::replay::to_json(r->comparison)
+                                                  : pxe::replay::to_text(r->comparison);
+      std::fputs(out.c_str(), stdout);
+      exit_code = r->comparison.matches() ? 0 : 1;
+      return;
     }
     std::vector<std::string> ignored;
     auto cfg = pxe::replay::load_conf_for_replay(o->conf, &ignored);
