@@ -93,6 +93,15 @@ void compare_dhcp(const Conversation& c, std::size_t index, const std::vector<Da
     if (auto fa = bootfile_of(a), fb = bootfile_of(b); fa != fb)
       add(out, c, index, what + "boot file", fa.empty() ? "(none)" : quoted(fa), fb.empty() ? "(none)" : quoted(fb),
           false);
+    auto server_name = [](const dhcp::Message& m) {
+      auto t = m.tftp_server_name();
+      std::string v = t ? *t : std::string();
+      while (!v.empty() && v.back() == '\0') v.pop_back();
+      return v;
+    };
+    if (auto ta = server_name(a), tb = server_name(b); ta != tb)
+      add(out, c, index, what + "TFTP server name", ta.empty() ? "(none)" : quoted(ta), tb.empty() ? "(none)" : quoted(tb),
+          false);
     if (auto pa = option43_of(a), pb = option43_of(b); pa != pb)
       add(out, c, index, what + "option 43", pa, pb, false);
   }

@@ -2,8 +2,8 @@
 //
 // DHCP (and 4011): answers are grouped by message type; a type on one side only is a difference;
 // for a type on both sides the first answers are compared: yiaddr (a note unless strict: another
-// pool policy is not a failure), siaddr, boot file (option 67, else `file`), option 43 (the PXE
-// menu, decoded). A different number of answers of one type is a note.
+// pool policy is not a failure), siaddr, boot file (option 67, else `file`), TFTP server name
+// (option 66, else `sname`), option 43 (the PXE menu, decoded). A different number of answers of one type is a note.
 // TFTP: the answers' opcode sequence (runs collapsed: "OACK DATA"), the first ERROR's code (its
 // text is a note: servers word it differently), the OACK's options (a note unless strict) and the
 // data bytes (size + FNV-1a digest, and the first block that differs).

@@ -82,6 +82,20 @@ TEST(ReplayCompare, BootFileSiaddrAndTypeDifferencesFail) {
   EXPECT_NE(text.find("differ: 4 differences"), std::string::npos) << text;
 }
 
+TEST(ReplayCompare, TftpServerNameFromSnameOrOption66) {
+  auto with66 = reply(dhcp::MessageType::Ack, kA, "pxelinux.0");
+  with66.option_str(66, "192.168.42.1");
+  auto withsname = reply(dhcp::MessageType::Ack, kA, "pxelinux.0");
+  withsname.sname("192.168.42.1");
+  auto c = dhcp_conv({dg(with66.encode())});
+  EXPECT_TRUE(run(c, {dg(withsname.encode())}).differences.empty());
+  auto r = run(c, {dg(reply(dhcp::MessageType::Ack, kA, "pxelinux.0").encode())});
+  ASSERT_EQ(r.differences.size(), 1u);
+  EXPECT_EQ(r.differences[0].field, "ACK TFTP server name");
+  EXPECT_EQ(r.differences[0].replayed, "(none)");
+  EXPECT_FALSE(r.matches());
+}
+
 TEST(ReplayCompare, BootFileFromTheFileFieldEqualsOption67) {
   auto c = dhcp_conv({dg(reply(dhcp::MessageType::Ack, kA, "pxelinux.0").encode())});
   auto f = reply(dhcp::MessageType::Ack, kA);
