@@ -1,6 +1,7 @@
 // pxekit client --interface: the simulated firmware speaks Ethernet itself over a veth, from a
 // client namespace, against `pxekit serve` and against dnsmasq (the reference) in a server
-// namespace the test creates (names pxkt<tag><pid>..., removed in every path). Root only.
+// namespace the test creates (names pxkt<tag><pid>..., removed in every path); and pxekit replay
+// --interface sending a capture's client side over the veth to dnsmasq. Root only.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -161,6 +162,48 @@ TEST_F(ClientInterface, TwentyClientsWithTwentyMacsReachTheMenuFromPxekitServe) 
         acked = true;
     EXPECT_TRUE(acked) << "no DHCPACK for " << mac << " in the server log";
   }
+}
+
+// edk2-missing-file (3 s of DHCP and a TFTP ERROR 1) replayed over the veth to dnsmasq 2.90 with
+// the conf it was recorded with: the server has the capture server's address, 192.168.42.1, and
+// is the only address on its interface (dnsmasq answers from the interface's first address).
+TEST_F(ClientInterface, ReplayOverTheInterfaceMatchesDnsmasq) {
+  if (::access("/usr/sbin/dnsmasq", X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed";
+  pxe::test::TempDir work("pxkc-replay");
+  ::chmod(work.path().c_str(), 0755);
+  fs::create_directories(work / "tftp");
+  Netns ns("cd", true, kSubnet);
+  std::string why, out;
+  ASSERT_TRUE(ns.setup(&why)) << why;
+  ASSERT_EQ(ns.run(ns.server_ns(), "ip addr flush dev " + ns.server_if() + " && ip addr add 192.168.42.1/24 dev " +
+                                       ns.server_if()),
+            0);
+  ns.run(ns.client_ns(), "ip addr flush dev " + client_if(ns));
+  std::string conf = pxe::test::read_file(pxe::test::source_dir() + "/tests/replay/data/edk2-missing-file.conf");
+  std::istringstream in(conf);
+  std::ofstream c(work / "dnsmasq.conf");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("interface=", 0) == 0) line = "interface=" + ns.server_if();
+    if (line.rfind("log-facility=", 0) == 0) continue;
+    if (line.rfind("pid-file=", 0) == 0) line = "pid-file=" + (work / "dnsmasq.pid").string();
+    if (line.rfind("dhcp-leasefile=", 0) == 0) line = "dhcp-leasefile=" + (work / "leases").string();
+    if (line.rfind("tftp-root=", 0) == 0) line = "tftp-root=" + (work / "tftp").string();
+    c << line << "\n";
+  }
+  c << "user=root\n";
+  c.close();
+  ns.spawn(ns.server_ns(), {"/usr/sbin/dnsmasq", "-d", "--conf-file=" + (work / "dnsmasq.conf").string()},
+           (work / "server.log").string());
+  ASSERT_TRUE(wait_until([&] { return slurp((work / "server.log").string()).find("TFTP root") != std::string::npos; },
+                         std::chrono::seconds(10)))
+      << slurp((work / "server.log").string());
+  int rc = ns.run(ns.client_ns(), "timeout 60 " + pxe::test::pxekit_binary() + " replay " + pxe::test::captures_dir() +
+                                      "/edk2-missing-file.pcap --interface " + client_if(ns),
+                  &out);
+  std::string log = slurp((work / "server.log").string());
+  EXPECT_EQ(rc, 0) << out << "\n--- dnsmasq:\n" << log;
+  EXPECT_NE(out.find("match: 2 conversations, 3 recorded answers, 3 replayed answers"), std::string::npos) << out;
+  EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ") 192.168.42.17 52:54:00:42:00:10"), std::string::npos) << log;
 }
 
 }  // namespace
