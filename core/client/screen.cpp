@@ -168,8 +168,8 @@ std::vector<std::string> pxelinux_failure(Failure why, const ScreenFacts& s) {
   std::vector<std::string> out;
   switch (why) {
     case Failure::ModuleMissing:
-      if (s.module == "ldlinux.c32" || s.module.empty()) {
-        out.push_back("Failed to load ldlinux.c32");
+      if (s.module.starts_with("ldlinux") || s.module.empty()) {
+        out.push_back("Failed to load " + (s.module.empty() ? std::string("ldlinux.c32") : s.module));
         out.push_back(std::string(kPxelinuxBootFailed));
       } else {
         out.push_back("Failed to load COM32 file " + s.module);

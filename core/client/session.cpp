@@ -73,25 +73,53 @@ Result<SessionResult> run_in_process(const SessionOptions& o) {
   std::vector<Fault> faults = o.faults;
   for (auto& f : faults) f.delay = f.delay / std::max(1u, o.time_divisor);
   FaultInjector inject(faults);
-  if (!faults.empty()) link.set_hook(inject);
 
+  // The recording is the clients' view, as a capture on their port would be: every frame a
+  // client sent (before any fault took it), every frame that reached one (after the faults).
   std::unique_ptr<PcapWriter> pcap;
   if (!o.record.empty()) {
     auto w = PcapWriter::open(o.record);
     if (!w) return w.error();
     pcap = std::move(*w);
-    link.set_tap([&pcap](ByteSpan frame, Timestamp at) { pcap->write(frame, at); });
+  }
+  const Mac first = o.mac.value_or(default_client_mac());
+  const unsigned count = std::max(1u, o.count);
+  auto from_client = [&](ByteSpan frame) {
+    if (frame.size() < 12) return false;
+    Mac src = Mac::from_bytes(frame.subspan(6, 6));
+    auto low = [](const Mac& m) { return std::uint32_t(m.octets[3]) << 16 | std::uint32_t(m.octets[4]) << 8 | m.octets[5]; };
+    // The clients' MACs count up from `first` in their low 24 bits.
+    return src.octets[0] == first.octets[0] && src.octets[1] == first.octets[1] && src.octets[2] == first.octets[2] &&
+           ((low(src) - low(first)) & 0xffffff) < count;
+  };
+  if (pcap || !faults.empty()) {
+    link.set_hook([&](ByteSpan frame, Timestamp now) {
+      if (pcap && from_client(frame)) pcap->write(frame, now);
+      return faults.empty() ? transport::FrameVerdict{} : inject(frame, now);
+    });
+  }
+  if (pcap) {
+    link.set_tap([&](ByteSpan frame, Timestamp at) {
+      if (!from_client(frame)) pcap->write(frame, at);
+    });
   }
 
   SeededRandom rng(o.seed);
   std::vector<std::unique_ptr<SimulatedClient>> clients;
-  Mac first = o.mac.value_or(default_client_mac());
-  for (unsigned i = 0; i < std::max(1u, o.count); ++i) {
+  for (unsigned i = 0; i < count; ++i) {
     ClientOptions co{*profile, nth_mac(first, i), o.until, o.label};
     clients.push_back(std::make_unique<SimulatedClient>(link, std::move(co), rng));
     link.attach(*clients.back(), clients.back()->report().mac);
   }
-  for (auto& c : clients) c->start(clock.now());
+  // Timers divided for --timing fast: the ramp with them, so the same sequence runs faster.
+  Duration ramp = o.ramp / std::max(1u, o.time_divisor);
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    if (i == 0 || ramp == Duration{}) {
+      clients[i]->start(clock.now());
+    } else {
+      clients[i]->power_on_at(clock.now() + ramp * std::int64_t(i));
+    }
+  }
 
   auto all_done = [&] {
     for (const auto& c : clients)
@@ -110,6 +138,7 @@ Result<SessionResult> run_in_process(const SessionOptions& o) {
   r.fault_log = inject.log();
   if (pcap) {
     link.set_tap(nullptr);
+    link.set_hook(nullptr);
     auto closed = pcap->close();
     if (!closed) return closed.error();
   }

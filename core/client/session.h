@@ -23,6 +23,7 @@ struct SessionOptions {
   std::optional<Stage> until;
   std::optional<std::string> label;
   unsigned count = 1;
+  Duration ramp{};                       // between two clients' power-on (--ramp 50/s: 20 ms)
   unsigned time_divisor = 1;             // --timing fast: 100
   std::vector<Fault> faults;
   std::string record;                    // pcap path, empty: none

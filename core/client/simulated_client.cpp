@@ -79,6 +79,7 @@ SimulatedClient::~SimulatedClient() = default;
 // --- the Station ---------------------------------------------------------------------------
 
 void SimulatedClient::start(Timestamp now) {
+  pending_start_.reset();
   powered_on_ = now;
   if (opt_.profile.screen == Firmware::Edk2) show({">>Start PXE over IPv4."});
   begin(Stage::Dhcp, now);
@@ -90,6 +91,7 @@ void SimulatedClient::start(Timestamp now) {
 
 std::optional<Timestamp> SimulatedClient::next_deadline() const {
   if (report_.finished) return std::nullopt;
+  if (pending_start_) return pending_start_;
   std::optional<Timestamp> t;
   for (const auto& c : {dhcp_timer_, arp_timer_, transfer_ ? transfer_->timer : std::nullopt})
     if (c && (!t || *c < *t)) t = c;
@@ -98,6 +100,10 @@ std::optional<Timestamp> SimulatedClient::next_deadline() const {
 
 void SimulatedClient::on_time(Timestamp now) {
   if (report_.finished) return;
+  if (pending_start_) {
+    if (*pending_start_ <= now) start(now);
+    return;
+  }
   if (dhcp_timer_ && *dhcp_timer_ <= now && dhcp_) {
     dhcp_timer_.reset();
     proto::dhcp::ClientActions acts;

@@ -58,6 +58,8 @@ class SimulatedClient : public transport::Station {
 
   // Powers on at `now` (the first DISCOVER goes out).
   void start(Timestamp now);
+  // Powers on later, when the Link's clock reaches `at` (a classroom switched on row by row).
+  void power_on_at(Timestamp at) { pending_start_ = at; }
   bool finished() const { return report_.finished; }
   const ClientReport& report() const { return report_; }
   Stage until() const { return until_; }
@@ -118,6 +120,7 @@ class SimulatedClient : public transport::Station {
   Stage until_;
   ClientReport report_;
   Timestamp powered_on_{};
+  std::optional<Timestamp> pending_start_;
   std::optional<Stage> stage_;
   Timestamp stage_start_{};
 

@@ -22,6 +22,7 @@ void add_client(CLI::App& app, int& exit_code) {
     std::string label;
     std::string tftp_root;
     std::string timing = "real";
+    std::string ramp;
     std::vector<std::string> faults;
     bool verbose = false;
     double time_limit = 0;
@@ -42,6 +43,7 @@ void add_client(CLI::App& app, int& exit_code) {
                   "winpe-dhcp (default: menu; winpe-dhcp for winpe; dhcp for linux)");
   cmd->add_option("--label", o->label, "the pxelinux label to boot (default: the config's default)");
   cmd->add_option("--count", o->s.count, "number of clients")->check(CLI::Range(1u, 100000u));
+  cmd->add_option("--ramp", o->ramp, "power clients on at this rate, e.g. 50/s (default: all at once)");
   cmd->add_option("--timing", o->timing, "real (firmware timers) or fast (timers divided by 100)")
       ->check(CLI::IsMember({"real", "fast"}));
   cmd->add_option("--fault", o->faults,
@@ -73,6 +75,17 @@ void add_client(CLI::App& app, int& exit_code) {
     if (!o->label.empty()) o->s.label = o->label;
     if (!o->tftp_root.empty()) o->s.tftp_root = o->tftp_root;
     o->s.time_divisor = o->timing == "fast" ? 100 : 1;
+    if (!o->ramp.empty()) {
+      unsigned rate = 0;
+      auto slash = o->ramp.find("/s");
+      try {
+        rate = slash == std::string::npos ? 0 : unsigned(std::stoul(o->ramp.substr(0, slash)));
+      } catch (const std::exception&) {
+        rate = 0;
+      }
+      if (rate == 0 || slash + 2 != o->ramp.size()) return usage("--ramp " + o->ramp + ": expected a rate like 50/s");
+      o->s.ramp = std::chrono::microseconds(1000000 / rate);
+    }
     for (const auto& spec : o->faults) {
       auto f = pxe::client::parse_fault(spec);
       if (!f) return usage(f.error().what);
