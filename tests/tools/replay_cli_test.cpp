@@ -53,10 +53,15 @@ TEST(ReplayCli, JsonAndStrict) {
   EXPECT_EQ(j["differences"][0]["recorded"], "192.168.42.17");
 }
 
-TEST(ReplayCli, InterfaceIsNotBuiltYet) {
+// --interface replays against the server on the wire (fa3d2a8): it takes no in-process conf; and
+// one of the two must be given. Usage errors, exit 2 (no packet socket is opened).
+TEST(ReplayCli, InterfaceAndInProcessAreExclusiveUsageErrors) {
   std::string out;
-  EXPECT_EQ(run(pxekit_binary() + " replay " + captures_dir() + "/bios-no-bootfile.pcap --interface lo 2>&1", &out), 2);
-  EXPECT_NE(out.find("not built yet"), std::string::npos) << out;
+  const std::string base = pxekit_binary() + " replay " + captures_dir() + "/bios-no-bootfile.pcap";
+  EXPECT_EQ(run(base + " --interface lo -C " + data_conf("bios-no-bootfile") + " 2>&1", &out), 2) << out;
+  EXPECT_NE(out.find("no --in-process, -C or --tftp-root"), std::string::npos) << out;
+  EXPECT_EQ(run(base + " 2>&1", &out), 2) << out;
+  EXPECT_NE(out.find("give --in-process -C dnsmasq.conf, or --interface IFACE"), std::string::npos) << out;
 }
 
 }  // namespace
