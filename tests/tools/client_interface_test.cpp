@@ -64,7 +64,7 @@ class ClientInterface : public ::testing::Test {
   }
 
   // Starts the server in its namespace; false with the reason in *why.
-  bool start(Netns& ns, Server server, const fs::path& work, std::string* why) {
+  bool start(Netns& ns, Server server, const fs::path& work, std::string* why, bool boot_file = true) {
     if (!ns.setup(why)) return false;
     // The client side speaks with its own MACs and addresses: the kernel's veth keeps none.
     ns.run(ns.client_ns(), "ip addr flush dev " + client_if(ns));
@@ -74,7 +74,7 @@ class ClientInterface : public ::testing::Test {
     conf << "port=0\n"
          << "interface=" << ns.server_if() << "\nbind-interfaces\n"
          << "dhcp-range=10." << kSubnet << ".0.100,10." << kSubnet << ".0.199,12h\n"
-         << "dhcp-boot=pxelinux.0\n"
+         << (boot_file ? "dhcp-boot=pxelinux.0\n" : "")
          << "enable-tftp\ntftp-root=" << (work / "root").string() << "\n";
     if (server == Server::kPxekit) {
       conf << "dhcp-leasefile=" << (work / "leases.db").string() << "\n";
@@ -204,6 +204,24 @@ TEST_F(ClientInterface, ReplayOverTheInterfaceMatchesDnsmasq) {
   EXPECT_EQ(rc, 0) << out << "\n--- dnsmasq:\n" << log;
   EXPECT_NE(out.find("match: 2 conversations, 3 recorded answers, 3 replayed answers"), std::string::npos) << out;
   EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ") 192.168.42.17 52:54:00:42:00:10"), std::string::npos) << log;
+}
+
+// No dhcp-boot: the Intel PXE ROM ends with PXE-E53 after its four DISCOVERs, against both servers.
+TEST_F(ClientInterface, NoBootFileIsPxeE53FromBothServers) {
+  for (Server server : {Server::kPxekit, Server::kDnsmasq}) {
+    if (server == Server::kDnsmasq && ::access("/usr/sbin/dnsmasq", X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed";
+    SCOPED_TRACE(server == Server::kPxekit ? "pxekit serve" : "dnsmasq");
+    pxe::test::TempDir work("pxkc-e53");
+    Netns ns(server == Server::kPxekit ? "ce" : "cf", true, kSubnet);
+    std::string why, out;
+    ASSERT_TRUE(start(ns, server, work.path(), &why, /*boot_file=*/false)) << why;
+    int rc = client(ns, "--profile bios --timing fast --time-limit 60", &out);
+    std::string log = slurp((work / "server.log").string());
+    EXPECT_EQ(rc, 1) << out;
+    EXPECT_NE(out.find("PXE-E53: No boot filename received"), std::string::npos) << out;
+    EXPECT_NE(out.find("failed in dhcp"), std::string::npos) << out;
+    EXPECT_NE(log.find("DHCPOFFER(" + ns.server_if() + ")"), std::string::npos) << log;
+  }
 }
 
 }  // namespace
