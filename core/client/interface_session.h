@@ -12,7 +12,7 @@
 namespace pxe::client {
 
 // SessionOptions as for run_in_process; conf_path and tftp_root are not used (the server is on
-// the wire). Faults apply to the frames sent and received. The run ends when every client has
+// the wire). Faults apply to the frames sent and received; --record and --ramp as in-process. The run ends when every client has
 // finished or `limit` wall time has passed (then the unfinished ones "did not finish").
 Result<SessionResult> run_on_interface(const SessionOptions& options, const std::string& ifname,
                                        Duration limit);
