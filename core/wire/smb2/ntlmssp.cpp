@@ -87,6 +87,8 @@ Result<Negotiate> parse_negotiate(ByteSpan blob, ByteReader& r) {
   return m;
 }
 
+}  // namespace
+
 Result<std::vector<AvPair>> parse_av_pairs(ByteSpan info, std::size_t base) {
   std::vector<AvPair> out;
   ByteReader r(info);
@@ -103,6 +105,8 @@ Result<std::vector<AvPair>> parse_av_pairs(ByteSpan info, std::size_t base) {
   }
   return out;
 }
+
+namespace {
 
 Result<Challenge> parse_challenge(ByteSpan blob, ByteReader& r) {
   Challenge m;

@@ -56,6 +56,10 @@ struct AvPair {
 // 8-byte product version (2.2.2.10); kept raw.
 using Version = std::array<std::uint8_t, 8>;
 
+// An AV pair list (2.2.2.1), up to MsvAvEOL or the end of `info`: a CHALLENGE's TargetInfo or
+// the pairs inside an NTLMv2 client blob. `base` is added to error offsets.
+Result<std::vector<AvPair>> parse_av_pairs(ByteSpan info, std::size_t base = 0);
+
 struct Negotiate {
   std::uint32_t flags = 0;
   std::string domain;       // OEM, as supplied
