@@ -70,12 +70,18 @@ Result<Verified> verify_ntlmv2(const Key16& nt_hash,
   Verified v;
   Key16 owf = ntowf_v2(nt_hash, auth.user, auth.domain);
   v.nt_proof_str = crypto::hmac_md5(owf, {ByteSpan(server_challenge), blob});
+  if (!crypto::equal_ct(v.nt_proof_str, proof) && !auth.domain.empty()) {
+    // 3.2.5.1.2: servers SHOULD accept clients that computed NTOWFv2 with an empty domain.
+    owf = ntowf_v2(nt_hash, auth.user, "");
+    v.nt_proof_str = crypto::hmac_md5(owf, {ByteSpan(server_challenge), blob});
+  }
   if (!crypto::equal_ct(v.nt_proof_str, proof))
     return make_error("NTProofStr does not match: wrong password for " + auth.domain + "\\" +
                       auth.user);
   v.session_base_key = crypto::hmac_md5(owf, {ByteSpan(v.nt_proof_str)});
 
-  if (auth.flags & flag::kKeyExchange) {
+  // 3.2.5.1.2: the key is exchanged when KEY_EXCH comes with SIGN or SEAL.
+  if ((auth.flags & flag::kKeyExchange) && (auth.flags & (flag::kSign | flag::kSeal))) {
     if (auth.encrypted_random_session_key.size() != 16)
       return make_error("KEY_EXCH with a " +
                         std::to_string(auth.encrypted_random_session_key.size()) +

@@ -6,7 +6,8 @@
 //   temp               = NtChallengeResponse[16:]   (the client blob: 01 01 ... AV pairs)
 //   NTProofStr         = HMAC_MD5(NTOWFv2, ServerChallenge || temp)   == NtChallengeResponse[0:16]
 //   SessionBaseKey     = HMAC_MD5(NTOWFv2, NTProofStr) = KeyExchangeKey
-//   ExportedSessionKey = KEY_EXCH ? RC4(KeyExchangeKey, EncryptedRandomSessionKey) : KeyExchangeKey
+//   ExportedSessionKey = KEY_EXCH and (SIGN or SEAL) ? RC4(KeyExchangeKey, EncryptedRandomSessionKey)
+//                                                    : KeyExchangeKey
 //   MIC (when the blob's MsvAvFlags has 0x2)
 //                      = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE
 //                                 with its MIC field (bytes 72..87) zeroed)
@@ -47,7 +48,8 @@ struct Verified {
 };
 
 // Verifies `auth` (parsed from raw.authenticate) against the account's NT hash and the server
-// challenge the CHALLENGE carried. The user and domain are the ones the client sent. Every
+// challenge the CHALLENGE carried. The user and domain are the ones the client sent (and, as
+// 3.2.5.1.2 asks, an empty domain when the client computed its proof without one). Every
 // failure (NTLMv1 or LM-only response, malformed blob, wrong proof, bad MIC, a KEY_EXCH without a
 // 16-byte key) is an Error saying which; the server answers them all with STATUS_LOGON_FAILURE.
 Result<Verified> verify_ntlmv2(const Key16& nt_hash, const std::array<std::uint8_t, 8>& server_challenge,

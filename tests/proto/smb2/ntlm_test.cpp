@@ -66,6 +66,27 @@ TEST(Ntlm, WithoutKeyExchTheSessionBaseKeyIsExported) {
   EXPECT_EQ(hex(v->exported_session_key), "8de40ccadbc14a82f15cb0ad0de95ca3");
 }
 
+TEST(Ntlm, KeyExchWithoutSignOrSealKeepsTheSessionBaseKey) {
+  auto a = nlmp_authenticate();
+  a.flags &= ~ntlmssp::flag::kSign;
+  auto v = verify_ntlmv2(nt_hash("Password"), kNlmpServerChallenge, a, {{}, {}, ntlmssp::encode(a)});
+  ASSERT_TRUE(v.ok()) << v.error().what;
+  EXPECT_EQ(hex(v->exported_session_key), "8de40ccadbc14a82f15cb0ad0de95ca3");
+}
+
+TEST(Ntlm, AcceptsAProofComputedWithAnEmptyDomain) {
+  // A client that sends "Domain" but computed NTOWFv2 over "USER" alone ([MS-NLMP] 3.2.5.1.2).
+  Bytes temp = unhex(kNlmpTemp);
+  Key16 owf = ntowf_v2(nt_hash("Password"), "User", "");
+  auto proof = crypto::hmac_md5(owf, {ByteSpan(kNlmpServerChallenge), temp});
+  auto a = nlmp_authenticate();
+  a.nt_response.assign(proof.begin(), proof.end());
+  a.nt_response.insert(a.nt_response.end(), temp.begin(), temp.end());
+  auto v = verify_ntlmv2(nt_hash("Password"), kNlmpServerChallenge, a, {{}, {}, ntlmssp::encode(a)});
+  ASSERT_TRUE(v.ok()) << v.error().what;
+  EXPECT_EQ(v->session_base_key, crypto::hmac_md5(owf, {ByteSpan(proof)}));
+}
+
 TEST(Ntlm, RefusesAWrongPassword) {
   auto a = nlmp_authenticate();
   auto v = verify_ntlmv2(nt_hash("password"), kNlmpServerChallenge, a, {{}, {}, ntlmssp::encode(a)});
