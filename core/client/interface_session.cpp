@@ -88,6 +88,7 @@ Result<SessionResult> run_on_interface(const SessionOptions& o, const std::strin
   SessionResult r;
   r.until = clients.front()->until();
   r.simulated = clock.now() - power_on;
+  r.wall_clock = true;
   for (auto& c : clients) r.clients.push_back(c->report());
   r.fault_log = inject.log();
   if (pcap) {

@@ -185,9 +185,9 @@ std::string render_session(const SessionResult& r, bool verbose) {
     }
   }
   if (!one) {
-    out += fmt::format("{} of {} clients reached {}; the slowest in {:.3f} s (simulated {:.3f} s)\n", ok,
+    out += fmt::format("{} of {} clients reached {}; the slowest in {:.3f} s ({} {:.3f} s)\n", ok,
                        r.clients.size(), stage_name(r.until), double(slowest.count()) / 1e6,
-                       double(r.simulated.count()) / 1e6);
+                       r.wall_clock ? "all done in" : "simulated", double(r.simulated.count()) / 1e6);
   }
   return out;
 }

@@ -37,6 +37,7 @@ struct SessionResult {
   Mac server_mac;
   Ipv4 server_ip;
   Duration simulated{};  // from power-on to the last client's end
+  bool wall_clock = false;  // `simulated` is real time (--interface), not the Link's clock
   Stage until = Stage::Menu;
   bool all_ok() const;
 };
