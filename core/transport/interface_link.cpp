@@ -129,6 +129,8 @@ Result<bool> InterfaceLink::run_until(const std::function<bool()>& done, Timesta
       }
       if (fire_due()) busy = true;
       if (done()) return true;
+      // A station that keeps acting at once (a deadline it never moves) ends the run at the limit.
+      if (busy && clock_.now() >= limit) return false;
     }
     if (error_) return *error_;
     const Timestamp now = clock_.now();
