@@ -18,6 +18,7 @@
 
 #include "server/tftp/netns.h"
 #include "transport/frame.h"
+#include "transport/interface_link.h"
 #include "transport/packet_socket.h"
 
 #ifndef UDP_SEGMENT
@@ -155,6 +156,99 @@ TEST_F(PacketSocketNetns, ItsOwnFramesDoNotComeBack) {
     auto* u = std::get_if<UdpFrame>(&p);
     EXPECT_FALSE(u && u->src_mac == kStation) << "heard its own frame";
   }
+}
+
+// Two InterfaceLinks, one on each end of the veth, with stations speaking Ethernet through them:
+// a broadcast crosses the wire and reaches the other station on the sender's own link too, a
+// unicast answer comes back to the sender's MAC, and timers fire from the real clock.
+class Pinger : public Station {
+ public:
+  Pinger(FrameOut& out, Mac mac, Timestamp first) : out_(out), mac_(mac), next_(first) {}
+  void on_frame(ByteSpan frame, Timestamp) override {
+    auto p = parse_frame(frame);
+    if (auto* u = std::get_if<UdpFrame>(&p); u && u->dst_mac == mac_ && u->dst_port == 68) ++pongs;
+  }
+  std::optional<Timestamp> next_deadline() const override {
+    if (sent >= 3) return std::nullopt;
+    return next_;
+  }
+  void on_time(Timestamp now) override {
+    out_.send(build_udp_frame({mac_, kBroadcastMac, Ipv4(0, 0, 0, 0), kBroadcastIpv4, 68, 67, Bytes(300, 0x11)}));
+    ++sent;
+    next_ = now + std::chrono::milliseconds(20);
+  }
+  int sent = 0, pongs = 0;
+
+ private:
+  FrameOut& out_;
+  Mac mac_;
+  Timestamp next_;
+};
+
+class Listener : public Station {  // counts broadcasts to 67; with `answer`, replies unicast
+ public:
+  Listener(FrameOut& out, Mac mac, bool answer) : out_(out), mac_(mac), answer_(answer) {}
+  void on_frame(ByteSpan frame, Timestamp) override {
+    auto p = parse_frame(frame);
+    auto* u = std::get_if<UdpFrame>(&p);
+    if (!u || u->dst_port != 67) return;
+    ++heard;
+    if (answer_) out_.send(build_udp_frame({mac_, u->src_mac, Ipv4(10, 82, 0, 9), kBroadcastIpv4, 67, 68, Bytes(300, 0x22)}));
+  }
+  std::optional<Timestamp> next_deadline() const override { return std::nullopt; }
+  void on_time(Timestamp) override {}
+  int heard = 0;
+
+ private:
+  FrameOut& out_;
+  Mac mac_;
+  bool answer_;
+};
+
+void open_in(const std::string& ns, const std::string& ifname, const Clock& clock,
+             std::unique_ptr<InterfaceLink>* link, std::string* error) {
+  in_namespace(ns, [&] {
+    auto l = InterfaceLink::open(ifname, clock);
+    if (l) {
+      *link = std::move(*l);
+    } else {
+      *error = l.error().what;
+    }
+  });
+}
+
+TEST_F(PacketSocketNetns, InterfaceLinksCarryStationsFramesBothWays) {
+  SystemClock clock;
+  std::unique_ptr<InterfaceLink> server_link, client_link;
+  std::string error;
+  open_in(ns_->server_ns(), ns_->server_if(), clock, &server_link, &error);
+  ASSERT_TRUE(server_link) << error;
+  sock_.reset();  // the client end gets an InterfaceLink instead
+  open_in(ns_->client_ns(), client_if_, clock, &client_link, &error);
+  ASSERT_TRUE(client_link) << error;
+
+  const Mac client_mac{{0x52, 0x54, 0x00, 0x42, 0x99, 0x10}}, neighbour_mac{{0x52, 0x54, 0x00, 0x42, 0x99, 0x11}},
+      server_mac{{0x52, 0x54, 0x00, 0x42, 0x99, 0x20}};
+  Pinger pinger(*client_link, client_mac, clock.now() + std::chrono::milliseconds(100));
+  Listener neighbour(*client_link, neighbour_mac, false);
+  Listener server(*server_link, server_mac, true);
+  client_link->attach(pinger, client_mac);
+  client_link->attach(neighbour, neighbour_mac);
+  server_link->attach(server, server_mac);
+  int tapped = 0;
+  client_link->set_tap([&](ByteSpan, Timestamp) { ++tapped; });
+
+  const Timestamp limit = clock.now() + std::chrono::seconds(5);
+  std::thread serving([&] { (void)server_link->run_until([&] { return server.heard >= 3; }, limit); });
+  auto r = client_link->run_until([&] { return pinger.pongs >= 3; }, limit);
+  serving.join();
+  ASSERT_TRUE(r) << r.error().what;
+  EXPECT_TRUE(*r) << "pongs " << pinger.pongs << ", server heard " << server.heard;
+  EXPECT_EQ(pinger.sent, 3);
+  EXPECT_EQ(server.heard, 3);     // across the veth
+  EXPECT_EQ(neighbour.heard, 3);  // on the sender's own link, as on a shared segment
+  EXPECT_EQ(pinger.pongs, 3);     // unicast to the pinger's MAC, not the interface's
+  EXPECT_EQ(tapped, 6);           // 3 sent + 3 received
 }
 
 }  // namespace
