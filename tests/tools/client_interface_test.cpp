@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -55,6 +57,19 @@ void make_root(const fs::path& root) {
 }
 
 enum class Server { kPxekit, kDnsmasq };
+
+// The failures `pxekit diagnose` names in a pcap (ids of findings with severity "failure").
+std::set<std::string> diagnosed_failures(const fs::path& pcap) {
+  std::string out;
+  pxe::test::run(pxe::test::pxekit_binary() + " diagnose --format json " + pcap.string(), &out);
+  std::set<std::string> ids;
+  const auto report = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+  if (report.is_discarded()) return {"unparsable diagnose output: " + out};
+  for (const auto& c : report["clients"])
+    for (const auto& f : c["findings"])
+      if (f["severity"] == "failure") ids.insert(f["id"].get<std::string>());
+  return ids;
+}
 
 class ClientInterface : public ::testing::Test {
  protected:
@@ -118,11 +133,12 @@ TEST_F(ClientInterface, BiosReachesThePxelinuxMenuFromPxekitServe) {
   Netns ns("ca", true, kSubnet);
   std::string why, out;
   ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why)) << why;
-  int rc = client(ns, "--profile bios --timing fast --time-limit 60 -v", &out);
+  int rc = client(ns, "--profile bios --timing fast --time-limit 60 -v --record " + (work / "boot.pcap").string(), &out);
   std::string log = slurp((work / "server.log").string());
   EXPECT_EQ(rc, 0) << out << "\n--- server:\n" << log;
   EXPECT_NE(out.find(kTitle), std::string::npos) << out;
   EXPECT_NE(out.find("reached menu"), std::string::npos) << out;
+  EXPECT_TRUE(diagnosed_failures(work / "boot.pcap").empty()) << "the recording of a good boot shows a failure";
   EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ")"), std::string::npos) << log;
   EXPECT_NE(log.find("pxelinux.cfg/default"), std::string::npos) << log;
 }
@@ -206,7 +222,8 @@ TEST_F(ClientInterface, ReplayOverTheInterfaceMatchesDnsmasq) {
   EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ") 192.168.42.17 52:54:00:42:00:10"), std::string::npos) << log;
 }
 
-// No dhcp-boot: the Intel PXE ROM ends with PXE-E53 after its four DISCOVERs, against both servers.
+// No dhcp-boot: the Intel PXE ROM ends with PXE-E53 after its four DISCOVERs, against both servers;
+// pxekit diagnose of the --record pcap names the same failure.
 TEST_F(ClientInterface, NoBootFileIsPxeE53FromBothServers) {
   for (Server server : {Server::kPxekit, Server::kDnsmasq}) {
     if (server == Server::kDnsmasq && ::access("/usr/sbin/dnsmasq", X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed";
@@ -215,11 +232,13 @@ TEST_F(ClientInterface, NoBootFileIsPxeE53FromBothServers) {
     Netns ns(server == Server::kPxekit ? "ce" : "cf", true, kSubnet);
     std::string why, out;
     ASSERT_TRUE(start(ns, server, work.path(), &why, /*boot_file=*/false)) << why;
-    int rc = client(ns, "--profile bios --timing fast --time-limit 60", &out);
+    int rc = client(ns, "--profile bios --timing fast --time-limit 60 --record " + (work / "e53.pcap").string(), &out);
     std::string log = slurp((work / "server.log").string());
     EXPECT_EQ(rc, 1) << out;
     EXPECT_NE(out.find("PXE-E53: No boot filename received"), std::string::npos) << out;
-    EXPECT_NE(out.find("failed in dhcp"), std::string::npos) << out;
+    EXPECT_NE(out.find("failed in dhcp: no-boot-filename"), std::string::npos) << out;
+    // --record: diagnose of what the client saw names the same failure.
+    EXPECT_EQ(diagnosed_failures(work / "e53.pcap"), std::set<std::string>{"no-boot-filename"});
     EXPECT_NE(log.find("DHCPOFFER(" + ns.server_if() + ")"), std::string::npos) << log;
   }
 }
