@@ -1,5 +1,6 @@
 // ASCII text helpers for protocol words: case-insensitive comparisons (TFTP modes and options,
-// DHCP host names, vendor classes; no locale), and making client-supplied text safe to log.
+// DHCP host names, vendor classes; no locale), trimming config text, and making client-supplied
+// text safe to log.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +19,27 @@ inline bool iequals(std::string_view a, std::string_view b) {
 
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// `s` without leading and trailing blanks (space, tab, CR, LF): a config line's key or value.
+inline std::string_view trim(std::string_view s) {
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// A config line without its comment: one runs from a '#' at the start of the line or after a blank,
+// outside double quotes, to the end of the line (`port=0 # disable DNS server` is `port=0 `). The
+// rule of dnsmasq.conf; the smb.conf reader uses it for trailing comments (smb_conf.cpp says why).
+inline std::string_view strip_comment(std::string_view line) {
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '"') quoted = !quoted;
+    if (line[i] == '#' && !quoted && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+      return line.substr(0, i);
+  }
+  return line;
 }
 
 // Client-supplied text (a TFTP file name, a DHCP host name) as it may appear in a log line or a

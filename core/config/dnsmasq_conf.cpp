@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/text.h"
 #include "config/dnsmasq_lines.h"
 #include "config/serve_config.h"
 
@@ -14,25 +15,6 @@ namespace pxe::config {
 namespace {
 
 using Handler = std::function<std::string(std::string_view value, bool has_value, ServeConfig&)>;
-
-// A comment runs from a '#' at the start of a line or after whitespace, outside quotes, to the
-// end of the line: `port=0 # disable DNS server` is port=0.
-std::string strip_comment(const std::string& line) {
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '"') quoted = !quoted;
-    if (line[i] == '#' && !quoted && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
-      return line.substr(0, i);
-  }
-  return line;
-}
-
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 Handler flag(std::function<void(ServeConfig&)> set) {
   return [set](std::string_view, bool has_value, ServeConfig& c) -> std::string {
@@ -182,7 +164,7 @@ Result<void> read_lines(const std::string& file, const std::function<std::string
   if (!in) return make_error(file + ": cannot open");
   std::string raw;
   for (int lineno = 1; std::getline(in, raw); ++lineno) {
-    std::string value = trim(strip_comment(raw));
+    std::string value(trim(strip_comment(raw)));
     if (value.empty()) continue;
     if (auto err = line(value); !err.empty()) return make_error(file + ":" + std::to_string(lineno) + ": " + err);
   }
@@ -231,12 +213,12 @@ Result<ServeConfig> parse_dnsmasq_conf(std::istream& in, const std::string& path
   int lineno = 0;
   while (std::getline(in, raw)) {
     ++lineno;
-    std::string line = trim(strip_comment(raw));
+    std::string line(trim(strip_comment(raw)));
     if (line.empty()) continue;
     auto eq = line.find('=');
-    std::string key = trim(line.substr(0, eq));
+    std::string key(trim(line.substr(0, eq)));
     bool has_value = eq != std::string::npos;
-    std::string value = has_value ? trim(line.substr(eq + 1)) : std::string();
+    std::string value = has_value ? std::string(trim(line.substr(eq + 1))) : std::string();
     auto where = path + ":" + std::to_string(lineno) + ": ";
     auto it = handlers().find(key);
     if (it == handlers().end()) return make_error(where + "unsupported option '" + key + "'");
