@@ -16,7 +16,7 @@
 
 #include "base/unique_fd.h"
 #include "config/serve_config.h"
-#include "netns.h"
+#include "dhcp_netns_fixture.h"
 #include "server/dhcp/dhcp_server.h"
 #include "server/dhcp/lease_store.h"
 #include "wire/dhcp/dhcp.h"
@@ -30,72 +30,22 @@ using test::NetnsPair;
 
 const Ipv4 kServer(192, 168, 77, 1);
 
-class DhcpAbuseNetns : public ::testing::Test {
+class DhcpAbuseNetns : public test::DhcpNetnsFixture {
  protected:
+  DhcpAbuseNetns() : DhcpNetnsFixture("pxkd-abuse") {}
   void SetUp() override {
-    if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
-    if (!test::have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
-    dir_ = std::filesystem::temp_directory_path() / ("pxkd-abuse-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(net_.setup()) << "could not create namespaces/veth";
-    db_ = (dir_ / "leases.db").string();
+    DhcpNetnsFixture::SetUp();
+    if (!IsSkipped() && !test::have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
   }
-  void TearDown() override {
-    for (const auto& pid : pids_) test::run("kill " + pid + " 2>/dev/null");
-    if (server_) server_->stop();
-    server_.reset();
-    net_.cleanup();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
   // A 51-address pool, as in the report.
-  void start_server() {
-    std::string conf = (dir_ / "dnsmasq.conf").string();
-    std::ofstream(conf) << "port=0\ninterface=" << net_.server_if << "\nbind-interfaces\n"
-                        << "dhcp-range=192.168.77.10,192.168.77.60,2m\n"
-                        << "dhcp-leasefile=" << db_ << "\n";
-    auto cfg = config::load_dnsmasq_conf(conf);
-    ASSERT_TRUE(cfg.ok()) << cfg.error().what;
-    std::string err;
-    NetnsPair::in_namespace(net_.server_ns, [&] {
-      auto s = start_dhcp_server(*cfg);
-      if (s) server_ = std::move(*s);
-      else err = s.error().what;
-    });
-    ASSERT_TRUE(server_) << err;
-  }
+  void start_server() { DhcpNetnsFixture::start_server("dhcp-range=192.168.77.10,192.168.77.60,2m\n"); }
 
-  std::vector<pd::Lease> leases() {
-    auto store = LeaseStore::open(db_, true);
-    if (!store) return {};
-    auto l = store->load();
-    return l ? *l : std::vector<pd::Lease>{};
-  }
-  std::optional<pd::Lease> wait_lease(const std::string& mac, const std::function<bool(const pd::Lease&)>& pred,
-                                      int seconds) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      for (const auto& l : leases())
-        if (l.mac.str() == mac && pred(l)) return l;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling the database, not waiting out a race
-    }
-    return std::nullopt;
-  }
   // udhcpc in the client namespace; its script puts the leased address on the veth.
   std::string start_udhcpc() {
-    auto script = (dir_ / "udhcpc.sh").string();
-    std::ofstream(script) << "#!/bin/sh\ncase \"$1\" in bound|renew) ip addr flush dev $interface; "
-                             "ip addr add $ip/24 dev $interface;; deconfig) ip addr flush dev $interface;; esac\n";
-    std::filesystem::permissions(script, std::filesystem::perms::owner_all);
-    std::string pid;
-    test::run(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 1 -A 1") + " >" +
-                  udhcpc_log() + " 2>&1 & echo $!",
-              &pid);
-    while (!pid.empty() && pid.back() == '\n') pid.pop_back();
-    pids_.push_back(pid);
-    return pid;
+    auto script = write_script("udhcpc.sh", "case \"$1\" in bound|renew) ip addr flush dev $interface; "
+                                            "ip addr add $ip/24 dev $interface;; deconfig) ip addr flush dev $interface;; esac\n");
+    return background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 1 -A 1"),
+                      udhcpc_log());
   }
   std::string udhcpc_log() const { return (dir_ / "udhcpc.log").string(); }
 
@@ -117,12 +67,6 @@ class DhcpAbuseNetns : public ::testing::Test {
     });
     ASSERT_TRUE(sent);
   }
-
-  NetnsPair net_;
-  std::filesystem::path dir_;
-  std::string db_;
-  std::unique_ptr<DhcpServer> server_;
-  std::vector<std::string> pids_;
 };
 
 auto bound = [](const pd::Lease& l) { return l.state == pd::LeaseState::Bound; };

@@ -19,7 +19,7 @@
 
 #include "config/serve_config.h"
 #include "fault_vfs.h"
-#include "netns.h"
+#include "dhcp_netns_fixture.h"
 #include "server/dhcp/dhcp_server.h"
 #include "server/dhcp/lease_store.h"
 
@@ -29,73 +29,18 @@ namespace {
 namespace pd = proto::dhcp;
 using test::NetnsPair;
 
-class DhcpServerNetns : public ::testing::Test {
+class DhcpServerNetns : public test::DhcpNetnsFixture {
  protected:
-  void SetUp() override {
-    if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
-    dir_ = std::filesystem::temp_directory_path() / ("pxkd-test-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(net_.setup()) << "could not create namespaces/veth";
-    db_ = (dir_ / "leases.db").string();
-  }
+  DhcpServerNetns() : DhcpNetnsFixture("pxkd-test") {}
   void TearDown() override {
     if (!tcpdump_.empty()) test::run("kill " + tcpdump_ + " 2>/dev/null");
-    if (server_) server_->stop();
-    server_.reset();
-    for (const auto& pid : pids_) test::run("kill " + pid + " 2>/dev/null");
-    net_.cleanup();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    DhcpNetnsFixture::TearDown();
   }
 
   void start_server(const std::string& extra = "") {
-    std::string conf = (dir_ / "dnsmasq.conf").string();
-    std::ofstream(conf) << "port=0 # no DNS\ninterface=" << net_.server_if << "\nbind-interfaces\n"
-                        << "dhcp-option=3,192.168.77.1 # gateway\n"
-                        << "dhcp-range=192.168.77.10,192.168.77.20,2m\n"
-                        << "dhcp-leasefile=" << db_ << "\n" << extra;
-    auto cfg = config::load_dnsmasq_conf(conf);
-    ASSERT_TRUE(cfg.ok()) << cfg.error().what;
-    cfg->dhcp.ping_check = ping_check_;  // pxekit serve --dhcp-ping
-    std::string err;
-    NetnsPair::in_namespace(net_.server_ns, [&] {
-      auto s = start_dhcp_server(*cfg);
-      if (s) server_ = std::move(*s);
-      else err = s.error().what;
-    });
-    ASSERT_TRUE(server_) << err;
-  }
-
-  std::vector<pd::Lease> leases() {
-    auto store = LeaseStore::open(db_, true);
-    if (!store) return {};
-    auto l = store->load();
-    return l ? *l : std::vector<pd::Lease>{};
-  }
-  // Waits (up to `seconds`) for a lease of `mac` that satisfies `pred`.
-  std::optional<pd::Lease> wait_lease(const std::string& mac, const std::function<bool(const pd::Lease&)>& pred,
-                                      int seconds = 15) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      for (const auto& l : leases())
-        if (l.mac.str() == mac && pred(l)) return l;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return std::nullopt;
-  }
-  std::string write_script(const std::string& name, const std::string& body) {
-    auto path = (dir_ / name).string();
-    std::ofstream(path) << "#!/bin/sh\n" << body;
-    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
-    return path;
-  }
-  std::string background(const std::string& cmd, const std::string& log) {
-    std::string pid;
-    test::run(cmd + " >" + log + " 2>&1 & echo $!", &pid);
-    while (!pid.empty() && pid.back() == '\n') pid.pop_back();
-    pids_.push_back(pid);
-    return pid;
+    DhcpNetnsFixture::start_server("dhcp-option=3,192.168.77.1 # gateway\n"
+                                   "dhcp-range=192.168.77.10,192.168.77.20,2m\n" + extra,
+                                   ping_check_);
   }
 
   // Polls `pred` until it holds or `seconds` pass: a wait on a condition, not a fixed sleep.
@@ -135,13 +80,8 @@ class DhcpServerNetns : public ::testing::Test {
                                std::filesystem::copy_options::overwrite_existing);
   }
 
-  NetnsPair net_;
-  std::filesystem::path dir_;
   std::string tcpdump_;
   bool ping_check_ = false;
-  std::string db_;
-  std::unique_ptr<DhcpServer> server_;
-  std::vector<std::string> pids_;
 };
 
 auto bound = [](const pd::Lease& l) { return l.state == pd::LeaseState::Bound; };
