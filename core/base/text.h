@@ -21,9 +21,10 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-// `s` without leading and trailing blanks (space, tab, CR, LF): a config line's key or value.
+// `s` without leading and trailing ASCII white space (space, tab, CR, LF, VT, FF): a config
+// line's key or value, a log line's field. The one trim of the code base.
 inline std::string_view trim(std::string_view s) {
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  auto blank = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
   while (!s.empty() && blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && blank(s.back())) s.remove_suffix(1);
   return s;

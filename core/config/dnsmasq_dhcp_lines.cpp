@@ -4,18 +4,12 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/text.h"
 #include "config/dnsmasq_lines.h"
 
 namespace pxe::config::dnsmasq {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 std::string lower(std::string s) {
   for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
@@ -48,13 +42,13 @@ std::vector<std::string> split_fields(std::string_view value) {
       continue;
     }
     if (ch == ',' && !quoted) {
-      out.push_back(trim(cur));
+      out.emplace_back(trim(cur));
       cur.clear();
       continue;
     }
     cur += ch;
   }
-  out.push_back(trim(cur));  // an unterminated quote runs to the end of the line
+  out.emplace_back(trim(cur));  // an unterminated quote runs to the end of the line
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/text.h"
 #include "diag/dnsmasq_log_line.h"
 
 namespace pxe::diag {
@@ -13,7 +14,6 @@ namespace {
 
 using logline::consume;
 using logline::next_token;
-using logline::trim;
 
 constexpr std::uint64_t kNoXid = std::uint64_t(1) << 32;  // lines without a transaction number
 constexpr std::size_t kMaxProblems = 20;

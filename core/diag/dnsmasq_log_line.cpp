@@ -4,6 +4,8 @@
 #include <chrono>
 #include <vector>
 
+#include "base/text.h"
+
 namespace pxe::diag::logline {
 namespace {
 
@@ -137,12 +139,6 @@ std::optional<std::vector<std::uint8_t>> colon_hex(std::string_view v) {
 }
 
 }  // namespace
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool consume(std::string_view& s, std::string_view prefix) {
   if (!s.starts_with(prefix)) return false;

@@ -12,7 +12,6 @@
 
 namespace pxe::diag::logline {
 
-std::string_view trim(std::string_view s);
 // Removes prefix from s when s starts with it.
 bool consume(std::string_view& s, std::string_view prefix);
 // The next space-separated token of s (leading spaces skipped); s keeps what follows it.
