@@ -255,7 +255,8 @@ TEST(DiagRules, UnansweredArpForAHostThatIsNotTheBootServerIsNotE11) {
     e.src = kClientIp;
     e.dst = Ipv4(192, 168, 42, 5);
   }
-  const auto& c = only_client(analyze(b.ev));
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
   EXPECT_FALSE(has(c, "arp-unanswered"));
   EXPECT_FALSE(c.failed);
 }
