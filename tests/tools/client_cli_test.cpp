@@ -1,0 +1,104 @@
+// `pxekit client --in-process` from the command line: exit codes, the firmware's words, and
+// --record: `pxekit diagnose` of the recorded pcap names the failure the client met.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "support/test_paths.h"
+
+using namespace pxe::test;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// Seed 1's setup: its dnsmasq.conf lines and a TFTP root with dummy bytes for the binaries.
+struct Lab {
+  TempDir dir{"pxekit-client-cli"};
+  Lab(const std::string& boot = "dhcp-boot=boot/pxelinux.0\n") {
+    auto root = dir / "tftp";
+    fs::create_directories(root / "boot" / "pxelinux.cfg");
+    write_file(root / "boot" / "pxelinux.0", std::string(42430, 'P'));
+    write_file(root / "boot" / "ldlinux.c32", std::string(120000, 'L'));
+    write_file(root / "boot" / "menu.c32", std::string(30000, 'M'));
+    write_file(root / "boot" / "libutil.c32", std::string(20000, 'U'));
+    write_file(root / "boot" / "pxelinux.cfg" / "default",
+               "UI menu.c32\nMENU TITLE Network Boot\nTIMEOUT 50\nLABEL winpe\nMENU LABEL Boot Windows PE from network\n"
+               "KERNEL /memdisk\nINITRD winpe.iso\nAPPEND iso raw\n");
+    write_file(dir / "dnsmasq.conf", "port=0\ninterface=eno1\nbind-interfaces\ndhcp-option=3,192.168.42.1\n"
+                                     "dhcp-range=192.168.42.10,192.168.42.20,12h\n" + boot + "enable-tftp\n");
+  }
+  std::string client(const std::string& args) const {
+    return pxekit_binary() + " client --in-process -C " + (dir / "dnsmasq.conf").string() + " --tftp-root " +
+           (dir / "tftp").string() + " " + args + " 2>&1";
+  }
+};
+
+std::set<std::string> failures_in(const std::string& pcap) {
+  std::string out;
+  run(pxekit_binary() + " diagnose --format json " + pcap, &out);
+  std::set<std::string> ids;
+  const json report = json::parse(out);  // kept: a range-for over parse(out)["clients"] would dangle
+  for (const auto& c : report["clients"])
+    for (const auto& f : c["findings"])
+      if (f["severity"] == "failure") ids.insert(f["id"].get<std::string>());
+  return ids;
+}
+
+}  // namespace
+
+TEST(ClientCli, ReachesTheMenuExitZero) {
+  Lab lab;
+  std::string out;
+  EXPECT_EQ(run(lab.client(""), &out), 0) << out;
+  EXPECT_NE(out.find("Network Boot"), std::string::npos) << out;
+  EXPECT_NE(out.find("52:54:00:42:00:10 reached menu"), std::string::npos) << out;
+}
+
+TEST(ClientCli, NoBootFileExitOneWithE53) {
+  Lab lab("");
+  std::string out;
+  EXPECT_EQ(run(lab.client(""), &out), 1) << out;
+  EXPECT_NE(out.find("PXE-E53: No boot filename received"), std::string::npos) << out;
+  EXPECT_NE(out.find("failed in dhcp: no-boot-filename"), std::string::npos) << out;
+}
+
+TEST(ClientCli, UsageErrorsExitTwo) {
+  Lab lab;
+  EXPECT_EQ(run(lab.client("--until nowhere")), 2);
+  EXPECT_EQ(run(lab.client("--fault explode")), 2);
+  EXPECT_EQ(run(lab.client("--ramp fast")), 2);
+}
+
+// The same failure named twice: by the simulated firmware, and by diagnose from the recording.
+TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
+  struct Case {
+    std::string boot, args, failure;
+  };
+  const std::vector<Case> cases = {
+      {"", "--timing fast", "no-boot-filename"},
+      {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --fault drop:dhcp-offer", "no-offer"},
+      {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --fault no-arp-reply", "arp-unanswered"},
+      {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --fault corrupt:opt67", "tftp-file-not-found"},
+      {"dhcp-boot=nonexistent.efi\n", "--timing fast --profile uefi", "tftp-file-not-found"},
+      {"dhcp-boot=boot/pxelinux.0\n", "--fault drop:tftp-rrq", "tftp-open-timeout"},
+      {"dhcp-boot=boot/pxelinux.0\n", "--fault drop:tftp-data", "tftp-transfer-stalled"},
+  };
+  for (const auto& k : cases) {
+    Lab lab(k.boot);
+    std::string pcap = (lab.dir / "x.pcap").string();
+    std::string out;
+    EXPECT_EQ(run(lab.client(k.args + " --record " + pcap), &out), 1) << k.args << "\n" << out;
+    EXPECT_NE(out.find(": " + k.failure), std::string::npos) << k.args << "\n" << out;
+    EXPECT_EQ(failures_in(pcap), std::set<std::string>{k.failure}) << k.args;
+  }
+}
+
+TEST(ClientCli, ARecordedGoodBootHasNoFailure) {
+  Lab lab;
+  std::string pcap = (lab.dir / "ok.pcap").string();
+  EXPECT_EQ(run(lab.client("--record " + pcap)), 0);
+  EXPECT_TRUE(failures_in(pcap).empty());
+}
