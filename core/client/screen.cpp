@@ -23,6 +23,7 @@ constexpr std::array kFailureNames = {
     std::pair{Failure::ConfigNotFound, "pxelinux-config-missing"},
     std::pair{Failure::ConfigInvalid, "pxelinux-config-invalid"},
     std::pair{Failure::WinpeNoOffer, "winpe-no-offer"},
+    std::pair{Failure::WrongArchitecture, "wrong-architecture"},
 };
 
 // iPXE (BIOS build) error URLs, as the ROM in captures/bios-*.console.txt prints them.
@@ -81,6 +82,11 @@ std::vector<std::string> ipxe_failure(Failure why, const ScreenFacts& s) {
     case Failure::ConfigInvalid:
       out.push_back(ipxe_tftp_url(s) + " " + std::string(kIpxeNotSupported));
       break;
+    case Failure::WrongArchitecture:
+      // iPXE loads it, says what it guesses, and the machine sits there (bios-efi-nbp).
+      out.push_back(ipxe_tftp_url(s) + " ok");
+      out.push_back(fmt::format("{} : {} bytes [PXE-NBP (may be EFI?)]", s.filename, s.size));
+      return out;
   }
   out.push_back(std::string(kIpxeTail));
   return out;
@@ -117,6 +123,7 @@ std::vector<std::string> intel_failure(Failure why, const ScreenFacts& s) {
       tftp_error("PXE-E36: Error received from TFTP server");
       break;
     case Failure::TftpTimeout: out.push_back("PXE-E35: TFTP read timeout"); break;
+    case Failure::WrongArchitecture: return out;  // the ROM jumps into it; nothing more is printed
   }
   out.push_back(std::string(kIntelExit));
   return out;
@@ -160,6 +167,15 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
     case Failure::ConfigInvalid:
       out.push_back("  PXE-E23: Client received TFTP error from server.");
       break;
+    case Failure::WrongArchitecture: {
+      // The download succeeded; the boot manager cannot start a BIOS image (edk2-bios-nbp).
+      std::string mac;
+      for (auto o : s.mac.octets) mac += fmt::format("{:02X}", o);
+      out.push_back(fmt::format("BdsDxe: failed to load Boot0002 \"UEFI PXEv4 (MAC:{0})\" from PciRoot(0x0)/Pci(0x3,0x0)/"
+                                "MAC({0},0x1)/IPv4(0.0.0.0,0x0,DHCP,0.0.0.0,0.0.0.0,0.0.0.0): Not Found",
+                                mac));
+      break;
+    }
   }
   return out;
 }

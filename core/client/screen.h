@@ -42,6 +42,7 @@ enum class Failure {
   ConfigNotFound,    // pxelinux: no file of the config search
   ConfigInvalid,     // pxelinux: the config did not parse / has no such label
   WinpeNoOffer,      // WinPE's own DHCP unanswered
+  WrongArchitecture, // an NBP for another firmware (pxelinux.0 to UEFI, an .efi to a BIOS)
 };
 std::string_view failure_name(Failure f);  // "no-offer", "only-proxy-offers", ...
 std::optional<Failure> failure_from_name(std::string_view name);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <variant>
 
+#include "base/text.h"
 #include "proto/pxelinux/config.h"
 #include "proto/pxelinux/search.h"
 #include "transport/frame.h"
@@ -314,6 +315,14 @@ void SimulatedClient::fetch_nbp(Timestamp now) {
 void SimulatedClient::nbp_fetched(const Fetched& r, Timestamp now) {
   if (!r.ok) return tftp_fail(r, boot_->boot_file, now);
   nbp_size_ = r.bytes;
+  // An NBP built for the other firmware: EDK2 refuses a BIOS image after the download, a BIOS
+  // ROM jumps into an EFI one and hangs (captures/edk2-bios-nbp, bios-efi-nbp).
+  const bool efi_file = boot_->boot_file.size() > 4 && iequals(boot_->boot_file.substr(boot_->boot_file.size() - 4), ".efi");
+  if (efi_file != (opt_.profile.screen == Firmware::Edk2)) {
+    if (opt_.profile.screen == Firmware::Edk2) show(nbp_loaded_lines(opt_.profile.screen, facts()));
+    step(now, fmt::format("{} is not a {} boot file", boot_->boot_file, efi_file ? "BIOS" : "UEFI"));
+    return fail(Failure::WrongArchitecture, now);
+  }
   show(nbp_loaded_lines(opt_.profile.screen, facts()));
   complete(Stage::TftpNbp, now);
   if (report_.finished) return;

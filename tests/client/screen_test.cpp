@@ -197,3 +197,14 @@ TEST(ScreenIntel, TheRomsOwnCodes) {
   EXPECT_EQ(nf[1], "PXE-E3B: TFTP Error - File Not found");
   EXPECT_EQ(nf[2], "PXE-M0F: Exiting Intel PXE ROM.");
 }
+
+TEST(ScreenWrongArchitecture, AsTheCaptures) {
+  auto s = lab();
+  s.filename = "syslinux.efi";
+  s.size = 171456;
+  EXPECT_TRUE(shows(console("bios-efi-nbp"), failure_lines(Firmware::Ipxe, Failure::WrongArchitecture, s)));
+  s.filename = "pxelinux.0";
+  s.size = 42430;
+  EXPECT_TRUE(shows(console("edk2-bios-nbp"),
+                    join(nbp_loaded_lines(Firmware::Edk2, s), failure_lines(Firmware::Edk2, Failure::WrongArchitecture, s))));
+}

@@ -232,3 +232,16 @@ TEST(SimulatedClient, TwoHundredClientsInFastTimingFinishQuickly) {
   EXPECT_LT(took, std::chrono::seconds(30)) << "200 clients took "
                                             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
 }
+
+TEST(SimulatedClient, ABootFileForTheOtherFirmwareIsWrongArchitecture) {
+  Seed1 seed;  // boot/pxelinux.0, a BIOS image
+  auto u = run_one(seed.options("uefi"));
+  EXPECT_EQ(u.failure, Failure::WrongArchitecture);
+  EXPECT_EQ(u.failed_in, Stage::TftpNbp);
+  EXPECT_TRUE(on_screen(u, "  NBP file downloaded successfully.")) << screen_of(u);
+  Seed1 efi_only("dhcp-boot=syslinux.efi\n");
+  std::ofstream(efi_only.root() / "syslinux.efi", std::ios::binary) << std::string(171456, 'E');
+  auto b = run_one(efi_only.options("ipxe"));
+  EXPECT_EQ(b.failure, Failure::WrongArchitecture) << screen_of(b);
+  EXPECT_TRUE(on_screen(b, "syslinux.efi : 171456 bytes [PXE-NBP (may be EFI?)]")) << screen_of(b);
+}

@@ -83,6 +83,7 @@ TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
       {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --fault no-arp-reply", "arp-unanswered"},
       {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --fault corrupt:opt67", "tftp-file-not-found"},
       {"dhcp-boot=nonexistent.efi\n", "--timing fast --profile uefi", "tftp-file-not-found"},
+      {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --profile uefi", "wrong-architecture"},
       {"dhcp-boot=boot/pxelinux.0\n", "--fault drop:tftp-rrq", "tftp-open-timeout"},
       {"dhcp-boot=boot/pxelinux.0\n", "--fault drop:tftp-data", "tftp-transfer-stalled"},
   };
