@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "client/pcap_writer.h"
+#include "client/fleet.h"
 #include "config/serve_config.h"
 #include "server/inprocess.h"
 #include "transport/link.h"
@@ -52,9 +52,6 @@ Mac nth_mac(const Mac& first, std::uint32_t n) {
 }
 
 Result<SessionResult> run_in_process(const SessionOptions& o) {
-  auto profile = firmware_profile(o.profile);
-  if (!profile) return make_error(fmt::format("unknown profile '{}' (bios, uefi, ipxe, linux, winpe)", o.profile));
-  scale_timers(*profile, o.time_divisor);
   auto cfg = config::load_dnsmasq_conf(o.conf_path);
   if (!cfg) return cfg.error();
   if (o.tftp_root) {
@@ -70,78 +67,18 @@ Result<SessionResult> run_in_process(const SessionOptions& o) {
   if (!server) return server.error();
   link.attach(**server, kServerMac);
 
-  std::vector<Fault> faults = o.faults;
-  for (auto& f : faults) f.delay = f.delay / std::max(1u, o.time_divisor);
-  FaultInjector inject(faults);
-
-  // The recording is the clients' view, as a capture on their port would be: every frame a
-  // client sent (before any fault took it), every frame that reached one (after the faults).
-  std::unique_ptr<PcapWriter> pcap;
-  if (!o.record.empty()) {
-    auto w = PcapWriter::open(o.record);
-    if (!w) return w.error();
-    pcap = std::move(*w);
-  }
-  const Mac first = o.mac.value_or(default_client_mac());
-  const unsigned count = std::max(1u, o.count);
-  auto from_client = [&](ByteSpan frame) {
-    if (frame.size() < 12) return false;
-    Mac src = Mac::from_bytes(frame.subspan(6, 6));
-    auto low = [](const Mac& m) { return std::uint32_t(m.octets[3]) << 16 | std::uint32_t(m.octets[4]) << 8 | m.octets[5]; };
-    // The clients' MACs count up from `first` in their low 24 bits.
-    return src.octets[0] == first.octets[0] && src.octets[1] == first.octets[1] && src.octets[2] == first.octets[2] &&
-           ((low(src) - low(first)) & 0xffffff) < count;
-  };
-  if (pcap || !faults.empty()) {
-    link.set_hook([&](ByteSpan frame, Timestamp now) {
-      if (pcap && from_client(frame)) pcap->write(frame, now);
-      return faults.empty() ? transport::FrameVerdict{} : inject(frame, now);
-    });
-  }
-  if (pcap) {
-    link.set_tap([&](ByteSpan frame, Timestamp at) {
-      if (!from_client(frame)) pcap->write(frame, at);
-    });
-  }
-
-  SeededRandom rng(o.seed);
-  std::vector<std::unique_ptr<SimulatedClient>> clients;
-  for (unsigned i = 0; i < count; ++i) {
-    ClientOptions co{*profile, nth_mac(first, i), o.until, o.label};
-    clients.push_back(std::make_unique<SimulatedClient>(link, std::move(co), rng));
-    link.attach(*clients.back(), clients.back()->report().mac);
-  }
-  // Timers divided for --timing fast: the ramp with them, so the same sequence runs faster.
-  Duration ramp = o.ramp / std::max(1u, o.time_divisor);
-  for (std::size_t i = 0; i < clients.size(); ++i) {
-    if (i == 0 || ramp == Duration{}) {
-      clients[i]->start(clock.now());
-    } else {
-      clients[i]->power_on_at(clock.now() + ramp * std::int64_t(i));
-    }
-  }
-
-  auto all_done = [&] {
-    for (const auto& c : clients)
-      if (!c->finished()) return false;
-    return true;
-  };
-  link.run_until(all_done, kPowerOn + kRunLimit);
+  auto fleet = Fleet::create(o);
+  if (!fleet) return fleet.error();
+  (*fleet)->attach(link);
+  (*fleet)->power_on(clock.now());
+  link.run_until([&] { return (*fleet)->all_done(); }, kPowerOn + kRunLimit);
 
   SessionResult r;
   r.server_mac = kServerMac;
   r.server_ip = ip;
-  r.until = clients.front()->until();
   r.simulated = clock.now() - kPowerOn;
-  for (auto& c : clients) r.clients.push_back(c->report());
   r.server_log = (*server)->log_lines();
-  r.fault_log = inject.log();
-  if (pcap) {
-    link.set_tap(nullptr);
-    link.set_hook(nullptr);
-    auto closed = pcap->close();
-    if (!closed) return closed.error();
-  }
+  if (auto done = (*fleet)->finish(link, r); !done) return done.error();
   return r;
 }
 
