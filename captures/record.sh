@@ -7,7 +7,8 @@
 #
 # All traffic stays inside network namespaces / veth / tap / bridge devices
 # that this script creates (every name starts with "pxkcap") and inside
-# 192.168.42.0/24, which only exists in those namespaces.  Everything created
+# 192.168.42.0/24, which only exists in those namespaces (the client-* scenarios,
+# where `pxekit client` is the firmware, use namespaces and veths named "pxkrec").  Everything created
 # is removed again by the EXIT trap.  Each scenario has a hard deadline.
 set -euo pipefail
 
@@ -21,12 +22,15 @@ SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            bios-bootserver-silent bios-proxy-4011-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
            bios-two-dhcp-servers bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
            edk2-no-bootfile edk2-no-tftp edk2-missing-file
-           bios-bootfile-is-dir bios-access-violation bios-no-ldlinux bios-no-menu-c32 bios-no-pxelinux-cfg)
+           bios-bootfile-is-dir bios-access-violation bios-no-ldlinux bios-no-menu-c32 bios-no-pxelinux-cfg
+           client-bios-dnsmasq client-bios-pxekit client-no-bootfile-dnsmasq client-no-bootfile-pxekit)
 
 NS_SRV=pxkcap-srv      # server: bridge pxkcap-br0 = 192.168.42.1, tap for QEMU
 NS_PRX=pxkcap-prx      # second server (proxyDHCP) 192.168.42.2 via veth
 NS_CLI=pxkcap-cli      # Linux client (busybox udhcpc, curl, tftp-hpa)
 NS_SMB=pxkcap-smb      # Samba on the loopback of its own namespace
+NS_RSRV=pxkrec-srv     # client-* scenarios: server end of veth pxkrec-s0 (192.168.42.1)
+NS_RCLI=pxkrec-cli     # client-* scenarios: pxekit client on veth pxkrec-c0 (no address)
 BR=pxkcap-br0
 TAP=pxkcap-tap0
 SRV_IP=192.168.42.1
@@ -63,7 +67,7 @@ cleanup() {
     done
     PIDS=()
     local ns
-    for ns in "$NS_SRV" "$NS_PRX" "$NS_CLI" "$NS_SMB"; do
+    for ns in "$NS_SRV" "$NS_PRX" "$NS_CLI" "$NS_SMB" "$NS_RSRV" "$NS_RCLI"; do
         if ip netns list | grep -qw "$ns"; then
             # anything still running inside one of our namespaces was started by us
             local left
@@ -788,6 +792,117 @@ sc_bios-no-pxelinux-cfg() {
     PREP=rm_cfg
     fault_single bios-no-pxelinux-cfg bios bios 90 'Unable to locate configuration file|[Bb]oot failed' 3 \
         "${DHCP_LINES[@]}" "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# ------------------------------------------------- pxekit client scenarios ---
+# `pxekit client --interface` is the firmware here (no QEMU): it speaks Ethernet itself on
+# pxkrec-c0 in pxkrec-cli with the VM's MAC, and writes its own pcap (--record), i.e. the
+# frames it sent and received. The server, dnsmasq or `pxekit serve` with the same
+# dnsmasq-style conf, runs on pxkrec-s0 (192.168.42.1/24) in pxkrec-srv. The TFTP tree has
+# dummy files of a few KB (fixed bytes), so the captures stay small.
+client_topology() {
+    ip netns add "$NS_RSRV"
+    ip netns add "$NS_RCLI"
+    local ns
+    for ns in "$NS_RSRV" "$NS_RCLI"; do
+        ip -n "$ns" link set lo up
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    done
+    ip -n "$NS_RSRV" link add pxkrec-s0 type veth peer name pxkrec-c0 netns "$NS_RCLI"
+    ip -n "$NS_RSRV" link set pxkrec-s0 address 52:54:00:42:00:01
+    ip -n "$NS_RSRV" addr add "$SRV_IP/24" dev pxkrec-s0
+    ip -n "$NS_RSRV" link set pxkrec-s0 up
+    ip -n "$NS_RCLI" link set pxkrec-c0 address 52:54:00:42:00:fe
+    ip -n "$NS_RCLI" link set pxkrec-c0 up
+}
+
+# dummy_file <path> <bytes>: fixed bytes (the same on every run)
+dummy_file() {
+    head -c "$2" < <(yes "pxekit capture dummy $(basename "$1")") >"$1"
+}
+
+tftp_tree_dummy() {
+    local d=$1
+    mkdir -p "$d/pxelinux.cfg"
+    dummy_file "$d/pxelinux.0" 4096
+    dummy_file "$d/ldlinux.c32" 6144
+    dummy_file "$d/menu.c32" 3072
+    dummy_file "$d/libutil.c32" 2048
+    dummy_file "$d/libcom32.c32" 2048
+    cat >"$d/pxelinux.cfg/default" <<'EOF'
+UI         menu.c32
+MENU TITLE pxekit capture menu
+TIMEOUT    600
+
+LABEL      winpe
+MENU LABEL Boot Windows PE from network
+KERNEL     /memdisk
+INITRD     winpe.iso
+APPEND     iso raw
+
+LABEL      localboot
+MENU LABEL Boot from local disk
+LOCALBOOT  0
+EOF
+}
+
+# client_single <name> <dnsmasq|pxekit> <expected exit> [client args...] -- <conf lines...>
+client_single() {
+    local name=$1 server=$2 want=$3; shift 3
+    local cargs=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do cargs+=("$1"); shift; done
+    shift
+    [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
+    client_topology
+    tftp_tree_dummy "$WORK/tftp"
+    if [ "$server" = dnsmasq ]; then
+        write_dnsmasq_conf "$WORK/dnsmasq.conf" "$name" pxkrec-s0 \
+            "dhcp-range=192.168.42.10,192.168.42.20,12h" "dhcp-option=3,$SRV_IP" "$@"
+        start_dnsmasq "$NS_RSRV" "$WORK/dnsmasq.conf"
+    else
+        {
+            echo "# generated by captures/record.sh ($name)"
+            echo "port=0"
+            echo "interface=pxkrec-s0"
+            echo "bind-interfaces"
+            echo "dhcp-range=192.168.42.10,192.168.42.20,12h"
+            echo "dhcp-option=3,$SRV_IP"
+            local l
+            for l in "$@"; do echo "$l"; done
+        } >"$WORK/pxekit.conf"
+        bg "$NS_RSRV" setsid "$PXEKIT" serve -C "$WORK/pxekit.conf" --db "$WORK/leases.db" \
+            --log-dhcp --log-level debug >"$WORK/$name.pxekit.log" 2>&1
+        local i
+        for i in $(seq 50); do
+            grep -q 'listening on' "$WORK/$name.pxekit.log" 2>/dev/null && break
+            sleep 0.1
+        done
+    fi
+    local rc=0
+    ip netns exec "$NS_RCLI" timeout 200 "$PXEKIT" client --interface pxkrec-c0 --mac "$VM_MAC" \
+        --profile bios --seed 1 "${cargs[@]}" -v --record "$WORK/$name.pcap" \
+        >"$WORK/$name.client.txt" 2>&1 || rc=$?
+    sed 's/^/[client] /' "$WORK/$name.client.txt" | tail -5 >&2
+    [ "$rc" = "$want" ] || log "pxekit client exited $rc, expected $want"
+    finish "$name"
+}
+
+sc_client-bios-dnsmasq() {
+    client_single client-bios-dnsmasq dnsmasq 0 -- \
+        "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_client-bios-pxekit() {
+    client_single client-bios-pxekit pxekit 0 -- \
+        "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_client-no-bootfile-dnsmasq() {
+    client_single client-no-bootfile-dnsmasq dnsmasq 1 -- \
+        "enable-tftp" "tftp-root=$WORK/tftp"
+}
+sc_client-no-bootfile-pxekit() {
+    client_single client-no-bootfile-pxekit pxekit 1 -- \
+        "enable-tftp" "tftp-root=$WORK/tftp"
 }
 
 # ------------------------------------------------------------------ main ---

@@ -79,6 +79,12 @@ const std::vector<Expected> kExpected = {
     {"bios-no-ldlinux", {"bios-no-ldlinux.dnsmasq.log"}, 1, {"module-missing"}, {}},
     {"bios-no-menu-c32", {"bios-no-menu-c32.dnsmasq.log"}, 1, {"module-missing"}, {"pxelinux-config-search"}},
     {"bios-no-pxelinux-cfg", {"bios-no-pxelinux-cfg.dnsmasq.log"}, 1, {"pxelinux-no-config"}, {}},
+    // Recorded by `pxekit client --interface --record` (captures/README.md "pxekit client"): the
+    // simulated Intel PXE ROM against dnsmasq and against pxekit serve.
+    {"client-bios-dnsmasq", {"client-bios-dnsmasq.dnsmasq.log"}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
+    {"client-bios-pxekit", {}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
+    {"client-no-bootfile-dnsmasq", {"client-no-bootfile-dnsmasq.dnsmasq.log"}, 1, {"no-boot-filename"}, {}},
+    {"client-no-bootfile-pxekit", {}, 1, {"no-boot-filename"}, {}},
 };
 
 struct Ids {

@@ -1,7 +1,9 @@
 // `pxekit replay` from the command line: exit codes, text and JSON, the boot file named in a diff.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "support/test_paths.h"
 
@@ -62,6 +64,55 @@ TEST(ReplayCli, InterfaceAndInProcessAreExclusiveUsageErrors) {
   EXPECT_NE(out.find("no --in-process, -C or --tftp-root"), std::string::npos) << out;
   EXPECT_EQ(run(base + " 2>&1", &out), 2) << out;
   EXPECT_NE(out.find("give --in-process -C dnsmasq.conf, or --interface IFACE"), std::string::npos) << out;
+}
+
+// The simulated client's own recordings (captures/record.sh client-*): their TFTP root is
+// record.sh's tftp_tree_dummy, rebuilt here byte for byte (`yes "pxekit capture dummy NAME" | head -c N`).
+void write_client_root(const std::filesystem::path& root) {
+  std::filesystem::create_directories(root / "pxelinux.cfg");
+  for (auto [name, size] : {std::pair<std::string, std::size_t>{"pxelinux.0", 4096}, {"ldlinux.c32", 6144},
+                            {"menu.c32", 3072}, {"libutil.c32", 2048}, {"libcom32.c32", 2048}}) {
+    std::string line = "pxekit capture dummy " + name + "\n", bytes;
+    while (bytes.size() < size) bytes += line;
+    bytes.resize(size);
+    write_file((root / name).string(), bytes);
+  }
+  write_file((root / "pxelinux.cfg/default").string(),
+             "UI         menu.c32\nMENU TITLE pxekit capture menu\nTIMEOUT    600\n\n"
+             "LABEL      winpe\nMENU LABEL Boot Windows PE from network\nKERNEL     /memdisk\n"
+             "INITRD     winpe.iso\nAPPEND     iso raw\n\n"
+             "LABEL      localboot\nMENU LABEL Boot from local disk\nLOCALBOOT  0\n");
+}
+
+TEST(ReplayCli, ClientRecordingsAgainstPxekitServeMatch) {
+  TempDir root("pxekit-replay-client");
+  write_client_root(root.path());
+  std::string out;
+  EXPECT_EQ(run(replay_cmd("client-bios-pxekit", data_conf("client-bios-pxekit"), root.path()), &out), 0) << out;
+  EXPECT_NE(out.find("match: 18 conversations, 34 recorded answers, 34 replayed answers"), std::string::npos) << out;
+  EXPECT_EQ(run(replay_cmd("client-no-bootfile-pxekit", data_conf("client-no-bootfile-pxekit"), root.path()), &out), 0)
+      << out;
+  EXPECT_NE(out.find("match: 1 conversations, 4 recorded answers, 4 replayed answers"), std::string::npos) << out;
+}
+
+// Recorded against dnsmasq, replayed against pxekit serve with the same dnsmasq.conf: the same boot
+// file, next server and TFTP data; the differences are dnsmasq's pool choice (a note) and pxekit's
+// option 43 discovery control 8 to a PXE client, which dnsmasq leaves out without pxe-service.
+TEST(ReplayCli, ClientRecordingsAgainstDnsmasqMatchButForOption43) {
+  TempDir root("pxekit-replay-client");
+  write_client_root(root.path());
+  std::string out;
+  EXPECT_EQ(run(replay_cmd("client-no-bootfile-dnsmasq", data_conf("client-no-bootfile-dnsmasq"), root.path()), &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("match: 1 conversations, 4 recorded answers, 4 replayed answers (1 note)"), std::string::npos)
+      << out;
+  EXPECT_EQ(run(replay_cmd("client-bios-dnsmasq", data_conf("client-bios-dnsmasq"), root.path()), &out), 1) << out;
+  EXPECT_NE(out.find("differ: 2 differences in 18 conversations (34 recorded answers, 34 replayed answers)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Offer option 43: recorded (none), replayed discovery control 8"), std::string::npos) << out;
+  EXPECT_NE(out.find("ACK option 43: recorded (none), replayed discovery control 8"), std::string::npos) << out;
 }
 
 }  // namespace
