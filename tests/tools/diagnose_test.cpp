@@ -85,6 +85,13 @@ const std::vector<Expected> kExpected = {
     {"client-bios-pxekit", {}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
     {"client-no-bootfile-dnsmasq", {"client-no-bootfile-dnsmasq.dnsmasq.log"}, 1, {"no-boot-filename"}, {}},
     {"client-no-bootfile-pxekit", {}, 1, {"no-boot-filename"}, {}},
+    // `pxekit client --in-process --fault ... --record` (captures/README.md "pxekit client"): the
+    // Intel PXE ROM's own failures, which no QEMU firmware here shows.
+    {"client-fault-no-offer", {}, 1, {"no-offer"}, {}},
+    {"client-fault-only-proxy-offers", {}, 1, {"only-proxy-offers"}, {}},
+    {"client-fault-boot-server-unanswered", {}, 1, {"boot-server-unanswered"}, {}},
+    {"client-fault-arp-unanswered", {}, 1, {"arp-unanswered"}, {}},
+    {"client-fault-tftp-transfer-stalled", {}, 1, {"tftp-transfer-stalled"}, {"tsize-probe-abort"}},
 };
 
 struct Ids {
