@@ -12,6 +12,7 @@ constexpr std::array kFailureNames = {
     std::pair{Failure::OnlyProxyOffers, "only-proxy-offers"},
     std::pair{Failure::NoBootFile, "no-boot-filename"},
     std::pair{Failure::BootServerSilent, "boot-server-unanswered"},
+    std::pair{Failure::ProxyRequestSilent, "proxy-4011-unanswered"},
     std::pair{Failure::NoServerAddress, "no-tftp-server-address"},
     std::pair{Failure::ArpUnanswered, "arp-unanswered"},
     std::pair{Failure::TftpOpenTimeout, "tftp-open-timeout"},
@@ -60,6 +61,7 @@ std::vector<std::string> ipxe_failure(Failure why, const ScreenFacts& s) {
       break;
     case Failure::NoBootFile:
     case Failure::NoServerAddress:
+    case Failure::ProxyRequestSilent:  // iPXE gives up on a silent proxy and has no boot file
       out.push_back(std::string(kIpxeNothingToBoot));
       break;
     case Failure::BootServerSilent:
@@ -108,7 +110,8 @@ std::vector<std::string> intel_failure(Failure why, const ScreenFacts& s) {
       out.push_back("PXE-E52: proxyDHCP offers were received. No DHCP offers were received.");
       break;
     case Failure::NoBootFile: out.push_back("PXE-E53: No boot filename received"); break;
-    case Failure::BootServerSilent:
+    case Failure::BootServerSilent: out.push_back("PXE-E78: Could not locate boot server."); break;
+    case Failure::ProxyRequestSilent:
       out.push_back("PXE-E55: proxyDHCP service did not reply to request on port 4011.");
       break;
     case Failure::NoServerAddress: out.push_back("PXE-E7B: Missing MTFTP server IP address."); break;
@@ -136,7 +139,7 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
                           why == Failure::TftpError || why == Failure::TftpTimeout;
   // EDK2 prints where it got to first (§2.4: the last progress line tells the stage); the
   // address lines (dhcp_done_lines) are on the screen already when a transfer fails.
-  if (why == Failure::BootServerSilent) out.push_back(fmt::format("  Station IP address is {}", s.ip.str()));
+  if (why == Failure::BootServerSilent || why == Failure::ProxyRequestSilent) out.push_back(fmt::format("  Station IP address is {}", s.ip.str()));
   if (tftp_stage) {
     if (why == Failure::TftpTimeout) {
       out.push_back(fmt::format("  NBP filesize is {} Bytes", s.size));
@@ -148,6 +151,7 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
   switch (why) {
     case Failure::NoOffer:  // zero offers: the DHCP timeout
     case Failure::WinpeNoOffer:
+    case Failure::BootServerSilent:  // boot server discovery (43.71) unanswered
     case Failure::ArpUnanswered:
     case Failure::TftpOpenTimeout:
     case Failure::TftpTimeout:
@@ -155,7 +159,7 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
       break;
     case Failure::OnlyProxyOffers:
     case Failure::NoBootFile:
-    case Failure::BootServerSilent:
+    case Failure::ProxyRequestSilent:  // the selected proxy offer's 4011 request failed
     case Failure::NoServerAddress:
       out.push_back("  PXE-E16: No valid offer received.");
       break;

@@ -30,7 +30,8 @@ enum class Failure {
   NoOffer,           // no DHCP or proxy offer at all
   OnlyProxyOffers,   // proxy offers but no address
   NoBootFile,        // offers with an address, none with a boot file
-  BootServerSilent,  // port 4011 / boot server request unanswered
+  BootServerSilent,    // boot server discovery (a 43.71 boot item, to 4011) unanswered: PXE-E78
+  ProxyRequestSilent,  // the ProxyDHCP request to 4011 (no boot item) unanswered: PXE-E55
   NoServerAddress,   // siaddr 0, no PXE tags, no proxy
   ArpUnanswered,     // the boot server's MAC never came
   TftpOpenTimeout,   // RRQ unanswered

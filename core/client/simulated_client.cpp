@@ -9,6 +9,7 @@
 #include "proto/pxelinux/search.h"
 #include "transport/frame.h"
 #include "wire/dhcp/dhcp.h"
+#include "wire/dhcp/pxe_options.h"
 
 namespace pxe::client {
 
@@ -17,6 +18,16 @@ namespace {
 namespace pl = proto::pxelinux;
 namespace tftp = proto::tftp;
 using transport::kBroadcastMac;
+
+// A DHCP request whose option 43 holds a boot item (43.71).
+bool carries_boot_item(ByteSpan payload) {
+  auto m = wire::dhcp::parse(payload);
+  if (!m) return false;
+  auto v = m->option(wire::dhcp::opt::kVendorSpecific);
+  if (!v) return false;
+  auto pxe = wire::dhcp::decode_pxe_options(*v);
+  return pxe && pxe->boot_item.has_value();
+}
 
 // Keeps a file's bytes only when asked (config files); counts the rest (a 300 MB ISO).
 class FetchSink final : public tftp::FileSink {
@@ -160,6 +171,7 @@ void SimulatedClient::dhcp_apply(proto::dhcp::ClientActions& acts, Timestamp now
   for (auto& s : acts.sends) {
     Mac dst = s.broadcast || s.to_ip == transport::kBroadcastIpv4 ? kBroadcastMac : server_mac_.value_or(kBroadcastMac);
     if (!s.broadcast && s.to_port == 4011 && stage_ == Stage::Dhcp) begin(Stage::BootServer, now);
+    if (s.to_port == 4011) boot_item_sent_ = carries_boot_item(s.payload);
     if (!s.from_ip.is_zero()) ip_ = s.from_ip;
     send_udp(dst, s.to_ip, s.from_port, s.to_port, std::move(s.payload));
   }
@@ -209,7 +221,8 @@ void SimulatedClient::dhcp_failed(proto::dhcp::ClientFailure f, Timestamp now) {
     case proto::dhcp::ClientFailure::NoAck:
       return fail(saw_proxy_offer_ && !saw_address_offer_ ? Failure::OnlyProxyOffers : Failure::NoOffer, now);
     case proto::dhcp::ClientFailure::NoBootFile: return fail(Failure::NoBootFile, now);
-    case proto::dhcp::ClientFailure::BootServerSilent: return fail(Failure::BootServerSilent, now);
+    case proto::dhcp::ClientFailure::BootServerSilent:
+      return fail(boot_item_sent_ ? Failure::BootServerSilent : Failure::ProxyRequestSilent, now);
   }
 }
 

@@ -128,6 +128,9 @@ class SimulatedClient : public transport::Station {
   std::optional<Timestamp> dhcp_timer_;
   std::optional<proto::dhcp::ClientBoot> boot_;
   bool saw_address_offer_ = false, saw_proxy_offer_ = false, winpe_ = false;
+  // The last request to port 4011 carried a boot item (43.71): boot server discovery (E78), not
+  // the ProxyDHCP request (E55).
+  bool boot_item_sent_ = false;
   Ipv4 ip_;
 
   Ipv4 server_ip_;

@@ -166,7 +166,7 @@ TEST(ScreenEdk2, NoBootFileIsE16AsTheCapture) {
 }
 
 TEST(ScreenEdk2, ProxySilentIsE16AfterTheStationAddressAsTheCapture) {
-  EXPECT_TRUE(shows(console("edk2-proxy-4011-silent"), failure_lines(Firmware::Edk2, Failure::BootServerSilent, lab())));
+  EXPECT_TRUE(shows(console("edk2-proxy-4011-silent"), failure_lines(Firmware::Edk2, Failure::ProxyRequestSilent, lab())));
 }
 
 TEST(ScreenEdk2, FileNotFoundIsE23AsTheCapture) {
