@@ -150,14 +150,9 @@ stop_capture() {
     grep -E 'packets (captured|received|dropped)' "$WORK/tcpdump.err" | sed 's/^/[tcpdump] /' >&2 || true
 }
 
-# tftp_tree_bios <dir>: Debian 12 pxelinux + modules + menu config like the seed's
-tftp_tree_bios() {
-    local d=$1
-    mkdir -p "$d/pxelinux.cfg"
-    cp "$PXELINUX" "$d/"
-    cp "$BIOSMOD"/{ldlinux.c32,menu.c32,libutil.c32,libcom32.c32} "$d/"
-    cat >"$d/pxelinux.cfg/default" <<'EOF'
-SERIAL 0 115200
+# The pxelinux menu every capture's TFTP root serves (the seed's winpe entry and a local boot).
+capture_menu() {
+    cat <<'EOF'
 UI         menu.c32
 MENU TITLE pxekit capture menu
 TIMEOUT    600
@@ -172,6 +167,15 @@ LABEL      localboot
 MENU LABEL Boot from local disk
 LOCALBOOT  0
 EOF
+}
+
+# tftp_tree_bios <dir>: Debian 12 pxelinux + modules + menu config like the seed's
+tftp_tree_bios() {
+    local d=$1
+    mkdir -p "$d/pxelinux.cfg"
+    cp "$PXELINUX" "$d/"
+    cp "$BIOSMOD"/{ldlinux.c32,menu.c32,libutil.c32,libcom32.c32} "$d/"
+    { echo "SERIAL 0 115200"; capture_menu; } >"$d/pxelinux.cfg/default"
 }
 
 tftp_tree_efi() {
@@ -832,21 +836,7 @@ tftp_tree_dummy() {
     dummy_file "$d/menu.c32" 3072
     dummy_file "$d/libutil.c32" 2048
     dummy_file "$d/libcom32.c32" 2048
-    cat >"$d/pxelinux.cfg/default" <<'EOF'
-UI         menu.c32
-MENU TITLE pxekit capture menu
-TIMEOUT    600
-
-LABEL      winpe
-MENU LABEL Boot Windows PE from network
-KERNEL     /memdisk
-INITRD     winpe.iso
-APPEND     iso raw
-
-LABEL      localboot
-MENU LABEL Boot from local disk
-LOCALBOOT  0
-EOF
+    capture_menu >"$d/pxelinux.cfg/default"
 }
 
 # client_single <name> <dnsmasq|pxekit> <expected exit> [client args...] -- <conf lines...>
