@@ -128,6 +128,17 @@ class InProcessServerTest : public ::testing::Test {
     EXPECT_TRUE(link_.run_until([&] { return client_.udp.size() >= n; }, clock_.now() + within))
         << "got " << client_.udp.size() << " frames, wanted " << n;
   }
+  // DISCOVER, then REQUEST of the offered address (replies 0 and 1): the offered address.
+  Ipv4 discover_and_request() {
+    send_dhcp(pxe_client(wd::MessageType::Discover, kClientMac, 0).build());
+    run_until_frames(1);
+    Ipv4 offered = dhcp_reply(0).yiaddr;
+    auto req = pxe_client(wd::MessageType::Request, kClientMac, 0);
+    req.option_ip(wd::opt::kServerId, kServerIp).option_ip(wd::opt::kRequestedIp, offered);
+    send_dhcp(req.build());
+    run_until_frames(2);
+    return offered;
+  }
   // Everything that happens within `d`.
   void settle(Duration d = seconds(2)) { link_.run_until([] { return false; }, clock_.now() + d); }
   wd::Message dhcp_reply(std::size_t i) {
@@ -192,13 +203,7 @@ TEST_F(InProcessServerTest, BroadcastFlagGetsABroadcastOffer) {
 
 TEST_F(InProcessServerTest, RequestGetsAnAckAndALeaseInMemory) {
   start(kDhcpConf);
-  send_dhcp(pxe_client(wd::MessageType::Discover, kClientMac, 0).build());
-  run_until_frames(1);
-  Ipv4 offered = dhcp_reply(0).yiaddr;
-  auto req = pxe_client(wd::MessageType::Request, kClientMac, 0);
-  req.option_ip(wd::opt::kServerId, kServerIp).option_ip(wd::opt::kRequestedIp, offered);
-  send_dhcp(req.build());
-  run_until_frames(2);
+  Ipv4 offered = discover_and_request();
   ASSERT_EQ(client_.udp.size(), 2u);
   auto ack = dhcp_reply(1);
   EXPECT_EQ(ack.message_type(), wd::MessageType::Ack);
@@ -211,13 +216,7 @@ TEST_F(InProcessServerTest, RequestGetsAnAckAndALeaseInMemory) {
 
 TEST_F(InProcessServerTest, RenewingClientIsAnsweredAtTheMacItSentFrom) {
   start(kDhcpConf);
-  send_dhcp(pxe_client(wd::MessageType::Discover, kClientMac, 0).build());
-  run_until_frames(1);
-  Ipv4 offered = dhcp_reply(0).yiaddr;
-  auto req = pxe_client(wd::MessageType::Request, kClientMac, 0);
-  req.option_ip(wd::opt::kServerId, kServerIp).option_ip(wd::opt::kRequestedIp, offered);
-  send_dhcp(req.build());
-  run_until_frames(2);
+  Ipv4 offered = discover_and_request();
   // RENEWING: unicast from its address, ciaddr set, no server id.
   auto renew = pxe_client(wd::MessageType::Request, kClientMac, 0);
   renew.ciaddr(offered);
