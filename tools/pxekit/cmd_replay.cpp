@@ -64,52 +64,26 @@ void add_replay(CLI::App& app, int& exit_code) {
         return;
       }
     }
-    if (on_interface) {
-      auto script = pxe::replay::load_script(o->capture, server);
-      if (!script) {
-        std::fprintf(stderr, "pxekit replay: %s\n", script.error().what.c_str());
-        exit_code = 3;
-        return;
-      }
-      pxe::replay::ReplayOptions ro;
-      ro.compare.strict = o->strict;
-      auto r = pxe::replay::replay_on_interface(*script, o->interface, ro);
-      if (!r) {
-        std::fprintf(stderr, "pxekit replay: %s\n", r.error().what.c_str());
-        exit_code = 3;
-        return;
-      }
-      const std::string out = o->format == "json" ? pxe::replay::to_json(r->comparison)
-                                                  : pxe::replay::to_text(r->comparison);
-      std::fputs(out.c_str(), stdout);
-      exit_code = r->comparison.matches() ? 0 : 1;
-      return;
-    }
-    std::vector<std::string> ignored;
-    auto cfg = pxe::replay::load_conf_for_replay(o->conf, &ignored);
-    if (!cfg) {
-      std::fprintf(stderr, "pxekit replay: %s\n", cfg.error().what.c_str());
+    auto fail = [&](const pxe::Error& e) {
+      std::fprintf(stderr, "pxekit replay: %s\n", e.what.c_str());
       exit_code = 3;
-      return;
-    }
-    if (o->verbose)
-      for (const auto& l : ignored) std::fprintf(stderr, "ignored (no effect on answers): %s\n", l.c_str());
-    if (!o->tftp_root.empty()) cfg->tftp.root = o->tftp_root;
+    };
     auto script = pxe::replay::load_script(o->capture, server);
-    if (!script) {
-      std::fprintf(stderr, "pxekit replay: %s\n", script.error().what.c_str());
-      exit_code = 3;
-      return;
-    }
+    if (!script) return fail(script.error());
     pxe::replay::ReplayOptions ro;
-    if (!o->ifname.empty()) ro.ifname = o->ifname;
     ro.compare.strict = o->strict;
-    auto r = pxe::replay::replay_in_process(*script, *cfg, ro);
-    if (!r) {
-      std::fprintf(stderr, "pxekit replay: %s\n", r.error().what.c_str());
-      exit_code = 3;
-      return;
-    }
+    pxe::Result<pxe::replay::ReplayResult> r = [&]() -> pxe::Result<pxe::replay::ReplayResult> {
+      if (on_interface) return pxe::replay::replay_on_interface(*script, o->interface, ro);
+      std::vector<std::string> ignored;
+      auto cfg = pxe::replay::load_conf_for_replay(o->conf, &ignored);
+      if (!cfg) return cfg.error();
+      if (o->verbose)
+        for (const auto& l : ignored) std::fprintf(stderr, "ignored (no effect on answers): %s\n", l.c_str());
+      if (!o->tftp_root.empty()) cfg->tftp.root = o->tftp_root;
+      if (!o->ifname.empty()) ro.ifname = o->ifname;
+      return pxe::replay::replay_in_process(*script, *cfg, ro);
+    }();
+    if (!r) return fail(r.error());
     if (o->verbose)
       for (const auto& l : r->server_log) std::fprintf(stderr, "server: %s\n", l.c_str());
     const std::string out = o->format == "json" ? pxe::replay::to_json(r->comparison)
