@@ -188,7 +188,7 @@ void InProcessServer::on_tftp_request(const UdpFrame& f, Timestamp now) {
   const std::string endpoint = fmt::format("{}:{}", f.src_ip.str(), f.src_port);
   switch (a.verdict) {
     case pt::Verdict::Drop:
-      if (a.why == "rate limited") log(fmt::format("rate limit: dropping requests from {}", f.src_ip.str()));
+      if (a.dropped == pt::DropReason::RateLimited) log(fmt::format("rate limit: dropping requests from {}", f.src_ip.str()));
       return;
     case pt::Verdict::Keep:
     case pt::Verdict::StartWrite:  // not reached: admission refuses WRQ on a read-only server
@@ -259,14 +259,10 @@ void InProcessServer::on_transfer_datagram(Transfer& t, const UdpFrame& f, Times
 bool InProcessServer::apply(Transfer& t, Timestamp now) {
   bool ended = false;
   for (const auto& a : t.actions) {
-    if (const auto* d = std::get_if<pt::SendData>(&a)) {
-      Bytes b(d->header.begin(), d->header.end());
-      b.insert(b.end(), d->payload.begin(), d->payload.end());
-      send_udp(t.peer, t.port, std::move(b));
-    } else if (const auto* s = std::get_if<pt::SendDatagram>(&a)) {
+    if (auto bytes = pt::datagram_bytes(a)) {  // SendData joined, or SendDatagram
       Peer to = t.peer;
-      if (s->to_port) to.port = *s->to_port;
-      send_udp(to, t.port, s->bytes);
+      if (const auto* s = std::get_if<pt::SendDatagram>(&a); s && s->to_port) to.port = *s->to_port;
+      send_udp(to, t.port, std::move(*bytes));
     } else if (const auto* timer = std::get_if<pt::SetTimer>(&a)) {
       t.timer = timer->at;
     } else if (std::holds_alternative<pt::CancelTimer>(a)) {

@@ -22,9 +22,10 @@ std::string_view verdict_name(Verdict v) {
 
 namespace {
 
-Admission drop(std::string why) {
+Admission drop(DropReason reason, std::string why) {
   Admission a;
   a.verdict = Verdict::Drop;
+  a.dropped = reason;
   a.why = std::move(why);
   return a;
 }
@@ -43,9 +44,9 @@ Admission refuse(wt::ErrorCode code, std::string message, std::string why) {
 Admission admit(ByteSpan datagram, Ipv4 from, const Running& running, const AdmissionLimits& limits,
                 RateLimiter& rate, Timestamp now) {
   auto parsed = wt::parse(datagram);
-  if (!parsed) return drop("malformed");
+  if (!parsed) return drop(DropReason::Malformed, "malformed");
   auto* req = std::get_if<wt::Request>(&*parsed);
-  if (!req) return drop("not a request");  // an ERROR here is never answered
+  if (!req) return drop(DropReason::NotARequest, "not a request");  // an ERROR here is never answered
 
   const SameEndpoint* same = nullptr;
   for (const auto& t : running.same_endpoint)
@@ -58,12 +59,12 @@ Admission admit(ByteSpan datagram, Ipv4 from, const Running& running, const Admi
       a.why = "retransmitted request";
       return a;
     }
-    if (req->write) return drop("duplicate write request");  // never replace an upload in progress
+    if (req->write) return drop(DropReason::DuplicateWrite, "duplicate write request");  // never replace an upload in progress
     // The replaced transfer's slot is the new one's.
     if (total) --total;
     if (from_client) --from_client;
   }
-  if (!rate.allow(from, now)) return drop("rate limited");
+  if (!rate.allow(from, now)) return drop(DropReason::RateLimited, "rate limited");
   auto no = [&](wt::ErrorCode code, std::string message, std::string why) {
     Admission a = refuse(code, std::move(message), std::move(why));
     a.request = std::move(*req);  // for the log line

@@ -63,9 +63,13 @@ enum class Verdict {
 };
 std::string_view verdict_name(Verdict v);
 
+// Why a datagram is dropped (Verdict::Drop); `why` has the same as text.
+enum class DropReason { None, Malformed, NotARequest, DuplicateWrite, RateLimited };
+
 struct Admission {
   Verdict verdict = Verdict::Drop;
   std::string why;  // for the log and stats: "malformed", "rate limited", "per-client cap", ...
+  DropReason dropped = DropReason::None;  // Drop: why, for counting and rate-limited logging
   wire::tftp::ErrorCode code = wire::tftp::ErrorCode::NotDefined;  // Refuse
   std::string message;                                             // Refuse: the ERROR's text
   std::optional<wire::tftp::Request> request;  // StartRead, StartWrite, Replace

@@ -55,13 +55,13 @@ pt::Admission RequestHandler::admit(const transport::Datagram& d, const pt::Runn
   pt::Admission a = pt::admit(d.bytes, d.from.addr, running, limits_, limiter_, now);
   switch (a.verdict) {
     case pt::Verdict::Drop:
-      if (a.why == "rate limited") {
+      if (a.dropped == pt::DropReason::RateLimited) {
         ++stats_.rate_limited;
         if (now - last_rate_log_ > std::chrono::seconds(1)) {
           last_rate_log_ = now;
           log()->warn("rate limit: dropping requests from {}", d.from.addr.str());
         }
-      } else if (a.why == "duplicate write request") {
+      } else if (a.dropped == pt::DropReason::DuplicateWrite) {
         ++stats_.duplicates;
       } else {
         ++stats_.malformed;
