@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -13,10 +14,20 @@ namespace pxe {
 struct Error {
   std::string what;       // what was expected and what was found
   std::size_t offset = 0; // byte offset into the input where it went wrong
+  std::uint32_t code = 0; // a protocol status, when the caller maps errors to one (SMB2: NTSTATUS)
 };
 
 inline Error make_error(std::string what, std::size_t offset = 0) {
-  return Error{std::move(what), offset};
+  Error e;
+  e.what = std::move(what);
+  e.offset = offset;
+  return e;
+}
+// An error that carries a protocol status (`code`) for the caller to answer with.
+inline Error make_status_error(std::uint32_t code, std::string what) {
+  Error e = make_error(std::move(what));
+  e.code = code;
+  return e;
 }
 
 template <class T>
