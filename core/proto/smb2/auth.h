@@ -42,7 +42,8 @@ struct AuthResult {
   std::uint32_t status = 0;                  // MORE_PROCESSING_REQUIRED / SUCCESS / LOGON_FAILURE ...
   Identity identity;                         // with Done
   std::optional<crypto::Key16> session_key;  // the ExportedSessionKey of a verified NTLMv2 user
-  std::string why;                           // for the log when Failed (never sent)
+  std::string why;                           // for the log when Failed, or why a logon became
+                                             // guest (never sent)
 };
 
 struct AuthSettings {  // from config::SmbSettings
@@ -66,13 +67,14 @@ class Authenticator {  // one per SESSION_SETUP exchange (one session)
   AuthResult on_negotiate(ByteSpan ntlmssp);
   AuthResult on_authenticate(ByteSpan ntlmssp, const std::optional<Bytes>& mech_list_mic);
   AuthResult fail(std::uint32_t status, std::string why);
-  AuthResult done(Identity id, std::optional<crypto::Key16> key, bool send_mic);
+  AuthResult done(Identity id, std::optional<crypto::Key16> key, std::optional<Bytes> mech_list_mic);
 
   AuthSettings settings_;
   Random& random_;
   std::uint64_t filetime_now_;
   Stage stage_ = Stage::ExpectNegotiate;
   bool spnego_ = true;        // the client wrapped its tokens in SPNEGO
+  bool mic_required_ = false; // NTLMSSP was not the client's first mech: mechListMIC mandatory
   Bytes mech_types_der_;      // from the client's negTokenInit (mechListMIC input)
   Bytes negotiate_;           // raw NTLMSSP NEGOTIATE (MIC input)
   Bytes challenge_;           // raw NTLMSSP CHALLENGE we sent
