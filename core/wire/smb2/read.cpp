@@ -54,13 +54,19 @@ Result<ReadResponse> parse_read_response(ByteSpan pdu) {
   return m;
 }
 
-void encode_read_response(const ReadResponse& m, ByteWriter& w) {
+void encode_read_response_head(const ReadResponse& m, ByteWriter& w) {
   w.u16le(17);
   w.u8(std::uint8_t(kHeaderSize + 16));
   w.u8(0);
-  w.u32le(std::uint32_t(m.data.size()));
+  w.u32le(m.data_length);
   w.u32le(m.data_remaining);
   w.u32le(m.flags);
+}
+
+void encode_read_response(const ReadResponse& m, ByteWriter& w) {
+  ReadResponse head = m;
+  head.data_length = std::uint32_t(m.data.size());
+  encode_read_response_head(head, w);
   w.bytes(m.data);
 }
 

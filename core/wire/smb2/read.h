@@ -40,5 +40,8 @@ Result<ReadResponse> parse_read_response(ByteSpan pdu);
 void encode_read_request(const ReadRequest& m, ByteWriter& w);
 // Data at offset 80 (0x50), right after the 16-byte fixed body.
 void encode_read_response(const ReadResponse& m, ByteWriter& w);
+// The fixed body only, DataLength = m.data_length: the server sends the data itself after it
+// (a file range, without copying it into the message).
+void encode_read_response_head(const ReadResponse& m, ByteWriter& w);
 
 }  // namespace pxe::wire::smb2

@@ -1,0 +1,107 @@
+// QUERY_INFO ([MS-SMB2] 3.3.5.20) — reference section 2.10: file classes, filesystem classes and
+// the security descriptor (file_info.h encodes them).
+//   buffer smaller than the class's fixed part        STATUS_INFO_LENGTH_MISMATCH
+//   variable part (a name) cut short                   STATUS_BUFFER_OVERFLOW, truncated data
+//   security descriptor larger than the buffer         STATUS_BUFFER_TOO_SMALL, ErrorData = size
+//   security without READ_CONTROL on the handle       STATUS_ACCESS_DENIED
+//   quota                                              STATUS_NOT_SUPPORTED
+#include <algorithm>
+
+#include "proto/smb2/dispatch.h"
+#include "proto/smb2/file_info.h"
+#include "wire/smb2/query.h"
+#include "wire/smb2/status.h"
+
+namespace pxe::proto::smb2 {
+namespace {
+
+namespace st = wire::smb2::status;
+namespace it = wire::smb2::info_type;
+constexpr std::uint32_t kReadControl = 0x00020000;
+
+// Bytes of a class before its variable-length name ([MS-FSCC] 2.4, 2.5); the whole size for
+// the fixed-size classes.
+std::size_t fixed_part(std::uint8_t type, std::uint8_t cls, std::size_t whole) {
+  if (type == it::kFile) {
+    switch (cls) {
+      case file_class::kName:
+      case file_class::kAlternateName:
+      case file_class::kNormalizedName: return 4;
+      case file_class::kAll: return 100;
+      case file_class::kStream: return std::min<std::size_t>(whole, 24);
+      default: return whole;
+    }
+  }
+  if (type == it::kFilesystem) {
+    switch (cls) {
+      case fs_class::kVolume: return 18;
+      case fs_class::kAttribute: return 12;
+      default: return whole;
+    }
+  }
+  return whole;
+}
+
+void patch_u32(Bytes& b, std::size_t at, std::uint32_t v) {
+  if (b.size() < at + 4) return;
+  for (int k = 0; k < 4; ++k) b[at + std::size_t(k)] = std::uint8_t(v >> (8 * k));
+}
+
+}  // namespace
+
+void handle_query_info(ConnState& c, Request& rq, Reply& rp) {
+  auto req = wire::smb2::parse_query_info_request(rq.pdu);
+  if (!req) return rp.fail(st::kInvalidParameter);
+  Open* o = find_open(c, rq, req->file_id);
+  if (!o) return rp.fail(st::kFileClosed);
+  rp.file_id = o->id;
+  if (req->output_buffer_length > c.ctx->limits.max_transact) return rp.fail(st::kInvalidParameter);
+
+  Bytes data;
+  switch (req->info_type) {
+    case it::kFile: {
+      if (req->info_class == file_class::kFullEa) return rp.fail(st::kNoEasOnFile);
+      auto r = encode_file_info(req->info_class, o->meta, o->path);
+      if (!r) return rp.fail(r.error().code ? r.error().code : st::kInvalidInfoClass);
+      data = std::move(r.value());
+      // The handle's own granted access (file_info writes the share's maximum).
+      if (req->info_class == file_class::kAccess) patch_u32(data, 0, o->granted_access);
+      if (req->info_class == file_class::kAll) patch_u32(data, 64, o->granted_access);
+      break;
+    }
+    case it::kFilesystem: {
+      auto r = encode_fs_info(req->info_class, rq.tree->share->share->volume());
+      if (!r) return rp.fail(r.error().code ? r.error().code : st::kInvalidInfoClass);
+      data = std::move(r.value());
+      break;
+    }
+    case it::kSecurity: {
+      if (!(o->granted_access & kReadControl)) return rp.fail(st::kAccessDenied);
+      data = encode_security_descriptor(req->additional_information);
+      if (data.size() > req->output_buffer_length) {
+        ByteWriter need(4);
+        need.u32le(std::uint32_t(data.size()));
+        return rp.fail(st::kBufferTooSmall, need.data());
+      }
+      break;
+    }
+    case it::kQuota:
+      return rp.fail(st::kNotSupported);
+    default:
+      return rp.fail(st::kInvalidParameter);
+  }
+
+  std::uint32_t status = st::kSuccess;
+  if (data.size() > req->output_buffer_length) {
+    if (req->output_buffer_length < fixed_part(req->info_type, req->info_class, data.size()))
+      return rp.fail(st::kInfoLengthMismatch);
+    data.resize(req->output_buffer_length);
+    status = st::kBufferOverflow;
+  }
+  rp.status = status;
+  wire::smb2::OutputResponse m;
+  m.output = data;
+  wire::smb2::encode_output_response(m, rp.body());
+}
+
+}  // namespace pxe::proto::smb2
