@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/openat2.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "base/text.h"
+#include "server/fs/confined_path.h"
 
 namespace pxe::server::tftp {
 
@@ -65,37 +65,13 @@ Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t>
 }
 
 Result<TftpRoot> TftpRoot::open(const std::string& root) {
-  char buf[PATH_MAX];
-  if (!::realpath(root.c_str(), buf)) return make_error("tftp-root " + root + ": " + std::strerror(errno));
-  int fd = ::open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return make_error("tftp-root " + root + ": " + std::strerror(errno));
-  return TftpRoot(fd, buf);
+  auto r = open_confined_root(root);
+  if (!r) return make_error("tftp-root " + r.error().what);
+  return TftpRoot(r->fd.release(), std::move(r->real));
 }
 
 int TftpRoot::open_beneath(const std::string& relative) const {
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  long fd = ::syscall(SYS_openat2, fd_.get(), relative.c_str(), &how, sizeof how);
-  if (fd >= 0) return static_cast<int>(fd);
-  if (errno != ENOSYS) return -errno;
-  // No openat2: open, then check where the file really is.
-  int f = ::openat(fd_.get(), relative.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (f < 0) return -errno;
-  char link[64], real[PATH_MAX];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", f);
-  ssize_t n = ::readlink(link, real, sizeof real - 1);
-  if (n <= 0) {
-    ::close(f);
-    return -EACCES;
-  }
-  std::string_view rp(real, static_cast<std::size_t>(n));
-  if (rp.size() <= real_.size() || rp.compare(0, real_.size(), real_) != 0 ||
-      (real_ != "/" && rp[real_.size()] != '/')) {
-    ::close(f);
-    return -EXDEV;
-  }
-  return f;
+  return server::open_beneath(fd_.get(), real_, relative, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 }
 
 std::optional<std::string> TftpRoot::find_case_insensitive(const std::string& relative) const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/text.h"
+#include "server/fs/confined_path.h"
 
 namespace pxe::server::tftp {
 
@@ -109,14 +110,11 @@ Result<std::string> TftpRoot::upload_dir(const std::string& dir) const {
   }
   auto norm = normalize_name(rel, real_, {});
   if (!norm) return make_error("upload directory " + dir + ": " + norm.error().what);
-  open_how how{};
-  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long fd = ::syscall(SYS_openat2, fd_.get(), norm->c_str(), &how, sizeof how);
+  int fd = server::open_beneath(fd_.get(), real_, *norm, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
   if (fd < 0)
     return make_error("upload directory " + dir + ": " +
-                      (errno == ELOOP ? std::string("reached through a symlink") : std::string(std::strerror(errno))));
-  ::close(static_cast<int>(fd));
+                      (fd == -ELOOP ? std::string("reached through a symlink") : std::string(std::strerror(-fd))));
+  ::close(fd);
   return *norm;
 }
 
@@ -124,17 +122,14 @@ namespace {
 
 // Opens a directory beneath `root` without following any symlink: for reading when it can (the
 // directory is then fsync()able), else O_PATH (a write-only drop box). fd or -errno.
-int open_dir_beneath(int root, const std::string& dir, bool& readable) {
-  open_how how{};
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  for (std::uint64_t flags : {O_RDONLY | O_DIRECTORY | O_CLOEXEC, O_PATH | O_DIRECTORY | O_CLOEXEC}) {
-    how.flags = flags;
-    long fd = ::syscall(SYS_openat2, root, dir.c_str(), &how, sizeof how);
+int open_dir_beneath(int root, const std::string& root_real, const std::string& dir, bool& readable) {
+  int fd = -EACCES;
+  for (std::uint64_t flags : {O_RDONLY | O_DIRECTORY, O_PATH | O_DIRECTORY}) {
+    fd = server::open_beneath(root, root_real, dir, flags, RESOLVE_NO_SYMLINKS);
     readable = !(flags & O_PATH);
-    if (fd >= 0) return static_cast<int>(fd);
-    if (errno != EACCES) break;
+    if (fd >= 0 || fd != -EACCES) break;
   }
-  return -errno;
+  return fd;
 }
 
 }  // namespace
@@ -156,7 +151,7 @@ std::variant<TftpRoot::Created, OpenError> TftpRoot::create_upload(const std::st
   auto slash = relative.rfind('/');
   std::string dir = relative.substr(0, slash), base = relative.substr(slash + 1);
   bool dir_readable = false;
-  int dirfd = open_dir_beneath(fd_.get(), dir, dir_readable);
+  int dirfd = open_dir_beneath(fd_.get(), real_, dir, dir_readable);
   if (dirfd < 0) {
     int e = -dirfd;
     if (e == ENOENT || e == ENOTDIR)
@@ -227,7 +222,7 @@ void remove_stale_in(int dirfd, int depth, std::size_t& removed) {
 
 Result<std::size_t> TftpRoot::remove_stale_uploads(const std::string& upload_dir) const {
   bool readable = false;
-  int fd = open_dir_beneath(fd_.get(), upload_dir, readable);
+  int fd = open_dir_beneath(fd_.get(), real_, upload_dir, readable);
   if (fd < 0) return make_error("upload directory " + upload_dir + ": " + std::strerror(-fd));
   if (!readable) {
     ::close(fd);
