@@ -24,7 +24,7 @@ struct SessionOptions {
   std::optional<std::string> label;
   unsigned count = 1;
   Duration ramp{};                       // between two clients' power-on (--ramp 50/s: 20 ms)
-  unsigned time_divisor = 1;             // --timing fast: 100
+  unsigned time_divisor = 1;             // --timing fast: 100 in-process, 10 on an interface
   std::vector<Fault> faults;
   std::string record;                    // pcap path, empty: none
   std::uint32_t seed = 1;
