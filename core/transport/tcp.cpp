@@ -91,7 +91,7 @@ Result<std::size_t> TcpConnection::write(ByteSpan bytes) {
   }
 }
 
-Result<std::size_t> TcpConnection::write_gathered(std::span<const ByteSpan> parts) {
+Result<std::size_t> TcpConnection::write_gathered(std::span<const ByteSpan> parts, bool more) {
   constexpr std::size_t kMaxParts = 64;
   iovec iov[kMaxParts];
   std::size_t count = 0;
@@ -107,7 +107,7 @@ Result<std::size_t> TcpConnection::write_gathered(std::span<const ByteSpan> part
   msg.msg_iov = iov;
   msg.msg_iovlen = count;
   for (;;) {
-    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);  // writev() would raise SIGPIPE
+    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL | (more ? MSG_MORE : 0));  // writev() would raise SIGPIPE
     if (n >= 0) return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
     if (would_block()) return std::size_t{0};

@@ -42,7 +42,9 @@ class TcpConnection {
   // Never raises SIGPIPE: a peer that went away is an error.
   Result<std::size_t> write(ByteSpan bytes);
   // The same for several buffers in order, in one system call (at most 64 of them are used).
-  Result<std::size_t> write_gathered(std::span<const ByteSpan> parts);
+  // `more`: more data follows at once (MSG_MORE), so a head and the file bytes sent after it by
+  // send_file() share segments instead of the head leaving alone (TCP_NODELAY is on).
+  Result<std::size_t> write_gathered(std::span<const ByteSpan> parts, bool more = false);
   // Sends up to `length` bytes of `file_fd` from `offset` (sendfile(2), no copy through user
   // space); returns how many went (0 when the socket takes nothing now). Fewer than asked also
   // when the file ends early: the caller sees 0 with `*eof` set.

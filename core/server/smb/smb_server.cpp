@@ -1,0 +1,453 @@
+// The server loop: one thread, level-triggered epoll over the listening socket, an eventfd for
+// stop() and one socket per connection; the timer is the earliest of the machines' timers (and
+// of the lingering closes).
+#include "server/smb/smb_server.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <new>
+#include <optional>
+#include <thread>
+
+#include "base/random.h"
+#include "server/smb/log.h"
+#include "transport/tcp.h"
+
+namespace pxe::server {
+
+namespace {
+
+using smb::log;
+namespace ps = proto::smb2;
+
+constexpr std::uint64_t kListenId = 0;
+constexpr std::uint64_t kWakeId = 1;
+// Bytes read from one socket per turn before the others get theirs.
+constexpr std::size_t kReadBudget = 1u << 20;
+constexpr std::size_t kReadChunk = 256u << 10;
+
+// A response waiting for the socket: bytes (a whole NBSS message, or the head of a READ response)
+// and, for a zero-copy READ, the file range that follows them.
+struct OutItem {
+  Bytes bytes;
+  std::size_t bytes_sent = 0;
+  std::shared_ptr<ps::ShareFile> file;
+  std::uint64_t offset = 0;
+  std::uint32_t length = 0;
+  std::uint32_t file_sent = 0;
+
+  std::size_t remaining() const { return bytes.size() - bytes_sent + (length - file_sent); }
+};
+
+struct Conn {
+  transport::TcpConnection sock;
+  std::string peer;
+  std::unique_ptr<ps::Connection> machine;
+  std::deque<OutItem> out;
+  std::size_t queued = 0;
+  std::optional<Timestamp> timer;
+  bool reading = true;
+  bool writing = false;
+  bool closing = false;   // the machine said CloseConnection: flush what is queued, then close
+  Timestamp close_by{};   // ... but no later than this
+  std::string close_why;
+  bool failed = false;    // the socket failed (or the peer left): close now
+  std::string fail_why;
+};
+
+class SmbServerImpl final : public SmbServer {
+ public:
+  SmbServerImpl(const config::SmbSettings& settings, std::vector<OpenedShare> shares, const SmbServerOptions& options,
+                transport::TcpListener listen, int epfd, int wakefd, const Clock& clock)
+      : shares_(std::move(shares)), options_(options), listen_(std::move(listen)), epfd_(epfd), wakefd_(wakefd),
+        clock_(clock) {
+    ctx_.settings = settings;
+    ctx_.limits = options.limits;
+    ctx_.random = &random_;
+    for (auto& b : ctx_.server_guid) b = static_cast<std::uint8_t>(random_.next());
+    ctx_.start_filetime = filetime_of(clock_.now());
+    for (auto& s : shares_) ctx_.shares.push_back({s.name, s.share.get(), s.guest_ok});
+    port_ = listen_.local().port;
+    add(listen_.fd(), kListenId, EPOLLIN);
+    add(wakefd_, kWakeId, EPOLLIN);
+  }
+  ~SmbServerImpl() override {
+    stop();
+    ::close(epfd_);
+    ::close(wakefd_);
+  }
+
+  std::uint16_t port() const override { return port_; }
+  std::size_t connections() const override { return conns_.size(); }
+
+  void start() override {
+    if (thread_.joinable() || stopping_) return;
+    thread_ = std::thread([this] { loop(); });
+  }
+
+  void stop() override {
+    if (!thread_.joinable()) {
+      end_all();
+      return;
+    }
+    stopping_ = true;
+    std::uint64_t one = 1;
+    (void)!::write(wakefd_, &one, sizeof one);
+    thread_.join();
+  }
+
+  void poll_once(int max_wait_ms) override {
+    if (!thread_.joinable()) turn(max_wait_ms);
+  }
+
+ private:
+  void add(int fd, std::uint64_t id, std::uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = id;
+    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void update_events(std::uint64_t id, Conn& c) {
+    // Hysteresis: reading stops at max_queued_bytes and starts again at half of it.
+    bool want_read = !c.closing && !c.failed &&
+                     (c.reading ? c.queued < options_.max_queued_bytes : c.queued <= options_.max_queued_bytes / 2);
+    bool want_write = !c.out.empty();
+    if (want_read == c.reading && want_write == c.writing) return;
+    c.reading = want_read;
+    c.writing = want_write;
+    epoll_event ev{};
+    ev.events = (want_read ? EPOLLIN : 0u) | (want_write ? EPOLLOUT : 0u);
+    ev.data.u64 = id;
+    ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.sock.fd(), &ev);
+  }
+
+  void on_accept(Timestamp now) {
+    for (int i = 0; i < 64; ++i) {
+      auto a = listen_.accept();
+      if (!a) {
+        // EMFILE and friends: the listener stays readable; pause it instead of spinning.
+        log()->error("{}; not accepting for 1 s", a.error().what);
+        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_.fd(), nullptr);
+        accept_paused_until_ = now + std::chrono::seconds(1);
+        return;
+      }
+      if (!a->has_value()) return;
+      transport::TcpConnection sock = std::move(**a);
+      std::string peer = sock.peer().str();
+      if (conns_.size() >= options_.limits.max_connections) {
+        log()->warn("{}", smb::event_line(peer, "refused: " + std::to_string(conns_.size()) + " connections open (the limit)"));
+        continue;  // closing the socket refuses it
+      }
+      std::uint64_t id = next_id_++;
+      auto conn = std::make_unique<Conn>();
+      conn->sock = std::move(sock);
+      conn->peer = peer;
+      conn->machine = std::make_unique<ps::Connection>(ctx_, peer, now, filetime_of(now));
+      add(conn->sock.fd(), id, EPOLLIN);
+      log()->info("{}", smb::event_line(peer, "connected"));
+      auto& c = *conns_.emplace(id, std::move(conn)).first->second;
+      actions_.clear();
+      c.machine->start(actions_);
+      apply(id, c, now);
+    }
+  }
+
+  // Carries out what the machine asked for; then writes what can go now.
+  void apply(std::uint64_t id, Conn& c, Timestamp now) {
+    for (auto& a : actions_) {
+      if (auto* s = std::get_if<ps::SendBytes>(&a)) {
+        c.queued += s->bytes.size();
+        OutItem item;
+        item.bytes = std::move(s->bytes);
+        c.out.push_back(std::move(item));
+      } else if (auto* f = std::get_if<ps::SendFileData>(&a)) {
+        queue_file(c, *f);
+      } else if (auto* t = std::get_if<ps::SetTimer>(&a)) {
+        c.timer = t->at;
+      } else if (auto* e = std::get_if<ps::Event>(&a)) {
+        log()->info("{}", smb::event_line(c.peer, e->text));
+      } else if (auto* x = std::get_if<ps::CloseConnection>(&a)) {
+        begin_close(c, x->why, now);
+      }
+    }
+    actions_.clear();
+    flush(c);
+    update_events(id, c);
+  }
+
+  void begin_close(Conn& c, const std::string& why, Timestamp now) {
+    if (c.closing) return;
+    c.closing = true;
+    c.close_why = why;
+    c.close_by = now + options_.close_linger;
+  }
+
+  void queue_file(Conn& c, ps::SendFileData& f) {
+    OutItem item;
+    item.bytes = std::move(f.head);
+    if (f.file && f.file->fd() >= 0) {
+      item.file = std::move(f.file);
+      item.offset = f.offset;
+      item.length = f.length;
+    } else if (f.length) {
+      // No descriptor to sendfile() from: the bytes are read now and sent after the head.
+      std::size_t head = item.bytes.size();
+      item.bytes.resize(head + f.length);
+      auto n = f.file ? f.file->read(f.offset, std::span(item.bytes).subspan(head)) : Result<std::size_t>(make_error("no file"));
+      if (!n || *n != f.length) {
+        // The READ response announced `length` bytes: anything else breaks the stream.
+        begin_close(c, "file read failed or ended early: " + (n ? "short read" : n.error().what), clock_.now());
+        return;
+      }
+    }
+    c.queued += item.remaining();
+    c.out.push_back(std::move(item));
+  }
+
+  // Writes queued responses until the socket takes no more. Consecutive whole messages (and a
+  // READ head) leave in one gathered write; a READ's data follows with sendfile().
+  void flush(Conn& c) {
+    while (!c.out.empty() && !c.failed) {
+      ByteSpan parts[64];
+      std::size_t n = 0;
+      bool file_follows = false;
+      for (auto& item : c.out) {
+        if (n == 64) break;
+        if (item.bytes_sent < item.bytes.size()) parts[n++] = ByteSpan(item.bytes).subspan(item.bytes_sent);
+        if (item.file_sent < item.length) {
+          file_follows = true;
+          break;
+        }
+      }
+      if (n > 0) {
+        auto w = c.sock.write_gathered(std::span(parts, n), file_follows);
+        if (!w) return fail(c, w.error().what);
+        if (*w == 0) return;
+        consume_bytes(c, *w);
+        continue;
+      }
+      OutItem& front = c.out.front();
+      bool eof = false;
+      auto w = c.sock.send_file(front.file->fd(), front.offset + front.file_sent, front.length - front.file_sent, &eof);
+      if (!w) return fail(c, w.error().what);
+      if (eof) return fail(c, "file ended before the READ's length was sent (changed while served?)");
+      if (*w == 0) return;
+      front.file_sent += static_cast<std::uint32_t>(*w);
+      c.queued -= *w;
+      if (front.file_sent == front.length) c.out.pop_front();
+    }
+  }
+
+  void consume_bytes(Conn& c, std::size_t n) {
+    c.queued -= n;
+    while (n > 0) {
+      OutItem& item = c.out.front();
+      std::size_t take = std::min(n, item.bytes.size() - item.bytes_sent);
+      item.bytes_sent += take;
+      n -= take;
+      if (item.bytes_sent == item.bytes.size() && item.file_sent == item.length) c.out.pop_front();
+      else if (take == 0) break;  // the head is sent; its file data comes next
+    }
+    // A fully sent item with nothing to send (e.g. an empty head) is dropped too.
+    while (!c.out.empty() && c.out.front().remaining() == 0) c.out.pop_front();
+  }
+
+  void fail(Conn& c, const std::string& why) {
+    c.failed = true;
+    c.fail_why = why;
+  }
+
+  void on_readable(std::uint64_t id, Conn& c, Timestamp now) {
+    std::size_t budget = kReadBudget;
+    rx_.resize(kReadChunk);
+    while (budget > 0 && c.reading && !c.closing && !c.failed) {
+      auto r = c.sock.read(std::span(rx_.data(), std::min(rx_.size(), budget)));
+      if (!r) return fail(c, r.error().what);
+      if (r->eof) return fail(c, "peer closed the connection");
+      if (r->bytes == 0) break;
+      budget -= r->bytes;
+      actions_.clear();
+      c.machine->on_bytes(ByteSpan(rx_.data(), r->bytes), now, filetime_of(now), actions_);
+      apply(id, c, now);
+    }
+  }
+
+  // Ends connections that failed, or that were closed and have sent what they had (or ran out of
+  // time to). The machine hears on_close so that it logs what was read.
+  void reap(Timestamp now) {
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      Conn& c = *it->second;
+      bool done = c.failed || (c.closing && (c.out.empty() || now >= c.close_by));
+      if (!done) {
+        ++it;
+        continue;
+      }
+      std::string why = c.failed ? c.fail_why : c.close_why;
+      if (!c.failed && c.closing && !c.out.empty()) why += " (" + std::to_string(c.queued) + " bytes unsent)";
+      close_conn(c, why);
+      it = conns_.erase(it);  // closing the socket removes it from epoll
+    }
+  }
+
+  void close_conn(Conn& c, const std::string& why) {
+    actions_.clear();
+    if (!c.machine->closed()) c.machine->on_close(actions_);
+    for (auto& a : actions_)
+      if (auto* e = std::get_if<ps::Event>(&a)) log()->info("{}", smb::event_line(c.peer, e->text));
+    actions_.clear();
+    log()->info("{}", smb::event_line(c.peer, "closed: " + why));
+  }
+
+  int next_timeout_ms(Timestamp now, int cap) const {
+    std::optional<Timestamp> next = accept_paused_until_;
+    for (const auto& [id, c] : conns_) {
+      std::optional<Timestamp> t = c->closing ? std::optional(c->close_by) : c->timer;
+      if (c->closing && c->timer && *c->timer < c->close_by) t = c->timer;
+      if (t && (!next || *t < *next)) next = t;
+    }
+    if (!next) return cap;
+    auto us = (*next - now).count();
+    if (us <= 0) return 0;
+    return static_cast<int>(std::min<std::int64_t>((us + 999) / 1000, cap));
+  }
+
+  void turn(int max_wait_ms) {
+    epoll_event events[64];
+    int n = ::epoll_wait(epfd_, events, 64, next_timeout_ms(clock_.now(), max_wait_ms));
+    if (n < 0) {
+      if (errno != EINTR) log()->error("epoll_wait: {}", std::strerror(errno));
+      return;
+    }
+    Timestamp now = clock_.now();
+    for (int i = 0; i < n; ++i) {
+      std::uint64_t id = events[i].data.u64;
+      if (id == kWakeId) continue;
+      if (id == kListenId) {
+        guarded(id, [&] { on_accept(now); });
+        continue;
+      }
+      auto it = conns_.find(id);
+      if (it == conns_.end()) continue;
+      Conn& c = *it->second;
+      guarded(id, [&] {
+        if (events[i].events & EPOLLOUT) flush(c);
+        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+          if (c.reading) on_readable(id, c, now);
+          else if (events[i].events & (EPOLLERR | EPOLLHUP)) fail(c, "connection reset");
+        }
+        update_events(id, c);
+      });
+    }
+    now = clock_.now();
+    if (accept_paused_until_ && *accept_paused_until_ <= now) {
+      accept_paused_until_.reset();
+      add(listen_.fd(), kListenId, EPOLLIN);
+    }
+    for (auto& [id, cp] : conns_) {
+      Conn& c = *cp;
+      if (!c.timer || *c.timer > now || c.failed) continue;
+      c.timer.reset();
+      guarded(id, [&] {
+        actions_.clear();
+        c.machine->on_time(now, actions_);
+        apply(id, c, now);
+      });
+    }
+    reap(now);
+  }
+
+  // A connection that runs out of memory is ended; the others go on.
+  template <class F>
+  void guarded(std::uint64_t id, F&& f) {
+    try {
+      f();
+    } catch (const std::bad_alloc&) {
+      actions_.clear();
+      auto it = conns_.find(id);
+      if (it != conns_.end()) fail(*it->second, "out of memory");
+      else log()->error("out of memory accepting a connection");
+    }
+  }
+
+  void loop() {
+    while (!stopping_) turn(1000);
+    end_all();
+  }
+
+  void end_all() {
+    if (!conns_.empty()) log()->info("stopping with {} connections open", conns_.size());
+    for (auto& [id, c] : conns_) close_conn(*c, "server shutting down");
+    conns_.clear();
+  }
+
+  std::vector<OpenedShare> shares_;
+  SmbServerOptions options_;
+  SystemRandom random_;
+  ps::ServerContext ctx_;
+  transport::TcpListener listen_;
+  int epfd_;
+  int wakefd_;
+  const Clock& clock_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::map<std::uint64_t, std::unique_ptr<Conn>> conns_;
+  ps::Actions actions_;  // scratch
+  Bytes rx_;             // scratch
+  std::optional<Timestamp> accept_paused_until_;
+  std::uint64_t next_id_ = 2;
+  std::uint16_t port_ = 0;
+};
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace
+
+std::uint64_t filetime_of(Timestamp t) {
+  constexpr std::int64_t kUnixEpochAsFiletime = 116444736000000000;  // 1970-01-01 in 100 ns since 1601
+  std::int64_t ft = t.us * 10 + kUnixEpochAsFiletime;
+  return ft < 0 ? 0 : static_cast<std::uint64_t>(ft);
+}
+
+Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& settings, std::vector<OpenedShare> shares,
+                                                   const SmbServerOptions& options) {
+  return open_smb_server(settings, std::move(shares), options, system_clock());
+}
+
+Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& settings, std::vector<OpenedShare> shares,
+                                                   const SmbServerOptions& options, const Clock& clock) {
+  auto addr = Ipv4::parse(options.address);
+  if (!addr) return make_error("SMB listen address is not an IPv4 address: " + options.address);
+  for (const auto& s : shares)
+    if (!s.share) return make_error("share [" + s.name + "] has no tree");
+  // sendfile() has no MSG_NOSIGNAL: a peer that resets mid-READ must not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  auto listen = transport::TcpListener::bind(*addr, settings.port);
+  if (!listen) return listen.error();
+  int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  int wakefd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epfd < 0 || wakefd < 0) {
+    if (epfd >= 0) ::close(epfd);
+    if (wakefd >= 0) ::close(wakefd);
+    return make_error(std::string("epoll/eventfd: ") + std::strerror(errno));
+  }
+  std::string names;
+  for (const auto& s : shares) names += (names.empty() ? "" : ", ") + s.name + (s.guest_ok ? " (guest ok)" : "");
+  auto server = std::make_unique<SmbServerImpl>(settings, std::move(shares), options, std::move(*listen), epfd, wakefd, clock);
+  log()->info("SMB listening on {}:{}, shares: {}", options.address, server->port(), names.empty() ? "none" : names);
+  return std::unique_ptr<SmbServer>(std::move(server));
+}
+
+}  // namespace pxe::server
