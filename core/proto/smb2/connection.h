@@ -50,6 +50,9 @@ struct ServerContext {  // shared by every connection; owned by the server
   std::uint64_t start_filetime = 0;
   ServerLimits limits;
   Random* random = nullptr;
+  // The host's DNS name for the NTLM CHALLENGE's target info (empty: the NetBIOS name in
+  // lower case).
+  std::string dns_name;
   // IPv4 addresses FSCTL_QUERY_NETWORK_INTERFACE_INFO lists; empty: STATUS_NOT_SUPPORTED.
   std::vector<std::array<std::uint8_t, 4>> interfaces_v4;
 };

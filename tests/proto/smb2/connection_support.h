@@ -10,9 +10,17 @@
 #include <string>
 #include <vector>
 
+#include <deque>
+
 #include "base/random.h"
 #include "proto/smb2/connection.h"
+#include "proto/smb2/crypto/primitives.h"
 #include "proto/smb2/memory_share.h"
+#include "proto/smb2/ntlm.h"
+#include "proto/smb2/signing.h"
+#include "wire/smb2/ntlmssp.h"
+#include "wire/smb2/session_setup.h"
+#include "wire/smb2/tree_connect.h"
 #include "wire/smb2/header.h"
 #include "wire/smb2/message.h"
 #include "wire/smb2/negotiate.h"
@@ -23,6 +31,24 @@ namespace pxe::test::smb2 {
 
 namespace w = pxe::wire::smb2;
 namespace p = pxe::proto::smb2;
+namespace signing = pxe::proto::smb2::signing;
+
+// Hands out the given words, then a counter (never zero).
+class ScriptedRandom final : public Random {
+ public:
+  explicit ScriptedRandom(std::deque<std::uint32_t> words = {}) : words_(std::move(words)) {}
+  std::uint32_t next() override {
+    if (words_.empty()) return ++counter_ * 0x9E3779B9u;
+    std::uint32_t v = words_.front();
+    words_.pop_front();
+    return v;
+  }
+  void push(std::uint32_t v) { words_.push_back(v); }
+
+ private:
+  std::deque<std::uint32_t> words_;
+  std::uint32_t counter_ = 0;
+};
 
 // One response element, parsed.
 struct Rsp {
@@ -55,11 +81,12 @@ class Client {
     share.add_file("setup.exe", Bytes(70000, 0x4d));
     ctx.shares.push_back({"GUEST", &share, true});
     ctx.shares.push_back({"PRIVATE", &share, false});
+    ctx.settings.accounts.push_back({"user", "pass"});
   }
 
   p::Connection& conn() {
     if (!conn_) {
-      conn_ = std::make_unique<p::Connection>(ctx, "192.0.2.7:50000", now, kFiletime);
+      conn_ = std::make_unique<p::Connection>(ctx, "192.0.2.7:50000", now, filetime);
       p::Actions a;
       conn_->start(a);
       take(a);
@@ -70,7 +97,7 @@ class Client {
   // Raw stream bytes in; responses parsed into `responses` (appended).
   void feed(ByteSpan stream) {
     p::Actions a;
-    conn().on_bytes(stream, now, kFiletime, a);
+    conn().on_bytes(stream, now, filetime, a);
     take(a);
   }
   void send_message(ByteSpan smb) {
@@ -92,9 +119,12 @@ class Client {
     return h;
   }
 
-  // Sends one request and returns its one response (fails the test if there is not exactly one).
+  // Sends one request (signed when `signer` is set and sign_requests) and returns its one
+  // response (fails the test if there is not exactly one). `sent` keeps the request bytes.
   Rsp call(const w::Header& h, const w::Body& body) {
-    send_message(w::encode_pdu(h, body));
+    sent = w::encode_pdu(h, body);
+    if (signer && sign_requests) signer->sign_in_place(sent);
+    send_message(sent);
     EXPECT_EQ(responses.size(), 1u) << "responses to " << w::command_name(h.command);
     if (responses.empty()) return {};
     Rsp r = std::move(responses.front());
@@ -125,7 +155,112 @@ class Client {
       }
     }
     negotiate_request = n;
-    return call(request(w::Command::Negotiate, 0), n);
+    Rsp r = call(request(w::Command::Negotiate, 0), n);
+    if (const auto* nr = std::get_if<w::NegotiateResponse>(&r.body)) dialect = nr->dialect_revision;
+    return r;
+  }
+
+  // Session setup with raw NTLMSSP (no SPNEGO, which the server accepts as Samba does).
+  Rsp session_setup(ByteSpan token, std::uint16_t security_mode = w::security_mode::kSigningEnabled) {
+    w::SessionSetupRequest ss;
+    ss.security_mode = std::uint8_t(security_mode);
+    ss.security_buffer.assign(token.begin(), token.end());
+    return call(request(w::Command::SessionSetup), ss);
+  }
+
+  // A whole logon: NEGOTIATE of `dialect` (unless done), then NTLMv2 for user/password
+  // computed here, on the client side, from the server's CHALLENGE. Afterwards session_id is
+  // set, `session_key` is the key both sides should hold and `signer` is built from it and
+  // from the 3.1.1 pre-auth hash computed over the bytes as they travelled.
+  Rsp logon(std::string user, std::string password, std::uint16_t offer = w::dialect::k311,
+            std::uint16_t security_mode = w::security_mode::kSigningEnabled,
+            std::vector<std::uint16_t> signing_algorithms = {}, bool anonymous = false) {
+    signing::PreauthIntegrity conn_hash;
+    if (negotiate_request.dialects.empty()) {
+      Rsp n = negotiate({offer}, signing_algorithms);
+      conn_hash.update(sent);
+      conn_hash.update(n.pdu);
+      if (!signing_algorithms.empty()) {
+        const auto& nr = std::get<w::NegotiateResponse>(n.body);
+        for (const auto& nc : nr.contexts)
+          if (nc.type == w::context_type::kSigning)
+            algorithm = signing::Algorithm(nc.algorithm_ids().at(0));
+      }
+    }
+    namespace nf = wire::ntlmssp::flag;
+    wire::ntlmssp::Negotiate neg;
+    neg.flags = nf::kUnicode | nf::kRequestTarget | nf::kNtlm | nf::kSign | nf::kAlwaysSign |
+                nf::kExtendedSessionSecurity | nf::k128 | (anonymous ? nf::kAnonymous : 0);
+    Bytes negotiate_msg = wire::ntlmssp::encode(neg);
+    signing::PreauthIntegrity hash = conn_hash;
+    Rsp r1 = session_setup(negotiate_msg, security_mode);
+    hash.update(sent);
+    hash.update(r1.pdu);
+    EXPECT_EQ(r1.h.status, w::status::kMoreProcessingRequired);
+    session_id = r1.h.session_id;
+    const auto* ss1 = std::get_if<w::SessionSetupResponse>(&r1.body);
+    if (!ss1) return r1;
+    auto raw = wire::ntlmssp::find_in_spnego(ss1->security_buffer);
+    EXPECT_TRUE(raw.has_value());
+    if (!raw) return r1;
+    auto chal = wire::ntlmssp::parse(*raw);
+    EXPECT_TRUE(chal.ok());
+    if (!chal.ok()) return r1;
+
+    wire::ntlmssp::Authenticate auth;
+    auth.flags = neg.flags;
+    auth.user = user;
+    auth.domain = "WORKGROUP";
+    auth.workstation = "CLIENT";
+    Key16 key{};
+    if (anonymous) {
+      auth.user.clear();
+      auth.domain.clear();
+      auth.lm_response = Bytes{0};
+    } else {
+      ByteWriter blob;
+      blob.u8(1);
+      blob.u8(1);
+      blob.zeros(6);
+      blob.u64le(chal->challenge.timestamp().value_or(0));
+      for (int i = 0; i < 8; ++i) blob.u8(std::uint8_t(0xA0 + i));
+      blob.u32le(0);
+      for (const auto& av : chal->challenge.target_info) {
+        if (av.id == wire::ntlmssp::av_id::kEol) continue;
+        blob.u16le(av.id);
+        blob.u16le(std::uint16_t(av.value.size()));
+        blob.bytes(av.value);
+      }
+      blob.u32le(0);  // MsvAvEOL
+      blob.u32le(0);
+      Key16 ntowf = proto::smb2::ntlm::ntowf_v2(proto::smb2::ntlm::nt_hash(password), user,
+                                                auth.domain);
+      auto proof = proto::smb2::crypto::hmac_md5(ntowf, {chal->challenge.server_challenge, blob.data()});
+      auth.nt_response.assign(proof.begin(), proof.end());
+      auth.nt_response.insert(auth.nt_response.end(), blob.data().begin(), blob.data().end());
+      auth.lm_response = Bytes(24, 0);
+      auto base = proto::smb2::crypto::hmac_md5(ntowf, {proof});
+      std::copy(base.begin(), base.end(), key.begin());
+    }
+    Rsp r2 = session_setup(wire::ntlmssp::encode(auth), security_mode);
+    hash.update(sent);
+    session_key = key;
+    if (r2.h.status == w::status::kSuccess && !anonymous)
+      signer = signing::Signer::for_session(this->dialect, key, hash.value(), algorithm);
+    return r2;
+  }
+
+  Rsp tree_connect(std::string share_name) {
+    w::TreeConnectRequest t;
+    t.path = "\\\\192.0.2.1\\" + share_name;
+    Rsp r = call(request(w::Command::TreeConnect), t);
+    if (r.h.status == w::status::kSuccess) tree_id = r.h.tree_id;
+    return r;
+  }
+
+  // Whether the response carries a valid signature of the client's signer.
+  bool signed_ok(const Rsp& r) const {
+    return signer && r.h.is_signed() && signer->verify(r.pdu);
   }
 
   std::vector<Rsp> responses;
@@ -135,14 +270,23 @@ class Client {
   std::optional<std::string> closed;
   std::vector<Bytes> messages;  // every NBSS message sent, as sent (SendFileData flattened)
 
-  SeededRandom random{42};
+  using Key16 = proto::smb2::crypto::Key16;
+  std::optional<proto::smb2::signing::Signer> signer;
+  bool sign_requests = true;
+  Key16 session_key{};
+  proto::smb2::signing::Algorithm algorithm = proto::smb2::signing::Algorithm::AesCmac;
+  Bytes sent;  // the last request as sent
+
+  ScriptedRandom random;
   p::MemoryShare share;
   p::ServerContext ctx;
   Timestamp now{1'000'000};
   static constexpr std::uint64_t kFiletime = 0x01DB000000000000ull;
+  std::uint64_t filetime = kFiletime;
   std::uint64_t next_mid = 0;
   std::uint64_t session_id = 0;
   std::uint32_t tree_id = 0;
+  std::uint16_t dialect = 0;  // negotiated
   w::NegotiateRequest negotiate_request;
 
  private:

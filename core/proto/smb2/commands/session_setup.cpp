@@ -11,8 +11,10 @@ namespace {
 
 namespace st = wire::smb2::status;
 
-AuthSettings auth_settings(const config::SmbSettings& s) {
+AuthSettings auth_settings(const ServerContext& ctx) {
+  const config::SmbSettings& s = ctx.settings;
   AuthSettings a;
+  a.dns_name = ctx.dns_name;
   a.accounts = s.accounts;
   a.map_to_guest = s.map_to_guest;
   a.netbios_name = s.netbios_name.empty() ? "PXEKIT" : s.netbios_name;
@@ -53,7 +55,7 @@ void handle_session_setup(ConnState& c, Request& rq, Reply& rp) {
     }
   }
   rp.session_id = s->id;
-  if (!s->auth) s->auth = std::make_unique<Authenticator>(auth_settings(c.ctx->settings),
+  if (!s->auth) s->auth = std::make_unique<Authenticator>(auth_settings(*c.ctx),
                                                           *c.ctx->random, c.filetime_now);
   if (c.dialect == wire::smb2::dialect::k311) s->preauth.update(rq.pdu);
 
