@@ -18,6 +18,7 @@
 
 #include "base/text.h"
 #include "server/fs/confined_path.h"
+#include "server/fs/pread.h"
 
 namespace pxe::server::tftp {
 
@@ -51,17 +52,7 @@ Result<std::string> normalize_name(std::string_view requested, std::string_view 
 }
 
 Result<std::size_t> FdSource::read(std::uint64_t offset, std::span<std::uint8_t> dst) {
-  std::size_t got = 0;
-  while (got < dst.size()) {
-    ssize_t n = ::pread(fd_.get(), dst.data() + got, dst.size() - got, static_cast<off_t>(offset + got));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return make_error(std::string("pread: ") + std::strerror(errno));
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  return got;
+  return pread_full(fd_.get(), offset, dst);
 }
 
 Result<TftpRoot> TftpRoot::open(const std::string& root) {
