@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "wire/smb2/spnego.h"
 #include "wire/smb2/utf16.h"
 
 namespace pxe::wire::ntlmssp {
@@ -308,40 +309,25 @@ Bytes encode(const Authenticate& m) {
 }
 
 std::optional<ByteSpan> find_in_spnego(ByteSpan token) {
+  auto starts_ntlmssp = [](ByteSpan b) {
+    return b.size() >= sizeof kSignature && std::equal(std::begin(kSignature), std::end(kSignature), b.begin());
+  };
+  // A well-formed token: its mechanism token, when that is NTLMSSP (not Kerberos, say).
+  if (auto inner = spnego::mech_token_of(token)) {
+    if (!starts_ntlmssp(*inner)) return std::nullopt;
+    return token.subspan(std::size_t(inner->data() - token.data()));
+  }
+  // Not well-formed DER (a frame cut short by the capture's snap length): the signature tells
+  // where the message starts, so the decoder still shows what arrived.
   auto it = std::search(token.begin(), token.end(), std::begin(kSignature), std::end(kSignature));
   if (it == token.end()) return std::nullopt;
   return token.subspan(std::size_t(it - token.begin()));
 }
 
-namespace {
-
-// Reads a DER tag and definite length; returns false on anything malformed.
-bool der_header(ByteReader& r, std::uint8_t want_tag, std::size_t& len) {
-  if (r.u8() != want_tag || r.failed()) return false;
-  std::uint8_t first = r.u8();
-  if (first < 0x80) {
-    len = first;
-  } else {
-    std::size_t n = first & 0x7F;
-    if (n == 0 || n > 4) return false;
-    len = 0;
-    for (std::size_t i = 0; i < n; ++i) len = len << 8 | r.u8();
-  }
-  return !r.failed() && len <= r.remaining();
-}
-
-}  // namespace
-
 std::optional<std::uint8_t> spnego_neg_result(ByteSpan token) {
-  ByteReader r(token);
-  std::size_t len = 0;
-  // negTokenResp ::= [1] SEQUENCE { negState [0] ENUMERATED OPTIONAL, ... }
-  if (!der_header(r, 0xA1, len) || !der_header(r, 0x30, len) || !der_header(r, 0xA0, len) ||
-      !der_header(r, 0x0A, len) || len != 1)
-    return std::nullopt;
-  std::uint8_t v = r.u8();
-  if (r.failed()) return std::nullopt;
-  return v;
+  auto s = spnego::neg_state_of(token);
+  if (!s) return std::nullopt;
+  return std::uint8_t(*s);
 }
 
 std::string_view neg_result_name(std::uint8_t r) {

@@ -114,12 +114,14 @@ Bytes encode(const Challenge& m);
 // the MIC field is present when `mic` is set.
 Bytes encode(const Authenticate& m);
 
-// Finds the NTLMSSP message inside a SPNEGO token (or a raw NTLMSSP blob) by its signature.
-// Returns the span from the signature to the end of `token`, nullopt when absent.
+// Finds the NTLMSSP message inside a SPNEGO token (or a raw NTLMSSP blob): the mechToken or
+// responseToken (wire/smb2/spnego.h), or, when the token is not well-formed DER (cut short by a
+// capture), the first "NTLMSSP\0" signature. Returns the span from the message to the end of
+// `token`, nullopt when absent.
 std::optional<ByteSpan> find_in_spnego(ByteSpan token);
 
 // SPNEGO negTokenResp negResult ([RFC 4178] 4.2.2): 0 accept-completed, 1 accept-incomplete,
-// 2 reject, 3 request-mic. nullopt when `token` is not a negTokenResp carrying one.
+// 2 reject, 3 request-mic. nullopt when `token` is not a well-formed negTokenResp carrying one.
 std::optional<std::uint8_t> spnego_neg_result(ByteSpan token);
 std::string_view neg_result_name(std::uint8_t r);
 

@@ -144,10 +144,28 @@ Result<der::Tlv> inner(const der::Tlv& outer, std::uint8_t tag, std::string_view
   return t;
 }
 
-Result<Bytes> octets(const der::Tlv& outer, std::string_view what) {
+Result<ByteSpan> octets(const der::Tlv& outer, std::string_view what) {
   auto t = inner(outer, der::kOctetString, what);
   if (!t) return t.error();
-  return copy(t->value);
+  return t->value;
+}
+
+// The parsed tokens as views into the buffer: the one walker behind parse() (which copies) and
+// mech_token_of() (which does not).
+struct InitView {
+  std::vector<ByteSpan> mech_types;
+  ByteSpan mech_types_der;
+  std::optional<ByteSpan> mech_token, mech_list_mic;
+  std::optional<std::string> hint_name;
+};
+struct RespView {
+  std::optional<NegState> neg_state;
+  std::optional<ByteSpan> supported_mech, response_token, mech_list_mic;
+};
+
+std::optional<Bytes> copy(const std::optional<ByteSpan>& s) {
+  if (!s) return std::nullopt;
+  return copy(*s);
 }
 
 // Context tags of a SEQUENCE must increase (DER, and RFC 4178's field order).
@@ -162,11 +180,11 @@ Result<void> in_order(const der::Tlv& t, int& last) {
   return {};
 }
 
-Result<NegTokenInit> parse_init_body(const der::Tlv& a0) {
+Result<InitView> parse_init_body(const der::Tlv& a0) {
   der::Reader outer = der::children(a0);
   auto seq = outer.expect(der::kSequence, "NegTokenInit SEQUENCE");
   if (!seq) return seq.error();
-  NegTokenInit m;
+  InitView m;
   bool have_mechs = false;
   der::Reader r = der::children(*seq);
   int last = -1;
@@ -178,13 +196,13 @@ Result<NegTokenInit> parse_init_body(const der::Tlv& a0) {
       case der::context(0): {  // mechTypes
         auto list = inner(*f, der::kSequence, "MechTypeList SEQUENCE");
         if (!list) return list.error();
-        m.mech_types_der = copy(list->whole);
+        m.mech_types_der = list->whole;
         der::Reader lr = der::children(*list);
         while (!lr.at_end()) {
           auto oid = lr.expect(der::kOid, "mech OID");
           if (!oid) return oid.error();
           if (oid->value.empty()) return make_error("SPNEGO: empty mech OID", oid->offset);
-          m.mech_types.push_back(copy(oid->value));
+          m.mech_types.push_back(oid->value);
         }
         have_mechs = true;
         break;
@@ -194,7 +212,7 @@ Result<NegTokenInit> parse_init_body(const der::Tlv& a0) {
       case der::context(2): {
         auto v = octets(*f, "mechToken OCTET STRING");
         if (!v) return v.error();
-        m.mech_token = std::move(*v);
+        m.mech_token = *v;
         break;
       }
       case der::context(3): {  // mechListMIC (RFC 4178) or negHints (NegTokenInit2)
@@ -204,7 +222,7 @@ Result<NegTokenInit> parse_init_body(const der::Tlv& a0) {
         if (c->tag == der::kOctetString) {
           auto v = octets(*f, "mechListMIC OCTET STRING");
           if (!v) return v.error();
-          m.mech_list_mic = std::move(*v);
+          m.mech_list_mic = *v;
         } else if (c->tag == der::kSequence) {
           der::Reader hr = der::children(*c);
           while (!hr.at_end()) {
@@ -226,7 +244,7 @@ Result<NegTokenInit> parse_init_body(const der::Tlv& a0) {
       case der::context(4): {  // NegTokenInit2 mechListMIC
         auto v = octets(*f, "mechListMIC OCTET STRING");
         if (!v) return v.error();
-        m.mech_list_mic = std::move(*v);
+        m.mech_list_mic = *v;
         break;
       }
       default:
@@ -237,11 +255,11 @@ Result<NegTokenInit> parse_init_body(const der::Tlv& a0) {
   return m;
 }
 
-Result<NegTokenResp> parse_resp_body(const der::Tlv& a1) {
+Result<RespView> parse_resp_body(const der::Tlv& a1) {
   der::Reader outer = der::children(a1);
   auto seq = outer.expect(der::kSequence, "NegTokenResp SEQUENCE");
   if (!seq) return seq.error();
-  NegTokenResp m;
+  RespView m;
   der::Reader r = der::children(*seq);
   int last = -1;
   while (!r.at_end()) {
@@ -260,19 +278,19 @@ Result<NegTokenResp> parse_resp_body(const der::Tlv& a1) {
       case der::context(1): {
         auto o = inner(*f, der::kOid, "supportedMech OID");
         if (!o) return o.error();
-        m.supported_mech = copy(o->value);
+        m.supported_mech = o->value;
         break;
       }
       case der::context(2): {
         auto v = octets(*f, "responseToken OCTET STRING");
         if (!v) return v.error();
-        m.response_token = std::move(*v);
+        m.response_token = *v;
         break;
       }
       case der::context(3): {
         auto v = octets(*f, "mechListMIC OCTET STRING");
         if (!v) return v.error();
-        m.mech_list_mic = std::move(*v);
+        m.mech_list_mic = *v;
         break;
       }
       default:
@@ -284,9 +302,12 @@ Result<NegTokenResp> parse_resp_body(const der::Tlv& a1) {
 
 constexpr std::string_view kNtlmsspSignature{"NTLMSSP\0", 8};
 
-}  // namespace
+bool is_raw_ntlmssp(ByteSpan token) {
+  return token.size() >= kNtlmsspSignature.size() &&
+         std::equal(kNtlmsspSignature.begin(), kNtlmsspSignature.end(), token.begin());
+}
 
-Result<NegTokenInit> parse_init(ByteSpan token) {
+Result<InitView> init_view(ByteSpan token) {
   der::Reader top(token);
   auto app = top.expect(der::kApplication0, "InitialContextToken [APPLICATION 0]");
   if (!app) return app.error();
@@ -302,18 +323,63 @@ Result<NegTokenInit> parse_init(ByteSpan token) {
   return parse_init_body(*body);
 }
 
-Result<NegTokenResp> parse_resp(ByteSpan token) {
+Result<RespView> resp_view(ByteSpan token) {
   der::Reader top(token);
   auto body = top.expect(der::context(1), "negTokenResp [1]");
   if (!body) return body.error();
   return parse_resp_body(*body);
 }
 
+}  // namespace
+
+Result<NegTokenInit> parse_init(ByteSpan token) {
+  auto v = init_view(token);
+  if (!v) return v.error();
+  NegTokenInit m;
+  for (ByteSpan oid : v->mech_types) m.mech_types.push_back(copy(oid));
+  m.mech_types_der = copy(v->mech_types_der);
+  m.mech_token = copy(v->mech_token);
+  m.mech_list_mic = copy(v->mech_list_mic);
+  m.hint_name = std::move(v->hint_name);
+  return m;
+}
+
+Result<NegTokenResp> parse_resp(ByteSpan token) {
+  auto v = resp_view(token);
+  if (!v) return v.error();
+  NegTokenResp m;
+  m.neg_state = v->neg_state;
+  m.supported_mech = copy(v->supported_mech);
+  m.response_token = copy(v->response_token);
+  m.mech_list_mic = copy(v->mech_list_mic);
+  return m;
+}
+
+Result<ByteSpan> mech_token_of(ByteSpan token) {
+  if (is_raw_ntlmssp(token)) return token;
+  if (!token.empty() && token[0] == der::kApplication0) {
+    auto v = init_view(token);
+    if (!v) return v.error();
+    if (!v->mech_token) return make_error("SPNEGO: negTokenInit without a mechToken");
+    return *v->mech_token;
+  }
+  auto v = resp_view(token);
+  if (!v) return v.error();
+  if (!v->response_token) return make_error("SPNEGO: negTokenResp without a responseToken");
+  return *v->response_token;
+}
+
+std::optional<NegState> neg_state_of(ByteSpan token) {
+  if (token.empty() || token[0] != der::context(1)) return std::nullopt;
+  auto v = resp_view(token);
+  if (!v) return std::nullopt;
+  return v->neg_state;
+}
+
 Result<Token> parse(ByteSpan token) {
   Token t;
   if (token.empty()) return make_error("SPNEGO: empty security buffer");
-  if (token.size() >= kNtlmsspSignature.size() &&
-      std::equal(kNtlmsspSignature.begin(), kNtlmsspSignature.end(), token.begin())) {
+  if (is_raw_ntlmssp(token)) {
     t.kind = Token::Kind::RawNtlmssp;
     t.raw = copy(token);
     return t;

@@ -126,6 +126,11 @@ Result<NegTokenInit> parse_init(ByteSpan token);
 Result<NegTokenResp> parse_resp(ByteSpan token);
 // Either of the two, or a raw NTLMSSP message (some clients send one without SPNEGO).
 Result<Token> parse(ByteSpan token);
+// Without copying, for the decoder: the mechanism token inside `token` as a view into it (the
+// negTokenInit's mechToken, the negTokenResp's responseToken, or `token` itself when it is raw
+// NTLMSSP), and the negTokenResp's negState (nullopt: not a well-formed negTokenResp, or none).
+Result<ByteSpan> mech_token_of(ByteSpan token);
+std::optional<NegState> neg_state_of(ByteSpan token);
 
 // The NEGOTIATE response security buffer: InitialContextToken with a NegTokenInit2 offering
 // `mechs` (OID content octets) and, when `hint` is not empty, negHints hintName = hint.
