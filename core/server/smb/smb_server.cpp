@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/random.h"
+#include "server/smb/directory_share.h"
 #include "server/smb/log.h"
 #include "transport/tcp.h"
 
@@ -448,6 +449,19 @@ Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& se
   auto server = std::make_unique<SmbServerImpl>(settings, std::move(shares), options, std::move(*listen), epfd, wakefd, clock);
   log()->info("SMB listening on {}:{}, shares: {}", options.address, server->port(), names.empty() ? "none" : names);
   return std::unique_ptr<SmbServer>(std::move(server));
+}
+
+Result<std::unique_ptr<SmbServer>> open_smb_service(const config::SmbSettings& settings, const std::string& address) {
+  for (const auto& w : settings.warnings) log()->warn("{}", w);
+  std::vector<OpenedShare> shares;
+  for (const auto& s : settings.shares) {
+    auto dir = smb::DirectoryShare::open(s.path, s.name);
+    if (!dir) return make_error("share [" + s.name + "] " + s.path + ": " + dir.error().what);
+    shares.push_back({s.name, s.guest_ok, std::move(*dir)});
+  }
+  SmbServerOptions options;
+  options.address = address;
+  return open_smb_server(settings, std::move(shares), options);
 }
 
 }  // namespace pxe::server

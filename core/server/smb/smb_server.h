@@ -66,6 +66,12 @@ Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& se
 Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& settings, std::vector<OpenedShare> shares,
                                                    const SmbServerOptions& options = {});  // SystemClock
 
+// What `pxekit serve` runs: every share of `settings` opened as a DirectoryShare (confined to its
+// path as TFTP's root is), then open_smb_server() on `address`. Call as root, before the
+// privilege drop: the port (445) and the share directories are opened here. The settings'
+// warnings (smb.conf lines ignored) are logged.
+Result<std::unique_ptr<SmbServer>> open_smb_service(const config::SmbSettings& settings, const std::string& address);
+
 // FILETIME (100 ns units since 1601-01-01) of a wall-clock Timestamp.
 std::uint64_t filetime_of(Timestamp t);
 
