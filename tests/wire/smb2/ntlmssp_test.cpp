@@ -140,6 +140,22 @@ TEST(Ntlmssp, FieldPastTheEndIsAnErrorAtTheField) {
   EXPECT_EQ(m.error().offset, 36u);
 }
 
+TEST(Ntlmssp, FindsTheMessageInTheMechTokenOnlyWhenItIsNtlmssp) {
+  // A negTokenInit whose mechToken is a Kerberos AP-REQ that happens to contain the signature.
+  const std::uint8_t krb[] = {0x60, 0x27, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02, 0xa0,
+                              0x1d, 0x30, 0x1b, 0xa0, 0x0b, 0x30, 0x09, 0x06, 0x07, 0x2a, 0x86,
+                              0x48, 0x86, 0xf7, 0x12, 0x01, 0xa2, 0x0c, 0x04, 0x0a, 0x6e, 'N',
+                              'T', 'L', 'M', 'S', 'S', 'P', 0, 1};
+  EXPECT_FALSE(find_in_spnego(krb).has_value());
+  // A token cut short by the capture still shows where NTLMSSP starts.
+  Bytes token = test::unhex(kAuthWithMic);
+  auto whole = find_in_spnego(token);
+  ASSERT_TRUE(whole.has_value());
+  auto cut = find_in_spnego(ByteSpan(token).first(token.size() - 10));
+  ASSERT_TRUE(cut.has_value());
+  EXPECT_EQ(cut->data(), whole->data());
+}
+
 TEST(Ntlmssp, NotFoundOrWrongTypeOrTruncated) {
   const std::uint8_t none[] = {0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x00};
   EXPECT_FALSE(find_in_spnego(none).has_value());

@@ -124,6 +124,30 @@ TEST(Spnego, WritesMinimalDefiniteLengths) {
   EXPECT_EQ(hex(ByteSpan(der::tlv(0x04, Bytes(70000))).first(5)), "0483011170");
 }
 
+TEST(Spnego, ViewsTheMechanismTokenInPlaceForTheDecoder) {
+  Bytes init = request_buffer(test::a1::kSessionSetupRequest1);
+  auto t = mech_token_of(init);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->data(), init.data() + 34);  // a2 2a 04 28 | NTLMSSP...
+  EXPECT_EQ(t->size(), 40u);
+  Bytes resp = request_buffer(test::a1::kSessionSetupRequest2);
+  t = mech_token_of(resp);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->data(), resp.data() + 16);
+  EXPECT_EQ(t->size(), 394u);
+  Bytes raw = unhex("4e544c4d53535000010000001582086200000000");
+  EXPECT_EQ(mech_token_of(raw)->data(), raw.data());
+  EXPECT_FALSE(mech_token_of(unhex("a1073005a0030a0100")).ok());  // no responseToken
+  EXPECT_FALSE(mech_token_of(ByteSpan(init).first(30)).ok());     // cut short
+
+  EXPECT_EQ(neg_state_of(response_buffer(test::a1::kSessionSetupResponse1)),
+            NegState::AcceptIncomplete);
+  EXPECT_EQ(neg_state_of(unhex("a1073005a0030a0102")), NegState::Reject);
+  EXPECT_FALSE(neg_state_of(resp).has_value());  // a negTokenResp without negState
+  EXPECT_FALSE(neg_state_of(init).has_value());  // not a negTokenResp
+  EXPECT_FALSE(neg_state_of(unhex("a1073005a0030a01")).has_value());
+}
+
 // --- untrusted input
 
 std::string error_of(std::string_view token_hex) {
