@@ -4,6 +4,18 @@
 
 namespace pxe::proto::dhcp {
 
+namespace {
+
+std::uint64_t mac_key(const Mac& m) {
+  std::uint64_t v = 0;
+  for (auto o : m.octets) v = v << 8 | o;
+  return v;
+}
+
+bool identified(const std::string& client_key) { return client_key.rfind("id:", 0) == 0; }
+
+}  // namespace
+
 std::string_view lease_state_name(LeaseState s) {
   switch (s) {
     case LeaseState::Offered: return "offered";
@@ -41,6 +53,11 @@ const Lease* LeaseTable::find_ip(Ipv4 ip) const {
   return it == by_ip_.end() ? nullptr : find_client(it->second);
 }
 
+const Lease* LeaseTable::find_identified_by_mac(const Mac& mac) const {
+  auto it = by_mac_.find(mac_key(mac));
+  return it == by_mac_.end() ? nullptr : find_client(it->second);
+}
+
 bool LeaseTable::available(Ipv4 ip, const std::string& key, Timestamp now) const {
   const Lease* l = find_ip(ip);
   return !l || l->client_key == key || !holds(*l, now);
@@ -53,6 +70,7 @@ void LeaseTable::unlink(std::unordered_map<std::string, Entry>::iterator it, std
     by_ip_.erase(ip_it);
     vacated_.push_back(l.ip);
   }
+  if (auto m = by_mac_.find(mac_key(l.mac)); m != by_mac_.end() && m->second == l.client_key) by_mac_.erase(m);
   if (it->second.counted) --bound_;
   if (l.state == LeaseState::Declined) --declined_;
   out.push_back({LeaseChange::Op::Delete, l});
@@ -79,10 +97,14 @@ void LeaseTable::put(const Lease& lease, std::vector<LeaseChange>& out) {
       if (prev != by_ip_.end() && prev->second == lease.client_key) by_ip_.erase(prev);
       vacated_.push_back(e.lease.ip);
     }
+    if (e.lease.mac != lease.mac)
+      if (auto m = by_mac_.find(mac_key(e.lease.mac)); m != by_mac_.end() && m->second == lease.client_key)
+        by_mac_.erase(m);
     if (e.counted) --bound_;
     if (e.lease.state == LeaseState::Declined) --declined_;
   }
   e.lease = lease;
+  if (identified(lease.client_key) && !lease.mac.is_zero()) by_mac_[mac_key(lease.mac)] = lease.client_key;
   e.counted = lease.state == LeaseState::Bound;
   bound_ += e.counted;
   by_ip_[lease.ip.value] = lease.client_key;

@@ -56,6 +56,9 @@ class LeaseTable {
 
   const Lease* find_client(const std::string& key) const;
   const Lease* find_ip(Ipv4 ip) const;
+  // The record made for a client identifier (an "id:" key) on this hardware address, the latest
+  // if several: what a request from the same chaddr without a client identifier belongs to.
+  const Lease* find_identified_by_mac(const Mac& mac) const;
   // True when `ip` is not held by another client (an unexpired binding or a decline).
   bool available(Ipv4 ip, const std::string& key, Timestamp now) const;
 
@@ -90,6 +93,8 @@ class LeaseTable {
 
   std::unordered_map<std::string, Entry> by_client_;
   absl::flat_hash_map<std::uint32_t, std::string> by_ip_;
+  // chaddr (48 bits) -> key of the latest "id:" record put with it.
+  absl::flat_hash_map<std::uint64_t, std::string> by_mac_;
   // Bindings by expiry (at most one entry per address: `queued_`), checked lazily when due.
   using Due = std::pair<std::int64_t, std::uint32_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> expiry_;

@@ -182,6 +182,51 @@ TEST(DhcpEngine, ClientIdentifierIsTheBindingKeyAndIsEchoed) {
   EXPECT_EQ(h.engine.allocator().offer_of("id:ff:01:02:03"), o1.msg.yiaddr);
 }
 
+// uefi-syslinux-menu.pcap: the firmware binds with a client identifier (61 = 01 + MAC), then
+// syslinux.efi runs its own DISCOVER/REQUEST from the same NIC without 61 (new xid). That is the
+// same machine: it is offered and ACKed the firmware's address (dnsmasq 2.90 ACKs it), not NAKed
+// "address in use".
+TEST(DhcpEngine, RequestWithoutClientIdGetsTheBindingItsHardwareMadeWithOne) {
+  Harness h(kConf);
+  std::uint8_t id[] = {1, 0x52, 0x54, 0x00, 0x42, 0x00, 0x10};
+  auto d = client(wd::MessageType::Discover, mac(0x10), 0xd338fe6d);
+  d.option(wd::opt::kClientId, id);
+  auto offer = h.one(d.build());
+  auto r = client(wd::MessageType::Request, mac(0x10), 0xd338fe6d);
+  r.option(wd::opt::kClientId, id);
+  r.option_ip(wd::opt::kServerId, Ipv4(192, 168, 42, 1)).option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
+  ASSERT_EQ(h.one(r.build()).msg.message_type(), wd::MessageType::Ack);
+
+  auto d2 = h.one(client(wd::MessageType::Discover, mac(0x10), 0x0edfbef5).broadcast().build());
+  EXPECT_EQ(d2.msg.message_type(), wd::MessageType::Offer);
+  EXPECT_EQ(d2.msg.yiaddr, offer.msg.yiaddr);
+  auto r2 = client(wd::MessageType::Request, mac(0x10), 0x0edfbef5).broadcast();
+  r2.option_ip(wd::opt::kServerId, Ipv4(192, 168, 42, 1)).option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
+  auto ack = h.one(r2.build());
+  EXPECT_EQ(ack.msg.message_type(), wd::MessageType::Ack);
+  EXPECT_EQ(ack.msg.yiaddr, offer.msg.yiaddr);
+  EXPECT_FALSE(ack.msg.client_id());  // nothing to echo
+  // Still one binding, the identified one, renewed.
+  EXPECT_EQ(h.engine.leases().size(), 1u);
+  EXPECT_EQ(h.engine.leases().find_ip(offer.msg.yiaddr)->client_key, "id:01:52:54:00:42:00:10");
+  EXPECT_EQ(h.engine.leases().find_client("mac:52:54:00:42:00:10"), nullptr);
+
+  // INIT-REBOOT without 61 for that address: ACKed too.
+  auto reboot = client(wd::MessageType::Request, mac(0x10), 7);
+  reboot.option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
+  EXPECT_EQ(h.one(reboot.build()).msg.message_type(), wd::MessageType::Ack);
+  // Other hardware without 61 asking for it is still another client.
+  auto other = client(wd::MessageType::Request, mac(0x11), 8);
+  other.option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
+  EXPECT_EQ(h.one(other.build()).msg.message_type(), wd::MessageType::Nak);
+  // And a request WITH another client identifier from the same NIC is another client.
+  std::uint8_t id2[] = {0xff, 9, 9, 9};
+  auto third = client(wd::MessageType::Request, mac(0x10), 9);
+  third.option(wd::opt::kClientId, id2);
+  third.option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
+  EXPECT_EQ(h.one(third.build()).msg.message_type(), wd::MessageType::Nak);
+}
+
 TEST(DhcpEngine, RelayedRequestUsesGiaddrSubnetAndEchoesOption82Last) {
   Harness h(std::string(kConf) + "dhcp-range=10.9.0.50,10.9.0.60,255.255.255.0,1h\n");
   auto d = client(wd::MessageType::Discover, mac(1)).giaddr(Ipv4(10, 9, 0, 1)).hops(1);
