@@ -86,30 +86,28 @@ void expect_match(const std::string& capture, const std::string& conf_name, std:
 
 TEST(ReplayCaptures, BiosNoBootfile) { expect_match("bios-no-bootfile", "bios-no-bootfile"); }
 // No TFTP server: each RRQ got ICMP port unreachable, the in-process server answers ERROR 5.
-TEST(ReplayCaptures, BiosNoTftp) { expect_match("bios-no-tftp", "bios-no-tftp", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, BiosNoTftp) { expect_match("bios-no-tftp", "bios-no-tftp"); }
 
 // Known differences from dnsmasq 2.90, found by these replays (issue 12):
-//  - to a PXE client with dhcp-boot and no pxe-service, dnsmasq sends no option 43 (nor 60);
-//    pxekit sends 43 with discovery control 8 ("use the boot file");
 //  - dnsmasq's proxy OFFER with a menu has siaddr 0.0.0.0, pxekit's its own address;
 //  - dnsmasq's port-4011 ACK repeats the menu prompt (43.10) beside the boot item, pxekit's not.
 TEST(ReplayCaptures, BiosPxelinuxMenu) {
-  expect_match("bios-pxelinux-menu", "bios-pxelinux-menu", {"Offer option 43", "ACK option 43"});
+  expect_match("bios-pxelinux-menu", "bios-pxelinux-menu");
 }
 TEST(ReplayCaptures, BiosMissingFile) {
-  expect_match("bios-missing-file", "bios-missing-file", {"Offer option 43", "ACK option 43"});
+  expect_match("bios-missing-file", "bios-missing-file");
 }
 TEST(ReplayCaptures, ProxyDhcpBios) {
   expect_match("proxydhcp-bios", "proxydhcp-bios.proxy", {"Offer siaddr", "ACK option 43"});
 }
 TEST(ReplayCaptures, Edk2SyslinuxMenu) {
-  expect_match("edk2-syslinux-menu", "edk2-syslinux-menu", {"Offer option 43", "ACK option 43"});
+  expect_match("edk2-syslinux-menu", "edk2-syslinux-menu");
 }
 
 // syslinux.efi's own DHCP (new xid, no option 61 or 93) for the address the firmware got:
 // ACKed, as by dnsmasq.
 TEST(ReplayCaptures, UefiSyslinuxMenu) {
-  expect_match("uefi-syslinux-menu", "uefi-syslinux-menu", {"Offer option 43", "ACK option 43"});
+  expect_match("uefi-syslinux-menu", "uefi-syslinux-menu");
 }
 // EDK2 and a proxy with one UEFI service: dnsmasq's proxy OFFER has no boot file (the client
 // asks on 4011), pxekit puts the one service's file straight into it; dnsmasq's 4011 ACK names
@@ -117,28 +115,27 @@ TEST(ReplayCaptures, UefiSyslinuxMenu) {
 TEST(ReplayCaptures, ProxyDhcpUefi) {
   expect_match("proxydhcp-uefi", "proxydhcp-uefi.proxy", {"Offer boot file", "ACK TFTP server name"});
 }
-TEST(ReplayCaptures, BiosEfiNbp) { expect_match("bios-efi-nbp", "bios-efi-nbp", {"Offer option 43", "ACK option 43"}); }
-TEST(ReplayCaptures, Edk2BiosNbp) { expect_match("edk2-bios-nbp", "edk2-bios-nbp", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, BiosEfiNbp) { expect_match("bios-efi-nbp", "bios-efi-nbp"); }
+TEST(ReplayCaptures, Edk2BiosNbp) { expect_match("edk2-bios-nbp", "edk2-bios-nbp"); }
 // A directory as the boot file: dnsmasq sends an OACK, then ERROR 0 "... Is a directory";
 // pxekit refuses the request at once with ERROR 2.
 TEST(ReplayCaptures, BiosBootfileIsDir) {
-  expect_match("bios-bootfile-is-dir", "bios-bootfile-is-dir",
-               {"Offer option 43", "ACK option 43", "TFTP opcodes", "TFTP error code"});
+  expect_match("bios-bootfile-is-dir", "bios-bootfile-is-dir", {"TFTP opcodes", "TFTP error code"});
 }
-TEST(ReplayCaptures, BiosNoLdlinux) { expect_match("bios-no-ldlinux", "bios-no-ldlinux", {"Offer option 43", "ACK option 43"}); }
-TEST(ReplayCaptures, BiosNoMenuC32) { expect_match("bios-no-menu-c32", "bios-no-menu-c32", {"Offer option 43", "ACK option 43"}); }
-TEST(ReplayCaptures, BiosNoPxelinuxCfg) { expect_match("bios-no-pxelinux-cfg", "bios-no-pxelinux-cfg", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, BiosNoLdlinux) { expect_match("bios-no-ldlinux", "bios-no-ldlinux"); }
+TEST(ReplayCaptures, BiosNoMenuC32) { expect_match("bios-no-menu-c32", "bios-no-menu-c32"); }
+TEST(ReplayCaptures, BiosNoPxelinuxCfg) { expect_match("bios-no-pxelinux-cfg", "bios-no-pxelinux-cfg"); }
 TEST(ReplayCaptures, Edk2NoBootfile) { expect_match("edk2-no-bootfile", "edk2-no-bootfile"); }
-TEST(ReplayCaptures, Edk2MissingFile) { expect_match("edk2-missing-file", "edk2-missing-file", {"Offer option 43", "ACK option 43"}); }
-TEST(ReplayCaptures, BiosArpUnanswered) { expect_match("bios-arp-unanswered", "bios-arp-unanswered", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, Edk2MissingFile) { expect_match("edk2-missing-file", "edk2-missing-file"); }
+TEST(ReplayCaptures, BiosArpUnanswered) { expect_match("bios-arp-unanswered", "bios-arp-unanswered"); }
 // The recording froze dnsmasq (SIGSTOP) after its 22nd block; the replayed server answers the
 // client's last ACK with block 23: a difference by construction of the scenario.
 TEST(ReplayCaptures, BiosTftpStalled) {
-  expect_match("bios-tftp-stalled", "bios-tftp-stalled", {"Offer option 43", "ACK option 43", "TFTP data"});
+  expect_match("bios-tftp-stalled", "bios-tftp-stalled", {"TFTP data"});
 }
 // The rogue server's answers are not compared: the replay is against the PXE server (.1).
 TEST(ReplayCaptures, BiosTwoDhcpServers) {
-  expect_match("bios-two-dhcp-servers", "bios-two-dhcp-servers.dhcp", {"Offer option 43", "ACK option 43"});
+  expect_match("bios-two-dhcp-servers", "bios-two-dhcp-servers.dhcp");
 }
 TEST(ReplayCaptures, BiosOnlyProxy) { expect_match("bios-only-proxy", "bios-only-proxy", {"Offer siaddr"}); }
 TEST(ReplayCaptures, Edk2OnlyProxy) { expect_match("edk2-only-proxy", "edk2-only-proxy", {"Offer boot file"}); }
@@ -157,7 +154,7 @@ TEST(ReplayCaptures, DhcpUdhcpc) { expect_match("dhcp-udhcpc", "dhcp-netns"); }
 TEST(ReplayCaptures, DhcpDhclient) { expect_match("dhcp-dhclient", "dhcp-netns"); }
 TEST(ReplayCaptures, DhcpRelayPerfdhcp) { expect_match("dhcp-relay-perfdhcp", "dhcp-netns"); }
 
-TEST(ReplayCaptures, Edk2NoTftp) { expect_match("edk2-no-tftp", "edk2-no-tftp", {"Offer option 43", "ACK option 43"}); }
+TEST(ReplayCaptures, Edk2NoTftp) { expect_match("edk2-no-tftp", "edk2-no-tftp"); }
 // A proxy with only an x86PC service: dnsmasq still answers the EDK2 (arch 7) client, with an
 // offer and on 4011; pxekit answers neither ("no service for arch").
 TEST(ReplayCaptures, Edk2ProxyX86pcOnly) {

@@ -51,7 +51,12 @@ std::optional<PxeBoot> pxe_offer(const config::DhcpSettings& s, const Client& c,
                                  bool proxy) {
   auto services = services_for(s, c, tags);
   if (services.empty()) {
-    // No menu: "just use the file" (43.6 bit 3), if there is one.
+    // A full DHCP server with a dhcp-boot line and no menu answers a PXE client as any other
+    // client: boot file, siaddr, and nothing PXE (no 60, 43 or 97). PXE firmware boots from such
+    // a "DHCP-only" offer (pxe-netboot.md §3.5), and dnsmasq 2.90 answers so
+    // (bios-pxelinux-menu.pcap, edk2-syslinux-menu.pcap).
+    if (!proxy) return std::nullopt;
+    // A proxy has to say it is one: "just use the file" (43.6 bit 3).
     const auto* boot = select_dhcp_boot(s, tags);
     if (!boot) return std::nullopt;
     PxeBoot b;

@@ -26,10 +26,27 @@ TEST(PxeEngine, BootFileIsChosenByArchitectureTag) {
   EXPECT_EQ(bios.msg.file_str(), "pxelinux.0");
   auto efi = h.one(pxe_client(wd::MessageType::Discover, mac(2), 7).build());
   EXPECT_EQ(efi.msg.file_str(), "syslinux.efi");
-  // PXE replies carry 60 "PXEClient", the echoed 97, and "use the boot file" (43.6 bit 3).
-  EXPECT_EQ(efi.msg.vendor_class(), "PXEClient");
-  EXPECT_TRUE(efi.msg.client_uuid());
-  EXPECT_EQ(pxe43(efi.msg).discovery_control, wd::kPxeUseBootfile);
+  EXPECT_EQ(efi.msg.siaddr, Ipv4(192, 168, 42, 1));
+}
+
+// A dhcp-boot line and no pxe-service: a PXE client is answered as any DHCP client, with the
+// boot file and siaddr and nothing PXE: no 60 "PXEClient", no 97 echo, no 43 (dnsmasq 2.90,
+// bios-pxelinux-menu.pcap; PXE firmware boots from such a "DHCP-only" offer). Before, pxekit
+// sent 60, 97 and 43.6 = 8, and iPXE, seeing "PXEClient" from the DHCP server, asked its port
+// 4011 as well (bios-option66-siaddr0.pcap as first recorded).
+TEST(PxeEngine, DhcpBootWithoutAMenuIsAPlainDhcpAnswer) {
+  Harness h("dhcp-range=192.168.42.10,192.168.42.20\ndhcp-boot=pxelinux.0\n");
+  for (auto type : {wd::MessageType::Discover, wd::MessageType::Request}) {
+    auto m = pxe_client(type, mac(1), 0);
+    if (type == wd::MessageType::Request)
+      m.option_ip(wd::opt::kServerId, Ipv4(192, 168, 42, 1)).option_ip(wd::opt::kRequestedIp, Ipv4(192, 168, 42, 10));
+    auto r = h.one(m.build());
+    EXPECT_EQ(r.msg.file_str(), "pxelinux.0");
+    EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
+    EXPECT_FALSE(r.msg.option(wd::opt::kVendorSpecific));
+    EXPECT_FALSE(r.msg.option(wd::opt::kVendorClass));
+    EXPECT_FALSE(r.msg.option(wd::opt::kClientUuid));
+  }
 }
 
 TEST(PxeEngine, Option67CarriesATrailingNulForBuggyRoms) {
