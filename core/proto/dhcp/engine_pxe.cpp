@@ -55,7 +55,12 @@ void Engine::on_proxy(Context& c, Actions& out) {
   list_this_server(*pxe, c.server);
   auto b = start_reply(c.req, wd::MessageType::Offer, c.server);
   b.broadcast(true);  // the client has no address yet and may not accept a unicast
-  add_boot_file(b, c.req, pxe->file, pxe->sname, pxe->siaddr.value_or(c.server));
+  // A proxy offer with option 43 sends the client to port 4011 (of the servers 43.8 lists, or
+  // of this one) for its file; siaddr 0.0.0.0 says there is nothing to fetch yet, as dnsmasq's
+  // proxy says it (proxydhcp-bios.pcap, bios-proxy-4011-silent.pcap). Without 43 (UEFI, BINL
+  // style) the client asks the server at siaddr: this one, unless configured otherwise.
+  Ipv4 siaddr = pxe->siaddr.value_or(pxe->option43 ? Ipv4{} : c.server);
+  add_boot_file(b, c.req, pxe->file, pxe->sname, siaddr);
   add_pxe(b, c.req, *pxe);
   ++counters_.proxy_offers;
   send(c, b, {}, out);

@@ -36,6 +36,12 @@ std::string pxe_file_for_layer(const std::string& basename, std::uint16_t layer)
   return basename + "." + std::to_string(layer);
 }
 
+std::optional<wd::PxeMenuPrompt> configured_prompt(const config::DhcpSettings& s, const Tags& tags) {
+  for (const auto& p : s.pxe_prompts)
+    if (tags_match(p.tags, tags)) return wd::PxeMenuPrompt{p.timeout, p.text};
+  return std::nullopt;
+}
+
 const config::DhcpBoot* select_dhcp_boot(const config::DhcpSettings& s, const Tags& tags) {
   // Lines with tags are more specific than lines without: prefer them.
   const config::DhcpBoot* untagged = nullptr;
@@ -56,7 +62,9 @@ std::optional<PxeBoot> pxe_offer(const config::DhcpSettings& s, const Client& c,
     // a "DHCP-only" offer (pxe-netboot.md §3.5), and dnsmasq 2.90 answers so
     // (bios-pxelinux-menu.pcap, edk2-syslinux-menu.pcap).
     if (!proxy) return std::nullopt;
-    // A proxy has to say it is one: "just use the file" (43.6 bit 3).
+    // A proxy has to say it is one: "just use the file" (43.6 bit 3), with the configured
+    // prompt, as dnsmasq's proxy does (bios-proxy-4011-silent.pcap); the client then asks the
+    // proxy on port 4011 for the file.
     const auto* boot = select_dhcp_boot(s, tags);
     if (!boot) return std::nullopt;
     PxeBoot b;
@@ -65,6 +73,7 @@ std::optional<PxeBoot> pxe_offer(const config::DhcpSettings& s, const Client& c,
     b.siaddr = boot->server;
     wd::PxeOptions o;
     o.discovery_control = wd::kPxeUseBootfile;
+    o.menu_prompt = configured_prompt(s, tags);
     b.option43 = o;
     return b;
   }
@@ -92,13 +101,9 @@ std::optional<PxeBoot> pxe_offer(const config::DhcpSettings& s, const Client& c,
   // Only use listed servers (no broadcast/multicast discovery) unless a type has no known server.
   o.discovery_control = all_served ? std::uint8_t(wd::kPxeNoBroadcast | wd::kPxeNoMulticast)
                                    : std::uint8_t(wd::kPxeNoMulticast);
-  wd::PxeMenuPrompt prompt{std::uint8_t(services.size() > 1 ? 255 : 0), "PXE"};
-  for (const auto& p : s.pxe_prompts)
-    if (tags_match(p.tags, tags)) {
-      prompt = {p.timeout, p.text};
-      break;
-    }
-  o.menu_prompt = prompt;
+  // Without a pxe-prompt line: wait for a choice when there is one to make, else boot at once.
+  o.menu_prompt = configured_prompt(s, tags).value_or(
+      wd::PxeMenuPrompt{std::uint8_t(services.size() > 1 ? 255 : 0), "PXE"});
   PxeBoot b;
   b.option43 = o;
   return b;
@@ -125,6 +130,8 @@ std::optional<PxeBoot> pxe_boot_server(const config::DhcpSettings& s, const Clie
     b.service = svc.menu_text;
     wd::PxeOptions o;
     o.boot_item = item;
+    // dnsmasq's boot server repeats the configured prompt beside the item (proxydhcp-bios.pcap).
+    o.menu_prompt = configured_prompt(s, tags);
     b.option43 = o;
     return b;
   }

@@ -24,6 +24,9 @@ struct PxeBoot {
 // already has an extension (dnsmasq's convention for pxe-service basenames).
 std::string pxe_file_for_layer(const std::string& basename, std::uint16_t layer);
 
+// The pxe-prompt line that applies to these tags (the first whose tags hold), if any.
+std::optional<wire::dhcp::PxeMenuPrompt> configured_prompt(const config::DhcpSettings& s, const Tags& tags);
+
 // The dhcp-boot line that applies to these tags (the first whose tags hold), if any.
 const config::DhcpBoot* select_dhcp_boot(const config::DhcpSettings& s, const Tags& tags);
 

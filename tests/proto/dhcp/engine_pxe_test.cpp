@@ -49,6 +49,23 @@ TEST(PxeEngine, DhcpBootWithoutAMenuIsAPlainDhcpAnswer) {
   }
 }
 
+// The same in proxy mode must still say "PXE": 60, 97 and 43 = 6:08 ("use the boot file") with
+// the configured prompt, siaddr 0.0.0.0 (the file comes from the port-4011 answer): the bytes
+// dnsmasq 2.90's proxy sent in bios-proxy-4011-silent.pcap.
+TEST(PxeEngine, ProxyWithDhcpBootAndNoMenuSaysUseTheFileWithThePrompt) {
+  Harness h("dhcp-range=192.168.42.0,proxy\npxe-prompt=\"pxekit proxyDHCP\",0\ndhcp-boot=pxelinux.0\n");
+  auto r = h.one(pxe_client(wd::MessageType::Discover, mac(1), 0).build());
+  EXPECT_EQ(r.msg.file_str(), "pxelinux.0");
+  EXPECT_EQ(r.msg.siaddr, Ipv4());
+  EXPECT_EQ(r.msg.vendor_class(), "PXEClient");
+  EXPECT_TRUE(r.msg.client_uuid());
+  std::string prompt = "pxekit proxyDHCP";
+  Bytes want{6, 1, 8, 10, 17, 0};
+  want.insert(want.end(), prompt.begin(), prompt.end());
+  want.push_back(0xff);
+  EXPECT_EQ(*r.msg.option(wd::opt::kVendorSpecific), want);
+}
+
 TEST(PxeEngine, Option67CarriesATrailingNulForBuggyRoms) {
   Harness h("dhcp-range=192.168.42.10,192.168.42.20\ndhcp-boot=boot/pxelinux.0\n");
   auto d = client(wd::MessageType::Discover, mac(1));
@@ -66,7 +83,10 @@ TEST(PxeEngine, ProxyAnswersOnlyPxeClientsWithoutAnAddress) {
   auto r = h.one(pxe_client(wd::MessageType::Discover, mac(2), 0).build());
   EXPECT_EQ(r.msg.message_type(), wd::MessageType::Offer);
   EXPECT_TRUE(r.msg.yiaddr.is_zero());
-  EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
+  // A menu sends the client to port 4011 for its file: siaddr 0.0.0.0, as dnsmasq's proxy
+  // (proxydhcp-bios.pcap).
+  EXPECT_EQ(r.msg.siaddr, Ipv4());
+  EXPECT_TRUE(r.msg.file_str().empty());
   EXPECT_TRUE(r.msg.broadcast());
   EXPECT_TRUE(r.to.broadcast);
   EXPECT_FALSE(r.msg.lease_time());
@@ -143,10 +163,27 @@ TEST(PxeEngine, BootServerAnswersBootItemRequestsAtTheirSource) {
   EXPECT_EQ(ack.msg.siaddr, Ipv4(192, 168, 42, 1));
   EXPECT_EQ(ack.msg.server_id(), Ipv4(192, 168, 42, 1));
   EXPECT_EQ(pxe43(ack.msg).boot_item, item.boot_item);
+  EXPECT_FALSE(pxe43(ack.msg).menu_prompt);  // no pxe-prompt line: none to repeat
   EXPECT_EQ(ack.to.ip, Ipv4(192, 168, 42, 60));
   EXPECT_EQ(ack.to.port, 68);
   EXPECT_EQ(ack.from_port, 4011);
   EXPECT_TRUE(h.logged("PXE(eth0) 192.168.42.60 52:54:00:42:00:02 pxe/pxelinux.0"));
+}
+
+// dnsmasq 2.90's boot server repeats the configured prompt beside the boot item
+// (proxydhcp-bios.pcap: 43 = 71 {0x8000, 0}, 10 {0, "pxekit proxyDHCP"}).
+TEST(PxeEngine, BootServerRepeatsTheConfiguredPrompt) {
+  Harness h(std::string(kProxy) + "pxe-prompt=\"pxekit proxyDHCP\",0\n");
+  wd::PxeOptions item;
+  item.boot_item = wd::PxeBootItem{0x8000, 0};
+  auto req = pxe_client(wd::MessageType::Request, mac(2), 0).ciaddr(Ipv4(192, 168, 42, 17));
+  req.option(wd::opt::kVendorSpecific, wd::encode_pxe_options(item));
+  auto ack = h.one(req.build(), 4011);
+  std::string prompt = "pxekit proxyDHCP";
+  Bytes want{10, 17, 0};
+  want.insert(want.end(), prompt.begin(), prompt.end());
+  for (std::uint8_t b : {71, 4, 0x80, 0, 0, 0, 0xff}) want.push_back(b);
+  EXPECT_EQ(*ack.msg.option(wd::opt::kVendorSpecific), want);
 }
 
 TEST(PxeEngine, BootServerRefusesBisRequests) {
