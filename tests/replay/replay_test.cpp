@@ -106,12 +106,7 @@ TEST(ReplayCaptures, Edk2SyslinuxMenu) {
 TEST(ReplayCaptures, UefiSyslinuxMenu) {
   expect_match("uefi-syslinux-menu", "uefi-syslinux-menu");
 }
-// EDK2 and a proxy with one UEFI service: dnsmasq's proxy OFFER has no boot file (the client
-// asks on 4011), pxekit puts the one service's file straight into it; dnsmasq's 4011 ACK names
-// the TFTP server (sname/66 "192.168.42.2"), pxekit's does not.
-TEST(ReplayCaptures, ProxyDhcpUefi) {
-  expect_match("proxydhcp-uefi", "proxydhcp-uefi.proxy", {"Offer boot file", "ACK TFTP server name"});
-}
+TEST(ReplayCaptures, ProxyDhcpUefi) { expect_match("proxydhcp-uefi", "proxydhcp-uefi.proxy"); }
 TEST(ReplayCaptures, BiosEfiNbp) { expect_match("bios-efi-nbp", "bios-efi-nbp"); }
 TEST(ReplayCaptures, Edk2BiosNbp) { expect_match("edk2-bios-nbp", "edk2-bios-nbp"); }
 // A directory as the boot file: dnsmasq sends an OACK, then ERROR 0 "... Is a directory";
@@ -135,7 +130,7 @@ TEST(ReplayCaptures, BiosTwoDhcpServers) {
   expect_match("bios-two-dhcp-servers", "bios-two-dhcp-servers.dhcp");
 }
 TEST(ReplayCaptures, BiosOnlyProxy) { expect_match("bios-only-proxy", "bios-only-proxy"); }
-TEST(ReplayCaptures, Edk2OnlyProxy) { expect_match("edk2-only-proxy", "edk2-only-proxy", {"Offer boot file"}); }
+TEST(ReplayCaptures, Edk2OnlyProxy) { expect_match("edk2-only-proxy", "edk2-only-proxy"); }
 // Recorded from pxekit serve itself: it must match with no known difference.
 TEST(ReplayCaptures, BiosOption66Siaddr0) { expect_match("bios-option66-siaddr0", "bios-option66-siaddr0"); }
 TEST(ReplayCaptures, LinuxClients) { expect_match("linux-clients", "linux-clients"); }
@@ -158,12 +153,12 @@ TEST(ReplayCaptures, Edk2ProxyX86pcOnly) {
   expect_match("edk2-proxy-x86pc-only", "edk2-proxy-x86pc-only.proxy", {"message type", "message type"});
 }
 // Port 4011 was black-holed on the proxy when these were recorded; the replayed proxy answers it
-// ("recorded no ACK, replayed ACK"): a difference by construction. The rest as above.
+// ("recorded no ACK, replayed ACK"): a difference by construction.
 TEST(ReplayCaptures, BiosBootserverSilent) {
   expect_match("bios-bootserver-silent", "bios-bootserver-silent.proxy", {"message type"});
 }
 TEST(ReplayCaptures, Edk2Proxy4011Silent) {
-  expect_match("edk2-proxy-4011-silent", "edk2-proxy-4011-silent.proxy", {"Offer boot file", "message type"});
+  expect_match("edk2-proxy-4011-silent", "edk2-proxy-4011-silent.proxy", {"message type"});
 }
 TEST(ReplayCaptures, BiosProxy4011Silent) {
   expect_match("bios-proxy-4011-silent", "bios-proxy-4011-silent.proxy", {"message type"});

@@ -95,7 +95,11 @@ void Engine::on_boot_server(Context& c, Actions& out) {
   auto b = start_reply(c.req, wd::MessageType::Ack, self);
   b.yiaddr(client_ip);
   b.ciaddr(Ipv4{});
-  add_boot_file(b, c.req, boot->file, boot->sname, boot->siaddr.value_or(self));
+  Ipv4 tftp = boot->siaddr.value_or(self);
+  // The answer to a BINL-style request (no 43.71) also names the TFTP server in sname, as
+  // dnsmasq's does (proxydhcp-uefi.pcap), unless a server name is configured (or none is known).
+  std::string sname = !item && boot->sname.empty() && !tftp.is_zero() ? tftp.str() : boot->sname;
+  add_boot_file(b, c.req, boot->file, sname, tftp);
   add_pxe(b, c.req, *boot);
   ++counters_.boot_server_acks;
   send(c, b, {}, out);

@@ -77,15 +77,16 @@ std::optional<PxeBoot> pxe_offer(const config::DhcpSettings& s, const Client& c,
     b.option43 = o;
     return b;
   }
-  // dnsmasq's UEFI workaround: many UEFI menus are broken; with exactly one bootable item, put
-  // it straight into file/siaddr and send no menu.
-  if (is_uefi(c) && services.size() == 1 && !services[0]->basename.empty()) return direct(*services[0]);
-  // UEFI in proxy mode: no option 43; the client then asks the boot server on 4011 (BINL).
+  // UEFI in proxy mode: no option 43; the client then asks the boot server on 4011 (BINL), even
+  // for a single service, as dnsmasq's proxy does (proxydhcp-uefi.pcap: EDK2 boots so).
   if (is_uefi(c) && proxy) {
     PxeBoot b;
     b.redirect_4011 = true;
     return b;
   }
+  // dnsmasq's UEFI workaround: many UEFI menus are broken; with exactly one bootable item, put
+  // it straight into file/siaddr and send no menu.
+  if (is_uefi(c) && services.size() == 1 && !services[0]->basename.empty()) return direct(*services[0]);
   wd::PxeOptions o;
   bool all_served = true;
   for (const auto* svc : services) {

@@ -126,11 +126,30 @@ TEST(PxeEngine, ProxyWithOnlyAnX86PcServiceDoesNotAnswerUefi) {
 }
 
 TEST(PxeEngine, UefiSingleItemGoesStraightIntoFileAndSiaddr) {
-  Harness h("pxe-service=x86-64_EFI,\"UEFI boot\",efi/syslinux.efi\ndhcp-range=192.168.42.0,proxy\n");
+  Harness h("pxe-service=x86-64_EFI,\"UEFI boot\",efi/syslinux.efi\ndhcp-range=192.168.42.10,192.168.42.20\n");
   auto r = h.one(pxe_client(wd::MessageType::Discover, mac(3), 7).build());
   EXPECT_EQ(r.msg.file_str(), "efi/syslinux.efi");
   EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
   EXPECT_FALSE(r.msg.option(wd::opt::kVendorSpecific));
+}
+
+// A proxy with one UEFI service: the offer has no file and no 43 (EDK2 then asks on 4011, BINL
+// style), and the 4011 answer carries the file and names the TFTP server in sname, as dnsmasq
+// 2.90's proxy does (proxydhcp-uefi.pcap, where OVMF boots so).
+TEST(PxeEngine, ProxyUefiSingleItemComesFromTheBootServerWithTheServerNamed) {
+  Harness h("pxe-service=x86-64_EFI,\"UEFI boot\",efi/syslinux.efi\ndhcp-range=192.168.42.0,proxy\n");
+  auto r = h.one(pxe_client(wd::MessageType::Discover, mac(3), 7).build());
+  EXPECT_TRUE(r.msg.file_str().empty());
+  EXPECT_EQ(r.msg.siaddr, Ipv4(192, 168, 42, 1));
+  EXPECT_FALSE(r.msg.option(wd::opt::kVendorSpecific));
+  EXPECT_EQ(r.msg.vendor_class(), "PXEClient");
+  auto req = pxe_client(wd::MessageType::Request, mac(3), 7).ciaddr(Ipv4(192, 168, 42, 17));
+  h.meta.dst_ip = Ipv4(192, 168, 42, 1);
+  auto ack = h.one(req.build(), 4011);
+  EXPECT_EQ(ack.msg.file_str(), "efi/syslinux.efi");
+  EXPECT_EQ(ack.msg.siaddr, Ipv4(192, 168, 42, 1));
+  EXPECT_EQ(ack.msg.sname_str(), "192.168.42.1");
+  EXPECT_FALSE(ack.msg.option(wd::opt::kVendorSpecific));
 }
 
 TEST(PxeEngine, UefiWithSeveralItemsInProxyModeIsRedirectedTo4011WithoutAMenu) {
@@ -144,6 +163,7 @@ TEST(PxeEngine, UefiWithSeveralItemsInProxyModeIsRedirectedTo4011WithoutAMenu) {
   auto ack = h.one(req.build(), 4011);
   EXPECT_EQ(ack.msg.file_str(), "a.0");
   EXPECT_EQ(ack.msg.yiaddr, Ipv4(192, 168, 42, 77));
+  EXPECT_EQ(ack.msg.sname_str(), "192.168.42.1");
 }
 
 TEST(PxeEngine, BootServerAnswersBootItemRequestsAtTheirSource) {
@@ -164,6 +184,7 @@ TEST(PxeEngine, BootServerAnswersBootItemRequestsAtTheirSource) {
   EXPECT_EQ(ack.msg.server_id(), Ipv4(192, 168, 42, 1));
   EXPECT_EQ(pxe43(ack.msg).boot_item, item.boot_item);
   EXPECT_FALSE(pxe43(ack.msg).menu_prompt);  // no pxe-prompt line: none to repeat
+  EXPECT_TRUE(ack.msg.sname_str().empty());
   EXPECT_EQ(ack.to.ip, Ipv4(192, 168, 42, 60));
   EXPECT_EQ(ack.to.port, 68);
   EXPECT_EQ(ack.from_port, 4011);
