@@ -54,7 +54,8 @@ void name_info(ByteWriter& w, std::string_view path) {  // FileNameInformation, 
 
 }  // namespace
 
-Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::string_view name) {
+Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::string_view name,
+                               std::uint32_t granted_access) {
   namespace fc = file_class;
   ByteWriter w;
   switch (info_class) {
@@ -62,7 +63,7 @@ Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::
     case fc::kStandard: standard(w, m); break;
     case fc::kInternal: w.u64le(m.index); break;
     case fc::kEa: w.u32le(0); break;
-    case fc::kAccess: w.u32le(kReadOnlyAccess); break;
+    case fc::kAccess: w.u32le(granted_access); break;
     case fc::kPosition: w.u64le(0); break;
     case fc::kMode: w.u32le(0); break;
     case fc::kAlignment: w.u32le(0); break;  // FILE_BYTE_ALIGNMENT
@@ -73,7 +74,7 @@ Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::
       standard(w, m);
       w.u64le(m.index);          // Internal
       w.u32le(0);                // Ea
-      w.u32le(kReadOnlyAccess);  // Access (offset 76)
+      w.u32le(granted_access);   // Access (offset 76)
       w.u64le(0);                // Position
       w.u32le(0);                // Mode
       w.u32le(0);                // Alignment

@@ -37,9 +37,13 @@ inline constexpr std::uint32_t kReadOnlyAccess = 0x001200A9;
 
 // `name` is the share path of the open ("" for the root, '/'-separated) for the classes that carry
 // one (Name, All, Normalized: written with a leading '\\'; AlternateName: the 8.3 name is not
-// kept, so STATUS_OBJECT_NAME_NOT_FOUND). Access reports kReadOnlyAccess; callers wanting the
-// handle's own granted access patch bytes 0..3 of Access (or offset 76 of All).
-Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta&, std::string_view name);
+// kept, so STATUS_OBJECT_NAME_NOT_FOUND). Access (and the AccessFlags of All, at offset 76)
+// report `granted_access`, the handle's granted access; kReadOnlyAccess without it.
+Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta&, std::string_view name,
+                               std::uint32_t granted_access);
+inline Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::string_view name) {
+  return encode_file_info(info_class, m, name, kReadOnlyAccess);
+}
 Result<Bytes> encode_fs_info(std::uint8_t info_class, const VolumeInfo&);
 
 // A self-relative SECURITY_DESCRIPTOR ([MS-DTYP] 2.4.6) with the parts asked for in

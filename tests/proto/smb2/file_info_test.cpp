@@ -117,6 +117,17 @@ TEST(FileInfo, AllIs100BytesPlusTheNameLikeSambas120ForHelloTxt) {
   EXPECT_EQ(utf16_at(b, 100, 20), "\\hello.txt");
 }
 
+TEST(FileInfo, AccessAndAllReportTheHandlesGrantedAccess) {
+  constexpr std::uint32_t kReadAttributesOnly = 0x00100080;  // FILE_READ_ATTRIBUTES | SYNCHRONIZE
+  auto a = encode_file_info(fc::kAccess, file_meta(), "x", kReadAttributesOnly);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(hex(*a), "80001000");
+  auto all = encode_file_info(fc::kAll, file_meta(), "x", kReadAttributesOnly);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(u32(*all, 76), kReadAttributesOnly);
+  EXPECT_EQ(u64(*all, 64), 0x1122334455667788u);  // IndexNumber untouched
+}
+
 TEST(FileInfo, NetworkOpenIs56Bytes) {
   Bytes b = info(fc::kNetworkOpen);
   ASSERT_EQ(b.size(), 56u);
