@@ -6,7 +6,10 @@
 #include <tins/rawpdu.h>
 #include <tins/sll.h>
 
+#include <charconv>
+
 #include "capture/checksum.h"
+#include "wire/tftp/tftp.h"
 
 namespace pxe::capture {
 
@@ -116,6 +119,7 @@ void Dissector::dissect(const RawFrame& f, const Sink& sink) {
     return;
   }
   obs.eth = root->find_pdu<Tins::EthernetII>();
+  gso_out_.clear();
   if (auto* ip = root->find_pdu<Tins::IP>()) {
     try {
       dissect_ip(*root, *ip, obs);
@@ -129,7 +133,20 @@ void Dissector::dissect(const RawFrame& f, const Sink& sink) {
     obs.ip6 = ip6;
     obs.l4_payload = raw_payload(ip6);
   }
-  sink(obs);
+  if (gso_out_.empty()) {
+    sink(obs);
+    return;
+  }
+  // One frame, several datagrams: each on its own, as the receiver gets them.
+  ++stats_.gso_frames;
+  obs.gso.count = static_cast<std::uint16_t>(gso_out_.size());
+  obs.gso.frame_payload = static_cast<std::uint32_t>(obs.l4_payload.size());
+  obs.checksum = Checksum::NotChecked;
+  for (std::size_t i = 0; i < gso_out_.size(); ++i) {
+    obs.gso.index = static_cast<std::uint16_t>(i);
+    obs.l4_payload = gso_out_[i];
+    sink(obs);
+  }
 }
 
 void Dissector::track_fragment(const Tins::IP& ip) {
@@ -251,6 +268,23 @@ void Dissector::classify_udp(const Tins::IP& ip, const Tins::UDP& udp, Observati
     if (p.size() >= 2 && p[0] == 0 && (p[1] == 1 || p[1] == 2)) tftp_.on_request(src, sp, dst, obs.time);
   } else if (sp == kTftp || tftp_.matches(src, sp, dst, dp, obs.time)) {
     obs.app = App::Tftp;
+  }
+  if (obs.app != App::Tftp || obs.fragment != Fragment::None || p.size() < 4 || p[0] != 0) return;
+  if (p[1] == 6) {
+    // OACK: the block size the transfer's DATA will have (a GSO frame is judged against it).
+    auto oack = wire::tftp::parse(p);
+    if (!oack) return;
+    if (auto* o = std::get_if<wire::tftp::Oack>(&*oack)) {
+      if (auto* b = wire::tftp::find_option(o->options, "blksize")) {
+        unsigned n = 0;
+        auto [end, ec] = std::from_chars(b->value.data(), b->value.data() + b->value.size(), n);
+        if (ec == std::errc() && end == b->value.data() + b->value.size() && n >= 8 && n <= 65464)
+          tftp_.set_block_size(src, sp, dst, dp, std::uint16_t(n));
+      }
+    }
+  } else if (p[1] == 3) {
+    std::uint16_t blksize = tftp_.block_size(src, sp, dst, dp);
+    if (blksize && p.size() > std::size_t(blksize) + 4) split_tftp_gso(p, blksize, gso_out_);
   }
 }
 

@@ -23,6 +23,7 @@ struct DissectorStats {
   std::uint64_t malformed = 0;
   std::uint64_t fragments_held = 0;
   std::uint64_t reassembled = 0;
+  std::uint64_t gso_frames = 0;  // frames split into the datagrams a sender's UDP GSO put in them
 };
 
 class Dissector {
@@ -32,7 +33,8 @@ class Dissector {
   explicit Dissector(LinkType link);
   ~Dissector();
 
-  // Dissects one frame and calls sink exactly once.
+  // Dissects one frame and calls sink once; a UDP segmentation offload frame holding several
+  // TFTP DATA datagrams (split_tftp_gso) once per datagram, each with Observation::gso set.
   void dissect(const RawFrame& frame, const Sink& sink);
   const DissectorStats& stats() const { return stats_; }
 
@@ -51,6 +53,7 @@ class Dissector {
   TftpFollower tftp_;
   SmbStreams smb_;
   std::vector<SmbStreams::Message> smb_out_;
+  std::vector<ByteSpan> gso_out_;  // the datagrams of the current frame when it is a GSO frame
   DissectorStats stats_;
 };
 

@@ -65,6 +65,15 @@ struct IcmpQuote {
   bool has_ports = false;
 };
 
+// One datagram of a sender's UDP segmentation offload frame (see split_tftp_gso in
+// tftp_follower.h): the dissector hands each datagram on as its own Observation, all with the
+// frame's number, l4_payload the datagram alone.
+struct GsoSegment {
+  std::uint16_t index = 0;        // 0-based
+  std::uint16_t count = 0;        // datagrams in the frame; 0: not from a GSO frame
+  std::uint32_t frame_payload = 0;  // the frame's whole UDP payload, in bytes
+};
+
 struct SmbMessage {
   ByteSpan payload;       // one NBSS session message (after the 4-byte header)
   std::uint8_t nbss_type = 0;
@@ -96,6 +105,7 @@ struct Observation {
   bool ip_checksum_bad = false;
   std::uint16_t ip_checksum_expected = 0;
   IcmpQuote icmp_quote;
+  GsoSegment gso;  // a datagram of a GSO frame: its checksum is NotChecked (the frame's covers all)
   std::vector<SmbMessage> smb_messages;
 
   // Non-empty when the frame could not be dissected completely: the layer where it stopped

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <list>
+#include <vector>
 
 #include <absl/container/flat_hash_map.h>
 
+#include "base/bytes.h"
 #include "base/clock.h"
 
 namespace pxe::capture {
@@ -29,6 +31,13 @@ class TftpFollower {
   // True if this UDP datagram belongs to a followed transfer (either direction).
   bool matches(std::uint32_t src_ip, std::uint16_t sport, std::uint32_t dst_ip,
                std::uint16_t dport, Timestamp now);
+  // The block size of the followed transfer this datagram belongs to: 512 (RFC 1350) until an
+  // OACK names another (set_block_size), 0 when the datagram is not part of a followed transfer.
+  // Neither call counts as seeing the transfer (no change to its place in the order).
+  std::uint16_t block_size(std::uint32_t src_ip, std::uint16_t sport, std::uint32_t dst_ip,
+                           std::uint16_t dport) const;
+  void set_block_size(std::uint32_t src_ip, std::uint16_t sport, std::uint32_t dst_ip,
+                      std::uint16_t dport, std::uint16_t blksize);
   std::size_t size() const { return transfers_.size(); }
   // Entries eviction has looked at since construction: never more than the transfers ever
   // added, whatever the traffic (the amortised O(1) bound, checked by a test).
@@ -44,8 +53,12 @@ class TftpFollower {
     std::uint64_t key;
     std::uint32_t server_ip;
     Timestamp last_seen;
+    std::uint16_t blksize = 512;
   };
   using Order = std::list<Transfer>;  // front: seen longest ago
+  // The transfer of a datagram in either direction (server -> client first), or nullptr.
+  Transfer* find(std::uint32_t src_ip, std::uint16_t sport, std::uint32_t dst_ip,
+                 std::uint16_t dport) const;
   // Seen again: to the back of the order (a splice, no allocation).
   bool touch(Order::iterator it, Timestamp now);
 
@@ -55,5 +68,13 @@ class TftpFollower {
   Duration expiry_;
   std::uint64_t eviction_steps_ = 0;
 };
+
+// A sender's UDP segmentation offload seen before segmentation (tcpdump on the sending host, e.g.
+// a windowed TFTP server on a veth): one UDP payload holding several datagrams. The payload is
+// taken as such when it is a DATA longer than one block of `blksize` and splits exactly into
+// DATA datagrams of blksize + 4 bytes with consecutive block numbers (wrapping after 65535), the
+// last one possibly shorter (at least its 4-byte header). On success `out` holds the datagrams
+// (views into `payload`) and true is returned; otherwise `out` is empty.
+bool split_tftp_gso(ByteSpan payload, std::uint16_t blksize, std::vector<ByteSpan>& out);
 
 }  // namespace pxe::capture

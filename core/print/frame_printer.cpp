@@ -188,6 +188,13 @@ void JsonPrinter::print(const Observation& obs, std::string& out) {
       w.field("length", unsigned(obs.l4_payload.size()));
       w.field("checksum", checksum_name(obs.checksum));
       if (obs.checksum == Checksum::Bad) w.field("checksum_expected", unsigned(obs.checksum_expected));
+      if (obs.gso.count) {
+        w.key("gso").begin_object();
+        w.field("datagram", unsigned(obs.gso.index + 1));
+        w.field("datagrams", unsigned(obs.gso.count));
+        w.field("frame_payload", unsigned(obs.gso.frame_payload));
+        w.end_object();
+      }
       w.end_object();
       if (obs.app == App::Dhcp) {
         w.key("dhcp");

@@ -118,6 +118,9 @@ void udp_text(const Observation& obs, std::string& out) {
   }
   if (obs.fragment == Fragment::Reassembled)
     append(out, "[reassembled datagram, {} bytes] ", obs.l4_payload.size() + 8);
+  if (obs.gso.count)
+    append(out, "[GSO frame, datagram {} of {} in its {}-byte payload] ", obs.gso.index + 1,
+           obs.gso.count, obs.gso.frame_payload);
   udp_app_text(obs.app, obs.l4_payload, out);
 }
 

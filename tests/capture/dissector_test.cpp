@@ -210,3 +210,78 @@ TEST(Checksum, MatchesRfc1071Example) {
   const std::uint8_t d[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
   EXPECT_EQ(fold(sum16(d)), 0xddf2);
 }
+
+namespace {
+Bytes tftp_bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+}  // namespace
+
+// A capture on the sending host of a windowed TFTP server shows its UDP segmentation offload as
+// one frame holding several DATA datagrams; the dissector hands on each datagram.
+TEST(Dissector, SplitsAUdpGsoFrameOfTftpDataIntoItsDatagrams) {
+  Dissector d(LinkType::Ethernet);
+  auto run = [&](const Bytes& b) {
+    std::vector<std::pair<Bytes, GsoSegment>> seen;
+    std::vector<std::uint64_t> numbers;
+    RawFrame f{ByteSpan(b), std::uint32_t(b.size()), Timestamp{0}};
+    d.dissect(f, [&](const Observation& o) {
+      seen.emplace_back(Bytes(o.l4_payload.begin(), o.l4_payload.end()), o.gso);
+      numbers.push_back(o.number);
+      EXPECT_EQ(o.app, App::Tftp);
+      if (o.gso.count) {
+        EXPECT_EQ(o.checksum, Checksum::NotChecked);
+      }
+    });
+    for (auto n : numbers) EXPECT_EQ(n, numbers.front());  // one frame
+    return seen;
+  };
+  auto rrq = tftp_bytes(std::string_view("\0\x01pxelinux.0\0octet\0blksize\0" "16\0windowsize\0" "4\0", 43));
+  run(frame_bytes(udp_frame("192.168.42.17", "192.168.42.1", 2070, 69, rrq)));
+  auto oack = tftp_bytes(std::string_view("\0\x06" "blksize\0" "16\0windowsize\0" "4\0", 26));
+  run(frame_bytes(udp_frame("192.168.42.1", "192.168.42.17", 40001, 2070, oack)));
+
+  // Blocks 1..3 of 16 bytes and block 4 of 5 bytes in one 73-byte payload.
+  Bytes gso;
+  for (std::uint8_t block = 1; block <= 4; ++block) {
+    gso.insert(gso.end(), {0, 3, 0, block});
+    gso.insert(gso.end(), block == 4 ? 5 : 16, std::uint8_t('0' + block));
+  }
+  auto seen = run(frame_bytes(udp_frame("192.168.42.1", "192.168.42.17", 40001, 2070, gso)));
+  ASSERT_EQ(seen.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(seen[i].first.size(), i == 3 ? 9u : 20u);
+    EXPECT_EQ(seen[i].first[3], i + 1);
+    EXPECT_EQ(seen[i].second.index, i);
+    EXPECT_EQ(seen[i].second.count, 4);
+    EXPECT_EQ(seen[i].second.frame_payload, gso.size());
+  }
+  EXPECT_EQ(d.stats().gso_frames, 1u);
+
+  // A single ordinary block and the client's ACK are one datagram each, as before.
+  Bytes block5 = {0, 3, 0, 5, 'x'};
+  seen = run(frame_bytes(udp_frame("192.168.42.1", "192.168.42.17", 40001, 2070, block5)));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].second.count, 0);
+  // An oversize DATA that does not split into this transfer's blocks stays one datagram.
+  Bytes odd(60, 'z');
+  odd[0] = 0, odd[1] = 3, odd[2] = 0, odd[3] = 6;
+  seen = run(frame_bytes(udp_frame("192.168.42.1", "192.168.42.17", 40001, 2070, odd)));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first.size(), 60u);
+  EXPECT_EQ(d.stats().gso_frames, 1u);
+}
+
+TEST(Dissector, WithoutAnOackAGsoFrameIsJudgedAgainstTheDefault512ByteBlocks) {
+  Dissector d(LinkType::Ethernet);
+  auto rrq = udp_frame("192.168.42.17", "192.168.42.1", 2071, 69, kRrq);
+  dissect(d, frame_bytes(rrq));
+  Bytes gso;
+  for (std::uint8_t block = 1; block <= 2; ++block) {
+    gso.insert(gso.end(), {0, 3, 0, block});
+    gso.insert(gso.end(), block == 2 ? 100 : 512, std::uint8_t('a'));
+  }
+  Bytes b = frame_bytes(udp_frame("192.168.42.1", "192.168.42.17", 40002, 2071, gso));
+  RawFrame f{ByteSpan(b), std::uint32_t(b.size()), Timestamp{0}};
+  std::vector<std::size_t> sizes;
+  d.dissect(f, [&](const Observation& o) { sizes.push_back(o.l4_payload.size()); });
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{516, 104}));
+}

@@ -60,3 +60,82 @@ TEST(TftpFollower, EvictionIsAmortisedConstantOnAHundredThousandFlows) {
   EXPECT_TRUE(f.matches(kServer, 9, 0x0a000000 + (last >> 16), std::uint16_t(last), Timestamp{std::int64_t(last) * 1000}));
   EXPECT_LE(f.eviction_steps(), added) << "eviction looks at entries more than once";
 }
+
+TEST(TftpFollower, KeepsTheBlockSizeAnOackNegotiatedUntilTheNextRequest) {
+  TftpFollower f;
+  EXPECT_EQ(f.block_size(kServer, 40000, 1, 2070), 0);  // not a followed transfer
+  f.on_request(1, 2070, kServer, at_s(0));
+  EXPECT_EQ(f.block_size(kServer, 40000, 1, 2070), 512);
+  f.set_block_size(kServer, 40000, 1, 2070, 1468);
+  EXPECT_EQ(f.block_size(kServer, 40000, 1, 2070), 1468);
+  EXPECT_EQ(f.block_size(1, 2070, kServer, 40000), 1468);  // the client's direction too
+  f.on_request(1, 2070, kServer, at_s(1));
+  EXPECT_EQ(f.block_size(kServer, 40000, 1, 2070), 512);
+}
+
+namespace {
+// DATA datagrams `first`.. of blksize bytes each, the last one `last` bytes, back to back.
+Bytes data_run(std::uint16_t first, int n, std::size_t blksize, std::size_t last) {
+  Bytes b;
+  for (int i = 0; i < n; ++i) {
+    std::uint16_t block = std::uint16_t(first + i);
+    b.insert(b.end(), {0, 3, std::uint8_t(block >> 8), std::uint8_t(block)});
+    b.insert(b.end(), i + 1 == n ? last : blksize, std::uint8_t('a' + i));
+  }
+  return b;
+}
+}  // namespace
+
+TEST(SplitTftpGso, SplitsAPayloadOfConsecutiveBlocksIntoItsDatagrams) {
+  std::vector<ByteSpan> out;
+  Bytes b = data_run(7, 4, 16, 5);
+  ASSERT_TRUE(split_tftp_gso(b, 16, out));
+  ASSERT_EQ(out.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(out[i].size(), 20u);
+    EXPECT_EQ(out[i][3], 7 + i);
+  }
+  EXPECT_EQ(out[3].size(), 9u);
+  EXPECT_EQ(out[3][4], 'd');
+  // Every block full: the last one is a whole block too.
+  Bytes full = data_run(1, 3, 16, 16);
+  ASSERT_TRUE(split_tftp_gso(full, 16, out));
+  EXPECT_EQ(out.size(), 3u);
+  // An empty last DATA (the file a multiple of blksize) is its 4-byte header.
+  Bytes empty_last = data_run(1, 3, 16, 0);
+  ASSERT_TRUE(split_tftp_gso(empty_last, 16, out));
+  EXPECT_EQ(out.back().size(), 4u);
+}
+
+TEST(SplitTftpGso, BlockNumbersWrapAfter65535) {
+  std::vector<ByteSpan> out;
+  Bytes b = data_run(65534, 3, 8, 8);
+  ASSERT_TRUE(split_tftp_gso(b, 8, out));
+  EXPECT_EQ(out[2][2], 0);
+  EXPECT_EQ(out[2][3], 0);
+}
+
+TEST(SplitTftpGso, LeavesAnythingElseWhole) {
+  std::vector<ByteSpan> out;
+  // One block's worth (or less) is a plain DATA.
+  EXPECT_FALSE(split_tftp_gso(data_run(1, 1, 16, 16), 16, out));
+  // Block numbers not consecutive.
+  Bytes gap = data_run(1, 3, 16, 16);
+  gap[20 + 3] = 9;
+  EXPECT_FALSE(split_tftp_gso(gap, 16, out));
+  EXPECT_TRUE(out.empty());
+  // A second datagram that is not DATA.
+  Bytes ack = data_run(1, 2, 16, 16);
+  ack[21] = 4;
+  EXPECT_FALSE(split_tftp_gso(ack, 16, out));
+  // Another block size than the transfer's: no split at the wrong places.
+  EXPECT_FALSE(split_tftp_gso(data_run(1, 3, 16, 16), 24, out));
+  // A tail shorter than a DATA header.
+  Bytes tail = data_run(1, 2, 16, 16);
+  tail.insert(tail.end(), {0, 3});
+  EXPECT_FALSE(split_tftp_gso(tail, 16, out));
+  // Not a block size at all.
+  EXPECT_FALSE(split_tftp_gso(data_run(1, 3, 16, 16), 0, out));
+  // Too short to hold a header.
+  EXPECT_FALSE(split_tftp_gso(Bytes{0, 3}, 16, out));
+}

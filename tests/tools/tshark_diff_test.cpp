@@ -97,6 +97,9 @@ TEST_P(TsharkDiff, FieldsAgreeWithTshark) {
     ASSERT_TRUE(theirs.count(n)) << "tshark has no frame " << n;
     Row& t = theirs[n];
     SCOPED_TRACE("frame " + std::to_string(n));
+    // A sender's UDP GSO frame is one datagram to tshark (a DATA of its first block) and one
+    // line per datagram it holds to us: the first line is the one to compare.
+    if (j.contains("udp") && j["udp"].contains("gso") && j["udp"]["gso"]["datagram"] != 1) continue;
     if (!t["dhcp.option.type"].empty()) {
       EXPECT_TRUE(j.contains("dhcp")) << "tshark decoded DHCP where we did not";
     }
