@@ -54,6 +54,53 @@ void name_info(ByteWriter& w, std::string_view path) {  // FileNameInformation, 
 
 }  // namespace
 
+namespace {
+
+bool short_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'()-@^_`{}~").find(c) != std::string_view::npos;
+}
+
+// Upper-cased, only characters a short name may hold.
+std::string short_chars(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    char u = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    if (short_name_char(u)) out += u;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string short_name(std::string_view name) {
+  std::size_t dot = name.rfind('.');
+  bool has_ext = dot != std::string_view::npos && dot != 0;
+  std::string_view base = has_ext ? name.substr(0, dot) : name;
+  std::string_view ext = has_ext ? name.substr(dot + 1) : std::string_view{};
+  std::string b = short_chars(base), e = short_chars(ext);
+  // Already 8.3 (but for case): every character kept, one dot at most, lengths fit.
+  if (b.size() == base.size() && e.size() == ext.size() && !b.empty() && b.size() <= 8 && e.size() <= 3 &&
+      (!has_ext || !e.empty()))
+    return has_ext ? b + "." + e : b;
+  // Mangled: up to 4 characters of the name, '~', 3 characters of a hash of the whole (case-folded)
+  // name, so the same name always gets the same short name and two names rarely share one.
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (char32_t c : fold_name(name)) {
+    h = (h ^ static_cast<std::uint32_t>(c)) * 16777619u;
+  }
+  constexpr std::string_view kDigits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::string out = b.substr(0, 4);
+  if (out.empty()) out = "_";
+  out += '~';
+  for (int i = 0; i < 3; ++i) {
+    out += kDigits[h % 36];
+    h /= 36;
+  }
+  if (!e.empty()) out += "." + e.substr(0, 3);
+  return out;
+}
+
 Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::string_view name,
                                std::uint32_t granted_access) {
   namespace fc = file_class;
@@ -80,9 +127,16 @@ Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::
       w.u32le(0);                // Alignment
       name_info(w, name);
       break;
-    case fc::kAlternateName:
-      // No 8.3 names are kept (Windows with 8dot3name disabled answers the same).
-      return make_status_error(st::kObjectNameNotFound, "no short name");
+    case fc::kAlternateName: {
+      // smbclient's allinfo gives up when this fails, so answer like Samba: an 8.3 name.
+      std::size_t slash = name.rfind('/');
+      std::string_view last = slash == std::string_view::npos ? name : name.substr(slash + 1);
+      if (last.empty()) return make_status_error(st::kObjectNameNotFound, "the share root has no short name");
+      Bytes n = utf8_to_utf16le(short_name(last));
+      w.u32le(static_cast<std::uint32_t>(n.size()));
+      w.bytes(n);
+      break;
+    }
     case fc::kStream:
       if (!m.directory) {  // one FILE_STREAM_INFORMATION entry, the unnamed data stream
         Bytes n = utf8_to_utf16le("::$DATA");

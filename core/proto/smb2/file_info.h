@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "base/bytes.h"
@@ -36,8 +37,8 @@ inline constexpr std::uint8_t kVolume = 1, kSize = 3, kDevice = 4, kAttribute = 
 inline constexpr std::uint32_t kReadOnlyAccess = 0x001200A9;
 
 // `name` is the share path of the open ("" for the root, '/'-separated) for the classes that carry
-// one (Name, All, Normalized: written with a leading '\\'; AlternateName: the 8.3 name is not
-// kept, so STATUS_OBJECT_NAME_NOT_FOUND). Access (and the AccessFlags of All, at offset 76)
+// one (Name, All, Normalized: written with a leading '\\'; AlternateName: short_name() of the
+// last component, STATUS_OBJECT_NAME_NOT_FOUND for the root). Access (and the AccessFlags of All, at offset 76)
 // report `granted_access`, the handle's granted access; kReadOnlyAccess without it.
 Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta&, std::string_view name,
                                std::uint32_t granted_access);
@@ -50,6 +51,13 @@ Result<Bytes> encode_fs_info(std::uint8_t info_class, const VolumeInfo&);
 // AdditionalInformation (OWNER 1, GROUP 2, DACL 4; SACL 8 and others ignored): owner and group
 // BUILTIN\Administrators (S-1-5-32-544), a DACL with one ACCESS_ALLOWED ACE for Everyone
 // (S-1-1-0) with kReadOnlyAccess.
+// The 8.3 name of a file name, as FileAlternateNameInformation reports it: the name upper-cased
+// when it already fits 8.3 ("setup.exe" -> "SETUP.EXE"), else up to 4 of its characters, '~'
+// and 3 characters of a hash of the case-folded name, then up to 3 of the extension
+// ("install-en-us.wim" -> "INST~" + 3 hash characters + ".WIM"). Deterministic; not kept on
+// disk, so two names may, rarely, share one.
+std::string short_name(std::string_view name);
+
 Bytes encode_security_descriptor(std::uint32_t additional_information);
 
 // Windows search-pattern match ([MS-FSA] 2.1.4.4): '*', '?', and the DOS wildcards

@@ -113,7 +113,8 @@ Result<std::unique_ptr<DirectoryShare>> DirectoryShare::open(const std::string& 
   auto root = open_confined_root(path);
   if (!root) return make_error("share directory " + root.error().what);
   struct stat sb {};
-  if (::fstat(root->fd.get(), &sb) != 0 || !S_ISDIR(sb.st_mode)) return make_error("share directory " + path + ": not a directory");
+  if (::fstat(root->fd.get(), &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return make_error("share directory " + path + ": not a directory");
   return std::unique_ptr<DirectoryShare>(new DirectoryShare(std::move(*root), std::move(label)));
 }
 

@@ -150,8 +150,46 @@ TEST(FileInfo, StreamHasTheUnnamedDataStreamForFilesAndNothingForDirectories) {
   EXPECT_TRUE(info(fc::kStream, dir_meta()).empty());
 }
 
+TEST(FileInfo, AlternateNameIsTheShortNameOfTheLastComponent) {
+  Bytes b = info(fc::kAlternateName, file_meta(), "sources/setup.exe");
+  ASSERT_EQ(b.size(), 4u + 18);
+  EXPECT_EQ(u32(b, 0), 18u);
+  EXPECT_EQ(utf16_at(b, 4, 18), "SETUP.EXE");
+}
+
+TEST(ShortName, EightDotThreeNamesAreUpperCased) {
+  EXPECT_EQ(short_name("setup.exe"), "SETUP.EXE");
+  EXPECT_EQ(short_name("BOOTMGR"), "BOOTMGR");
+  EXPECT_EQ(short_name("a.b"), "A.B");
+  EXPECT_EQ(short_name("12345678.123"), "12345678.123");
+}
+
+TEST(ShortName, LongOrOddNamesAreMangledTheSameWayEachTime) {
+  for (std::string_view n : {"install-en-us.wim", "readme.html", "a b.txt", ".hidden", "two.dots.txt", "x.",
+                             "123456789", "Caf\xc3\xa9.txt", "noext_but_long_name"}) {
+    std::string s = short_name(n);
+    SCOPED_TRACE(std::string(n) + " -> " + s);
+    EXPECT_EQ(short_name(n), s);
+    std::size_t tilde = s.find('~');
+    ASSERT_NE(tilde, std::string::npos);
+    EXPECT_LE(tilde, 4u);
+    std::size_t dot = s.find('.');
+    EXPECT_LE(dot == std::string::npos ? s.size() : dot, 8u);
+    if (dot != std::string::npos) {
+      EXPECT_LE(s.size() - dot - 1, 3u);
+    }
+    for (char c : s)
+      EXPECT_TRUE((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '~' || c == '.' || c == '_' || c == '-')
+          << c;
+  }
+  EXPECT_EQ(short_name("readme.html").substr(0, 5), "READ~");
+  EXPECT_EQ(short_name("readme.html").substr(8), ".HTM");
+  EXPECT_EQ(short_name("INSTALL-EN-US.WIM"), short_name("install-en-us.wim"));  // case-folded hash
+  EXPECT_NE(short_name("install-en-us.wim"), short_name("install-de-de.wim"));
+}
+
 TEST(FileInfo, RefusedClassesCarryTheirStatus) {
-  EXPECT_EQ(encode_file_info(fc::kAlternateName, file_meta(), "a").error().code, st::kObjectNameNotFound);
+  EXPECT_EQ(encode_file_info(fc::kAlternateName, dir_meta(), "").error().code, st::kObjectNameNotFound);
   EXPECT_EQ(encode_file_info(fc::kFullEa, file_meta(), "a").error().code, st::kNoEasOnFile);
   for (std::uint8_t c : {0, 1, 2, 3, 10, 12, 13, 19, 59, 60, 255})
     EXPECT_EQ(encode_file_info(c, file_meta(), "a").error().code, st::kInvalidInfoClass) << int(c);
