@@ -25,7 +25,9 @@ SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            bios-bootfile-is-dir bios-access-violation bios-no-ldlinux bios-no-menu-c32 bios-no-pxelinux-cfg
            client-bios-dnsmasq client-bios-pxekit client-no-bootfile-dnsmasq client-no-bootfile-pxekit
            client-fault-no-offer client-fault-only-proxy-offers client-fault-boot-server-unanswered
-           client-fault-arp-unanswered client-fault-tftp-transfer-stalled pxekit-tftp-gso)
+           client-fault-arp-unanswered client-fault-tftp-transfer-stalled pxekit-tftp-gso
+           client-fault-no-tftp-server-address client-fault-wrong-architecture
+           client-proxy-4011-unanswered-dnsmasq client-two-dhcp-servers client-proxy-no-bios-service)
 
 NS_SRV=pxkcap-srv      # server: bridge pxkcap-br0 = 192.168.42.1, tap for QEMU
 NS_PRX=pxkcap-prx      # second server (proxyDHCP) 192.168.42.2 via veth
@@ -836,6 +838,7 @@ tftp_tree_dummy() {
     dummy_file "$d/menu.c32" 3072
     dummy_file "$d/libutil.c32" 2048
     dummy_file "$d/libcom32.c32" 2048
+    dummy_file "$d/syslinux.efi" 8192
     capture_menu >"$d/pxelinux.cfg/default"
 }
 
@@ -901,6 +904,65 @@ sc_client-no-bootfile-dnsmasq() {
 sc_client-no-bootfile-pxekit() {
     client_single client-no-bootfile-pxekit pxekit 1 -- \
         "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# PXE-E55 as Microsoft KB 259670 tells it: the DHCP server's own offer says PXEClient (option 60)
+# with no boot file and no menu, so the ROM asks that server on port 4011, where nothing listens.
+sc_client-proxy-4011-unanswered-dnsmasq() {
+    client_single client-proxy-4011-unanswered-dnsmasq dnsmasq 1 -- \
+        'dhcp-option=60,"PXEClient"' "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# Two servers on one segment: the bridge of the QEMU scenarios (pxkcap-br0, 192.168.42.1, in
+# pxkcap-srv), a second server on pxkcap-p0 (192.168.42.2, pxkcap-prx) and the client's veth
+# pxkcap-c0 in pxkcap-cli (no address; the client speaks Ethernet itself with the VM's MAC).
+# client_bridge_run <name> <expected exit> [client args...]: runs the client, then finish.
+client_bridge_topology() {
+    make_srv
+    add_peer_ns "$NS_PRX" pxkcap-p0 pxkcap-p1 "$PRX_IP/24" 52:54:00:42:00:02
+    add_peer_ns "$NS_CLI" pxkcap-c0 pxkcap-c1 "" "$CLI_MAC"
+}
+client_bridge_run() {
+    local name=$1 want=$2; shift 2
+    local rc=0
+    ip netns exec "$NS_CLI" timeout 200 "$PXEKIT" client --interface pxkcap-c0 --mac "$VM_MAC" \
+        --profile bios --seed 1 "$@" -v --record "$WORK/$name.pcap" \
+        >"$WORK/$name.client.txt" 2>&1 || rc=$?
+    sed 's/^/[client] /' "$WORK/$name.client.txt" | tail -5 >&2
+    [ "$rc" = "$want" ] || log "pxekit client exited $rc, expected $want"
+    finish "$name"
+}
+
+# pxekit serve with the boot file on .1, and a second DHCP server without one (dnsmasq, no ping
+# check, its own range and router) on .2: the ROM ignores the offer without a boot file.
+sc_client-two-dhcp-servers() {
+    [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
+    local name=client-two-dhcp-servers
+    client_bridge_topology
+    tftp_tree_dummy "$WORK/tftp"
+    start_pxekit_serve "$name" "$NS_SRV" "$BR" \
+        "dhcp-range=192.168.42.10,192.168.42.20,12h" "dhcp-option=3,$SRV_IP" \
+        "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+    write_dnsmasq_conf "$WORK/rogue.conf" "$name.rogue" pxkcap-p0 \
+        "dhcp-range=192.168.42.100,192.168.42.120,12h" "dhcp-option=3,$PRX_IP" "no-ping"
+    start_dnsmasq "$NS_PRX" "$WORK/rogue.conf"
+    client_bridge_run "$name" 0
+}
+
+# The site's DHCP server (dnsmasq on .1, addresses only) and pxekit serve as proxyDHCP on .2
+# with a boot service for UEFI only (x86-64_EFI); the client is the BIOS ROM.
+sc_client-proxy-no-bios-service() {
+    [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
+    local name=client-proxy-no-bios-service
+    client_bridge_topology
+    tftp_tree_dummy "$WORK/tftp"
+    write_dnsmasq_conf "$WORK/dnsmasq.conf" "$name.dhcp" "$BR" \
+        "dhcp-range=192.168.42.10,192.168.42.20,12h" "dhcp-option=3,$SRV_IP"
+    start_dnsmasq "$NS_SRV" "$WORK/dnsmasq.conf"
+    start_pxekit_serve "$name" "$NS_PRX" pxkcap-p0 \
+        "dhcp-range=192.168.42.0,proxy" 'pxe-prompt="pxekit proxyDHCP",0' \
+        'pxe-service=x86-64_EFI,"UEFI Netboot",syslinux.efi' "enable-tftp" "tftp-root=$WORK/tftp"
+    client_bridge_run "$name" 1
 }
 
 # A capture on the sending host: tcpdump on pxekit serve's own end of the veth sees its windowed
@@ -969,6 +1031,12 @@ sc_client-fault-arp-unanswered() {         # PXE-E11
 }
 sc_client-fault-tftp-transfer-stalled() {  # PXE-E35
     client_fault client-fault-tftp-transfer-stalled "$FAULT_DHCP\ndhcp-boot=pxelinux.0" --fault drop:tftp-data
+}
+sc_client-fault-no-tftp-server-address() { # PXE-E7B: siaddr 0, no PXE tags (no fault needed)
+    client_fault client-fault-no-tftp-server-address "$FAULT_DHCP\ndhcp-boot=pxelinux.0,,0.0.0.0"
+}
+sc_client-fault-wrong-architecture() {     # an EFI boot program for the BIOS ROM (no fault needed)
+    client_fault client-fault-wrong-architecture "$FAULT_DHCP\ndhcp-boot=syslinux.efi"
 }
 
 # ------------------------------------------------------------------ main ---

@@ -148,6 +148,27 @@ TEST(DiagRules, SilentPort4011AfterProxyOfferIsE55) {
   EXPECT_EQ(c.screen, "PXE-E55: proxyDHCP service did not reply to request on port 4011.");
 }
 
+TEST(DiagRules, DhcpServerSayingPxeClientWithNothingOn4011IsE55NotE53) {
+  // MS KB 259670: the DHCP server's own offer carries option 60 PXEClient, no boot file and no
+  // menu; the ROM asks that server on port 4011, where nothing answers.
+  Builder b;
+  b.discover();
+  b.offer(false).vendor_class = Text("PXEClient");
+  b.ack("").vendor_class = Text("PXEClient");
+  for (int i = 0; i < 4; ++i) {
+    Event& e = b.add(EventKind::DhcpFromClient, true);
+    e.msg_type = 3;
+    e.dport = 4011;
+    e.src = kClientIp;
+    e.dst = kServer;
+  }
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_TRUE(has(c, "proxy-4011-unanswered"));
+  EXPECT_FALSE(has(c, "no-boot-filename"));
+  EXPECT_EQ(c.screen, "PXE-E55: proxyDHCP service did not reply to request on port 4011.");
+}
+
 TEST(DiagRules, SilentBootServerDiscoveryIsE78NotE55) {
   // iPXE's PXEBS: the request to 4011 names a menu item (43.71); that is boot server discovery.
   Builder b;

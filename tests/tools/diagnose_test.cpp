@@ -92,6 +92,17 @@ const std::vector<Expected> kExpected = {
     {"client-fault-boot-server-unanswered", {}, 1, {"boot-server-unanswered"}, {}},
     {"client-fault-arp-unanswered", {}, 1, {"arp-unanswered"}, {}},
     {"client-fault-tftp-transfer-stalled", {}, 1, {"tftp-transfer-stalled"}, {"tsize-probe-abort"}},
+    // Issue 12's remaining findings from the simulated Intel ROM (captures/README.md "pxekit client"):
+    // in-process against pxekit serve, then over veths against dnsmasq and pxekit serve.
+    {"client-fault-no-tftp-server-address", {}, 1, {"no-tftp-server-address"}, {}},
+    {"client-fault-wrong-architecture", {}, 1, {"wrong-architecture"}, {"tsize-probe-abort"}},
+    // dnsmasq logs nothing of the 4011 requests nobody answered: its log shows only an ACK
+    // without a boot file, so from the log alone the verdict is PXE-E53.
+    {"client-proxy-4011-unanswered-dnsmasq", {"client-proxy-4011-unanswered-dnsmasq.dnsmasq.log"}, 1,
+     {"proxy-4011-unanswered"}, {}, std::set<std::string>{"no-boot-filename"}},
+    {"client-two-dhcp-servers", {}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}, std::nullopt,
+     {"two-dhcp-servers"}},
+    {"client-proxy-no-bios-service", {"client-proxy-no-bios-service.dhcp.dnsmasq.log"}, 1, {"no-boot-filename"}, {}},
     // Captured on the sending host (captures/README.md "UDP segmentation offload"): pxekit serve's
     // windows of four DATA blocks as one frame each, split by the dissector; a complete download.
     {"pxekit-tftp-gso", {}, 0, {}, {"tsize-probe-abort"}},

@@ -37,6 +37,10 @@ bool boot_server_gave_no_file(const ClientContext& c, std::vector<Finding>& out)
 void no_boot_filename(const ClientContext& c, std::vector<Finding>& out) {
   if (c.firmware == Firmware::LinuxDhcp || c.firmware == Firmware::WinPe) return;  // not a PXE boot
   if (boot_server_gave_no_file(c, out)) return;
+  // The firmware went on to ask port 4011 for its boot file (the offer said PXEClient, as a DHCP
+  // server with option 60 but no PXE service does: MS KB 259670) and nobody answered: that is
+  // PXE-E55/E78 (boot_server_unanswered.cpp), not E53.
+  if (!c.boot_requests.empty() && c.boot_replies.empty()) return;
   std::vector<const Offer*> dhcp;
   for (const auto& o : c.offers) {
     if (o.proxy || o.has_bootfile() || o.ev->has_pxe_options) return;  // something to boot from

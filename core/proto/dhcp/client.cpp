@@ -315,7 +315,10 @@ void DhcpClient::finish(const std::optional<wd::Message>& boot_reply, ClientActi
     src_from = state_ == State::BootServer ? boot_server_ : chosen_proxy_->from;
   }
   b.boot_file = bootfile_of(*src);
-  b.tftp_server = !src->siaddr.is_zero() ? src->siaddr : server_of(*src, src_from);
+  if (!src->siaddr.is_zero())
+    b.tftp_server = src->siaddr;
+  else if (src != &ack || !p_.tftp_server_from_siaddr_only)
+    b.tftp_server = server_of(*src, src_from);  // else none: the firmware says PXE-E7B
   const wd::Message& pxe = boot_reply ? *boot_reply : ack;
   b.pxe_menu_43 = pxe.option(wd::opt::kVendorSpecific);
   b.pxelinux_config_209 = src->pxelinux_config_file();

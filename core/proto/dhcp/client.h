@@ -74,6 +74,10 @@ struct ClientDhcpProfile {
   std::optional<std::string> boot_server_vendor_class;
   // iPXE asks the proxy on 4011 even when its offer named a boot file.
   bool proxy_request_always = false;
+  // The Intel PXE ROM takes the TFTP server from the DHCP ACK's siaddr only: siaddr 0 with no
+  // PXE answer (proxy or boot server) leaves it without one (PXE-E7B). EDK2 and pxelinux fall
+  // back to the server identifier (option 54); none of them reads option 66.
+  bool tftp_server_from_siaddr_only = false;
 };
 
 // Values from the references and captures/ (see client_profiles.cpp for the source of each).
@@ -100,6 +104,7 @@ struct ClientLog {
 struct ClientBoot {
   Ipv4 yiaddr, server_id, netmask, router;
   Ipv4 tftp_server;              // siaddr of the packet with the boot file, else its option 54
+                                 // (0.0.0.0 when the profile has no such fallback: PXE-E7B)
   std::string boot_file;         // empty for a plain DHCP client (needs_boot_file = false)
   std::optional<Bytes> pxe_menu_43;  // option 43 of the PXE answer (proxy offer / 4011 ACK)
   std::optional<std::string> pxelinux_config_209, path_prefix_210;

@@ -57,6 +57,8 @@ ClientDhcpProfile bios_profile() {
   p.want_boot_file = true;
   p.broadcast_flag = true;
   p.boot_server_src_port = 68;
+  // pxe-netboot.md §3.8 (Broadcom KB): siaddr 0 and no PXE tags or proxy offer is PXE-E7B.
+  p.tftp_server_from_siaddr_only = true;
   return p;
 }
 

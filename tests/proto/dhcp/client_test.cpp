@@ -27,6 +27,23 @@ TEST(DhcpClient, FullDhcpWithBootFileBindsAndNamesTheTftpServer) {
   EXPECT_FALSE(lab.client.deadline());
 }
 
+// pxe-netboot.md §3.8: the Intel ROM has no fallback for a zero siaddr (PXE-E7B); EDK2 and
+// iPXE-as-pxelinux take the server identifier.
+TEST(DhcpClient, BiosHasNoTftpServerWhenSiaddrIsZeroWhileEdk2TakesTheServerId) {
+  const std::string conf = std::string(kRange) + "dhcp-boot=pxelinux.0,,0.0.0.0\n";
+  Lab bios(bios_profile());
+  bios.add_server(conf, kDhcpIp);
+  bios.run();
+  ASSERT_TRUE(bios.done) << (bios.failed ? failure_name(*bios.failed) : "no end");
+  EXPECT_EQ(bios.done->boot_file, "pxelinux.0");
+  EXPECT_TRUE(bios.done->tftp_server.is_zero());
+  Lab uefi(uefi_profile());
+  uefi.add_server(conf, kDhcpIp);
+  uefi.run();
+  ASSERT_TRUE(uefi.done) << (uefi.failed ? failure_name(*uefi.failed) : "no end");
+  EXPECT_EQ(uefi.done->tftp_server, kDhcpIp);
+}
+
 TEST(DhcpClient, ProxyMenuBesideDhcpWithoutBootFileGoesToTheBootServer) {
   Lab lab(bios_profile());
   lab.add_server(kRange, kDhcpIp);
