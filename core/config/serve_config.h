@@ -5,7 +5,10 @@
 #include <string>
 
 #include "base/result.h"
+#include <optional>
+
 #include "config/dhcp_settings.h"
+#include "config/smb_settings.h"
 #include "config/tftp_settings.h"
 
 namespace pxe::config {
@@ -13,6 +16,9 @@ namespace pxe::config {
 struct ServeConfig {
   DhcpSettings dhcp;
   TftpSettings tftp;
+  // SMB (--smb-conf / --share ...): served when set, on smb_address (--listen-address).
+  std::optional<SmbSettings> smb;
+  std::string smb_address = "0.0.0.0";
   // user= / group= (-u / -g): who the server runs as once its sockets and files are open, when
   // started as root. Empty user: "nobody" (dnsmasq's default); empty group: the user's primary
   // group. user=root keeps root (not advised).

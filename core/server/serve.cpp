@@ -108,8 +108,12 @@ Result<config::ServeConfig> serve_config(const ServeOptions& o) {
   if (o.log_dhcp) cfg.dhcp.log_dhcp = true;
   if (o.dhcp_ping) cfg.dhcp.ping_check = true;
   if (!o.lease_db.empty()) cfg.dhcp.lease_db = o.lease_db;
-  if (!cfg.dhcp.enabled && !cfg.tftp.enabled)
-    return make_error("nothing to serve: give -C dnsmasq.conf, or --tftp-root DIR");
+  auto smb = config::smb_settings(o.smb);
+  if (!smb) return smb.error();
+  cfg.smb = std::move(*smb);
+  cfg.smb_address = o.listen_address;
+  if (!cfg.dhcp.enabled && !cfg.tftp.enabled && !cfg.smb)
+    return make_error("nothing to serve: give -C dnsmasq.conf, --tftp-root DIR or an SMB share (--smb-conf, --share)");
   if (!o.user.empty()) cfg.user = o.user;
   if (!o.group.empty()) cfg.group = o.group;
   return cfg;

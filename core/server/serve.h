@@ -1,5 +1,5 @@
 // `pxekit serve`, assembled: the services a ServeConfig enables (DHCP with proxyDHCP and 4011,
-// TFTP), each opened with its own sockets and files while still root, then the switch to user=
+// TFTP, SMB), each opened with its own sockets and files while still root, then the switch to user=
 // keeping only the capabilities they still need, then their threads, then the main thread's loop
 // over a signalfd: SIGHUP re-reads dhcp-hostsfile / dhcp-optsfile, SIGINT/SIGTERM (or the
 // duration) stop every service, last started first.
@@ -14,6 +14,7 @@
 
 #include "base/result.h"
 #include "config/serve_config.h"
+#include "config/smb_options.h"
 
 namespace pxe::server {
 
@@ -22,7 +23,7 @@ struct ServeOptions {
   std::string conf_path;                    // -C dnsmasq.conf; empty: flags only
   std::string tftp_root;                    // --tftp-root: replaces tftp-root=, implies TFTP
   bool enable_tftp = false;                 // --enable-tftp
-  std::string listen_address = "0.0.0.0";   // --listen-address: what the TFTP server binds
+  std::string listen_address = "0.0.0.0";   // --listen-address: what the TFTP and SMB servers bind
   std::uint16_t tftp_port = 69;
   std::uint32_t tftp_mtu = 0;               // 0: blksize capped by the path MTU
   std::string tftp_upload_dir;              // empty: uploads (WRQ) refused
@@ -36,6 +37,7 @@ struct ServeOptions {
   bool dhcp_ping = false;
   std::string user;                         // -u; empty: user= from the conf, else nobody
   std::string group;                        // -g
+  config::SmbOptions smb;                   // --smb-conf, --share, --smb-user, --smb-port, --smb-signing
   double duration = 0;                      // seconds; 0: until SIGINT/SIGTERM
 };
 

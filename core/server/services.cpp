@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "server/dhcp/dhcp_server.h"
+#include "server/smb/smb_server.h"
 #include "server/tftp/tftp_server.h"
 
 namespace pxe::server {
@@ -80,6 +81,19 @@ class TftpService final : public Service {
   std::unique_ptr<TftpServer> server_;
 };
 
+// SMB: port 445 (bound here, as root) and the share directories (opened here); nothing is kept
+// after the switch. Files are then opened as user= (nobody): the shares must be readable by it.
+class SmbService final : public Service {
+ public:
+  explicit SmbService(std::unique_ptr<SmbServer> server) : server_(std::move(server)) {}
+  std::string_view name() const override { return "SMB"; }
+  void start() override { server_->start(); }
+  void stop() override { server_->stop(); }
+
+ private:
+  std::unique_ptr<SmbServer> server_;
+};
+
 Result<std::unique_ptr<Service>> open_dhcp(const config::ServeConfig& c) {
   auto s = open_dhcp_server(c);
   if (!s) return s.error();
@@ -92,6 +106,12 @@ Result<std::unique_ptr<Service>> open_tftp(const config::ServeConfig& c) {
   return std::unique_ptr<Service>(std::make_unique<TftpService>(c.tftp, std::move(*s)));
 }
 
+Result<std::unique_ptr<Service>> open_smb(const config::ServeConfig& c) {
+  auto s = open_smb_service(*c.smb, c.smb_address);
+  if (!s) return s.error();
+  return std::unique_ptr<Service>(std::make_unique<SmbService>(std::move(*s)));
+}
+
 struct ServiceRow {
   const char* name;
   bool (*enabled)(const config::ServeConfig&);
@@ -102,6 +122,7 @@ struct ServiceRow {
 constexpr ServiceRow kServices[] = {
     {"DHCP", [](const config::ServeConfig& c) { return c.dhcp.enabled; }, open_dhcp},
     {"TFTP", [](const config::ServeConfig& c) { return c.tftp.enabled; }, open_tftp},
+    {"SMB", [](const config::ServeConfig& c) { return c.smb.has_value(); }, open_smb},
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// pxekit serve: DHCP (+proxyDHCP, 4011) and TFTP from a dnsmasq.conf and/or flags, until
+// pxekit serve: DHCP (+proxyDHCP, 4011), TFTP and SMB from a dnsmasq.conf, an smb.conf and/or flags, until
 // SIGINT/SIGTERM (or --duration). The flags fill a server::ServeOptions; the assembly (open as
 // root, become user=, threads, signals) is server::run_serve() in core/server/serve.h.
 // Exit 0 when stopped, 2 usage (bad conf or flags, nothing to serve), 3 runtime error.
@@ -17,7 +17,7 @@ void add_serve(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   auto& s = o->s;
-  auto* cmd = app.add_subcommand("serve", "Serve DHCP/proxyDHCP/4011 and TFTP (dnsmasq.conf lines or flags)");
+  auto* cmd = app.add_subcommand("serve", "Serve DHCP/proxyDHCP/4011, TFTP and SMB (dnsmasq.conf, smb.conf or flags)");
   cmd->add_option("-C,--conf-file", s.conf_path, "dnsmasq.conf to read");
   cmd->add_option("--tftp-root", s.tftp_root, "serve TFTP from this directory (implies --enable-tftp)");
   cmd->add_flag("--enable-tftp", s.enable_tftp, "enable the TFTP server");
@@ -41,6 +41,12 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->add_flag("--dhcp-ping", s.dhcp_ping, "ping a pool address before offering it (dnsmasq's default; off here)");
   cmd->add_option("-u,--user", s.user, "run as this user once sockets and files are open (default nobody; as root only)");
   cmd->add_option("-g,--group", s.group, "run as this group (default: the user's primary group)");
+  cmd->add_option("--smb-conf", s.smb.conf_path, "smb.conf to read: its share sections are served over SMB2/3");
+  cmd->add_option("--share", s.smb.shares, "serve this directory as an SMB share, NAME=PATH (repeatable)");
+  cmd->add_option("--smb-user", s.smb.users, "an SMB account, USER:PASSWORD (repeatable)");
+  cmd->add_option("--smb-port", s.smb.port, "SMB port (445, or the smb.conf's smb ports)");
+  cmd->add_option("--smb-signing", s.smb.signing, "SMB signing: auto, required or disabled (default: the smb.conf's, else auto)")
+      ->check(CLI::IsMember({"auto", "required", "disabled"}));
   cmd->add_option("--duration", s.duration, "stop after this many seconds (0: until signalled)");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
