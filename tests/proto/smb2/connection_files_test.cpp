@@ -313,7 +313,7 @@ TEST(SmbConnectionFiles, QueryInfoFileFilesystemAndSecurity) {
   Rsp all = c.query_info(f, w::info_type::kFile, p::file_class::kAll);
   ASSERT_EQ(all.h.status, st::kSuccess);
   ByteReader ar(body_as<w::OutputResponse>(all).output);
-  ar.seek(64);
+  ar.seek(76);  // Basic 40 + Standard 24 + Internal 8 + Ea 4: AccessFlags
   EXPECT_EQ(ar.u32le(), kReadAccess);  // the handle's granted access
   Rsp access = c.query_info(f, w::info_type::kFile, p::file_class::kAccess);
   EXPECT_EQ(ByteReader(body_as<w::OutputResponse>(access).output).u32le(), kReadAccess);
@@ -341,6 +341,10 @@ TEST(SmbConnectionFiles, QueryInfoFileFilesystemAndSecurity) {
   Rsp nr = c.create("hello.txt", 0x00000001);
   w::FileId no_rc = body_as<w::CreateResponse>(nr).file_id;
   EXPECT_EQ(c.query_info(no_rc, w::info_type::kSecurity, 0, 4096, 7).h.status, st::kAccessDenied);
+  Rsp acc = c.query_info(no_rc, w::info_type::kFile, p::file_class::kAll);
+  ByteReader nr_all(body_as<w::OutputResponse>(acc).output);
+  nr_all.seek(76);
+  EXPECT_EQ(nr_all.u32le(), 0x00000001u);  // READ_DATA only, as asked
 }
 
 // CREATE + QUERY_INFO + CLOSE as Windows compounds them, related.

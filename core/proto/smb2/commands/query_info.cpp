@@ -42,11 +42,6 @@ std::size_t fixed_part(std::uint8_t type, std::uint8_t cls, std::size_t whole) {
   return whole;
 }
 
-void patch_u32(Bytes& b, std::size_t at, std::uint32_t v) {
-  if (b.size() < at + 4) return;
-  for (int k = 0; k < 4; ++k) b[at + std::size_t(k)] = std::uint8_t(v >> (8 * k));
-}
-
 }  // namespace
 
 void handle_query_info(ConnState& c, Request& rq, Reply& rp) {
@@ -61,12 +56,10 @@ void handle_query_info(ConnState& c, Request& rq, Reply& rp) {
   switch (req->info_type) {
     case it::kFile: {
       if (req->info_class == file_class::kFullEa) return rp.fail(st::kNoEasOnFile);
-      auto r = encode_file_info(req->info_class, o->meta, o->path);
+      // Access and All carry the handle's own granted access.
+      auto r = encode_file_info(req->info_class, o->meta, o->path, o->granted_access);
       if (!r) return rp.fail(r.error().code ? r.error().code : st::kInvalidInfoClass);
       data = std::move(r.value());
-      // The handle's own granted access (file_info writes the share's maximum).
-      if (req->info_class == file_class::kAccess) patch_u32(data, 0, o->granted_access);
-      if (req->info_class == file_class::kAll) patch_u32(data, 64, o->granted_access);
       break;
     }
     case it::kFilesystem: {
