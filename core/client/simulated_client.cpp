@@ -118,6 +118,12 @@ void SimulatedClient::on_time(Timestamp now) {
 }
 
 void SimulatedClient::on_frame(ByteSpan frame, Timestamp now) {
+  // A classroom's worth of clients hear each other's broadcasts: skip the ones that name another
+  // machine (a BOOTP reply's chaddr, an ARP request's target) before parsing the frame.
+  if (transport::frame_dst_mac(frame) == kBroadcastMac) {
+    auto to = transport::broadcast_addressee(frame);
+    if ((to.chaddr && *to.chaddr != opt_.mac) || (to.arp_target && *to.arp_target != ip_)) return;
+  }
   auto parsed = transport::parse_frame(frame);
   if (auto* arp = std::get_if<transport::ArpFrame>(&parsed)) {
     on_arp(*arp, now);

@@ -59,6 +59,30 @@ std::optional<Mac> frame_dst_mac(ByteSpan frame) {
   return Mac::from_bytes(frame);
 }
 
+BroadcastAddressee broadcast_addressee(ByteSpan frame) {
+  BroadcastAddressee a;
+  if (frame.size() < kEthHeader) return a;
+  const unsigned ethertype = unsigned(frame[12]) << 8 | frame[13];
+  if (ethertype == 0x0806) {
+    // htype 1, ptype 0x0800, hlen 6, plen 4, op 1 (request); the target address ends at 42.
+    static constexpr std::uint8_t kEthIpv4Request[] = {0, 1, 8, 0, 6, 4, 0, 1};
+    if (frame.size() >= kEthHeader + 28 &&
+        std::equal(std::begin(kEthIpv4Request), std::end(kEthIpv4Request), frame.begin() + kEthHeader))
+      a.arp_target = Ipv4::from_bytes(frame.subspan(kEthHeader + 24, 4));
+    return a;
+  }
+  if (ethertype != 0x0800 || frame.size() < kEthHeader + 20) return a;
+  ByteSpan ip = frame.subspan(kEthHeader);
+  const std::size_t ihl = std::size_t(ip[0] & 0x0f) * 4;
+  if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 17 /* UDP */) return a;
+  // BOOTP: op at 0 of the payload, chaddr at 28; the UDP header is 8 bytes.
+  if (ip.size() < ihl + 8 + 28 + 6) return a;
+  const unsigned src_port = unsigned(ip[ihl]) << 8 | ip[ihl + 1];
+  if ((src_port == 67 || src_port == 4011) && ip[ihl + 8] == 2 /* BOOTREPLY */)
+    a.chaddr = Mac::from_bytes(ip.subspan(ihl + 8 + 28, 6));
+  return a;
+}
+
 ParsedFrame parse_frame(ByteSpan frame) {
   if (frame.size() < kEthHeader) return std::monostate{};
   try {

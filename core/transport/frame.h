@@ -44,4 +44,14 @@ ParsedFrame parse_frame(ByteSpan frame);
 // The destination MAC of a frame (its first 6 bytes); nullopt when shorter than a header.
 std::optional<Mac> frame_dst_mac(ByteSpan frame);
 
+// Whom a broadcast names inside, read at fixed offsets without parsing the frame: a BOOTP reply's
+// chaddr (IPv4/UDP from port 67 or 4011), an ARP request's target address. Hundreds of simulated
+// clients share one segment and each hears every broadcast; this lets a client skip the others'
+// before paying for parse_frame(). Both empty for anything else (or too short to say).
+struct BroadcastAddressee {
+  std::optional<Mac> chaddr;
+  std::optional<Ipv4> arp_target;
+};
+BroadcastAddressee broadcast_addressee(ByteSpan frame);
+
 }  // namespace pxe::transport

@@ -11,10 +11,6 @@
 
 namespace pxe::transport {
 
-namespace {
-bool is_group(const Mac& m) { return (m.octets[0] & 0x01) != 0; }  // broadcast or multicast
-}  // namespace
-
 InterfaceLink::InterfaceLink(PacketSocket sock, UniqueFd epoll, const Clock& clock)
     : sock_(std::move(sock)), epoll_(std::move(epoll)), clock_(clock) {}
 
@@ -31,8 +27,8 @@ Result<std::unique_ptr<InterfaceLink>> InterfaceLink::open(const std::string& if
   return std::unique_ptr<InterfaceLink>(new InterfaceLink(std::move(*sock), std::move(epoll), clock));
 }
 
-void InterfaceLink::attach(Station& s, Mac mac) { attached_.push_back({&s, mac}); }
-void InterfaceLink::attach_all(Station& s) { attached_.push_back({&s, std::nullopt}); }
+void InterfaceLink::attach(Station& s, Mac mac) { stations_.attach(s, mac); }
+void InterfaceLink::attach_all(Station& s) { stations_.attach(s, std::nullopt); }
 
 void InterfaceLink::send(Bytes frame) {
   Pending p{std::move(frame), true, current_};
@@ -59,15 +55,8 @@ void InterfaceLink::transmit(Pending p) {
 }
 
 void InterfaceLink::deliver(const Bytes& frame, const Station* origin) {
-  std::optional<Mac> dst = frame_dst_mac(frame);
-  std::vector<Station*> to;
-  for (const Attachment& a : attached_) {
-    if (a.station == origin) continue;
-    bool wants = !a.mac || (dst && (is_group(*dst) || *dst == *a.mac));
-    if (wants && std::find(to.begin(), to.end(), a.station) == to.end()) to.push_back(a.station);
-  }
   const Timestamp now = clock_.now();
-  for (Station* s : to) {
+  for (Station* s : stations_.recipients(frame, origin)) {
     current_ = s;
     s->on_frame(frame, now);
   }
@@ -76,11 +65,7 @@ void InterfaceLink::deliver(const Bytes& frame, const Station* origin) {
 
 bool InterfaceLink::fire_due() {
   bool fired = false;
-  std::vector<Station*> seen;
-  for (std::size_t i = 0; i < attached_.size(); ++i) {
-    Station* s = attached_[i].station;
-    if (std::find(seen.begin(), seen.end(), s) != seen.end()) continue;
-    seen.push_back(s);
+  for (Station* s : stations_.all()) {
     auto d = s->next_deadline();
     if (d && *d <= clock_.now()) {
       current_ = s;
@@ -95,10 +80,7 @@ bool InterfaceLink::fire_due() {
 std::optional<Timestamp> InterfaceLink::next_event() const {
   std::optional<Timestamp> t;
   if (!delayed_.empty()) t = delayed_.begin()->first;
-  for (const Attachment& a : attached_) {
-    auto d = a.station->next_deadline();
-    if (d && (!t || *d < *t)) t = d;
-  }
+  if (auto d = stations_.next_deadline(); d && (!t || *d < *t)) t = d;
   return t;
 }
 

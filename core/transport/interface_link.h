@@ -50,10 +50,6 @@ class InterfaceLink : public FrameOut {
 
  private:
   InterfaceLink(PacketSocket sock, UniqueFd epoll, const Clock& clock);
-  struct Attachment {
-    Station* station;
-    std::optional<Mac> mac;
-  };
   struct Pending {
     Bytes frame;
     bool outgoing;          // to the wire (and the other stations), else from it
@@ -67,7 +63,7 @@ class InterfaceLink : public FrameOut {
   PacketSocket sock_;
   UniqueFd epoll_;
   const Clock& clock_;
-  std::vector<Attachment> attached_;
+  Stations stations_;
   std::multimap<Timestamp, Pending> delayed_;
   std::vector<Pending> local_;  // frames for stations, delivered by the loop (no re-entrance)
   FrameHook hook_;

@@ -11,14 +11,12 @@ namespace {
 // without time passing (or a deadline that on_time never clears) would otherwise hang a test.
 constexpr int kMaxRoundsPerInstant = 1'000'000;
 
-bool is_group(const Mac& m) { return (m.octets[0] & 0x01) != 0; }  // broadcast or multicast
-
 }  // namespace
 
 Link::Link(ManualClock& clock) : clock_(clock) {}
 
-void Link::attach(Station& s, Mac mac) { attached_.push_back({&s, mac}); }
-void Link::attach_all(Station& s) { attached_.push_back({&s, std::nullopt}); }
+void Link::attach(Station& s, Mac mac) { stations_.attach(s, mac); }
+void Link::attach_all(Station& s) { stations_.attach(s, std::nullopt); }
 void Link::set_hook(FrameHook hook) { hook_ = std::move(hook); }
 void Link::set_tap(FrameTap tap) { tap_ = std::move(tap); }
 
@@ -37,14 +35,7 @@ void Link::deliver(Pending p) {
   ++delivered_;
   const Timestamp now = clock_.now();
   if (tap_) tap_(p.frame, now);
-  std::optional<Mac> dst = frame_dst_mac(p.frame);
-  std::vector<Station*> to;
-  for (const Attachment& a : attached_) {
-    if (a.station == p.origin) continue;
-    bool wants = !a.mac || (dst && (is_group(*dst) || *dst == *a.mac));
-    if (wants && std::find(to.begin(), to.end(), a.station) == to.end()) to.push_back(a.station);
-  }
-  for (Station* s : to) {
+  for (Station* s : stations_.recipients(p.frame, p.origin)) {
     current_ = s;
     s->on_frame(p.frame, now);
   }
@@ -62,11 +53,7 @@ bool Link::deliver_due() {
 bool Link::fire_due() {
   bool fired = false;
   const Timestamp now = clock_.now();
-  std::vector<Station*> seen;
-  for (std::size_t i = 0; i < attached_.size(); ++i) {  // attached_ may not grow meanwhile,
-    Station* s = attached_[i].station;                   // but index, not iterators, anyway
-    if (std::find(seen.begin(), seen.end(), s) != seen.end()) continue;
-    seen.push_back(s);
+  for (Station* s : stations_.all()) {
     auto d = s->next_deadline();
     if (d && *d <= now) {
       current_ = s;
@@ -81,10 +68,7 @@ bool Link::fire_due() {
 std::optional<Timestamp> Link::next_event() const {
   std::optional<Timestamp> t;
   if (!queue_.empty()) t = queue_.begin()->first.first;
-  for (const Attachment& a : attached_) {
-    auto d = a.station->next_deadline();
-    if (d && (!t || *d < *t)) t = d;
-  }
+  if (auto d = stations_.next_deadline(); d && (!t || *d < *t)) t = d;
   return t;
 }
 

@@ -17,17 +17,9 @@
 #include "base/addr.h"
 #include "base/bytes.h"
 #include "base/clock.h"
+#include "transport/stations.h"
 
 namespace pxe::transport {
-
-class Station {  // anything on the link: a simulated client, the in-process server
- public:
-  virtual ~Station() = default;
-  // Every frame for one of its MACs, a broadcast/multicast, or (attach_all) every frame.
-  virtual void on_frame(ByteSpan frame, Timestamp now) = 0;
-  virtual std::optional<Timestamp> next_deadline() const = 0;  // its earliest timer, if any
-  virtual void on_time(Timestamp now) = 0;                     // called when now >= next_deadline()
-};
 
 // Where a station's frames go: the in-memory Link, or a real interface (InterfaceLink). Stations
 // take a FrameOut, so the same SimulatedClient / InProcessServer runs on either.
@@ -74,10 +66,6 @@ class Link : public FrameOut {
   std::uint64_t delivered() const { return delivered_; }
 
  private:
-  struct Attachment {
-    Station* station;
-    std::optional<Mac> mac;  // nullopt: every frame
-  };
   struct Pending {
     Bytes frame;
     const Station* origin;
@@ -88,7 +76,7 @@ class Link : public FrameOut {
   std::optional<Timestamp> next_event() const;
 
   ManualClock& clock_;
-  std::vector<Attachment> attached_;
+  Stations stations_;
   std::map<std::pair<Timestamp, std::uint64_t>, Pending> queue_;
   std::uint64_t seq_ = 0;
   std::uint64_t delivered_ = 0;

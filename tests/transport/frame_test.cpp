@@ -209,5 +209,53 @@ TEST(ParseFrame, NeverThrowsOnEveryTruncationOrByteFlip) {
   }
 }
 
+
+// --- broadcast_addressee: who a broadcast names inside, without parsing the frame -------------
+
+Bytes bootp_reply_frame(std::uint16_t src_port, std::uint8_t op, const Mac& chaddr) {
+  UdpFrame f = sample(0);
+  f.dst_mac = kBroadcastMac;
+  f.src_port = src_port;
+  f.dst_port = 68;
+  f.payload.assign(240, 0);
+  f.payload[0] = op;
+  std::copy(chaddr.octets.begin(), chaddr.octets.end(), f.payload.begin() + 28);
+  return build_udp_frame(f);
+}
+
+TEST(BroadcastAddressee, BootpReplyNamesItsChaddr) {
+  auto a = broadcast_addressee(bootp_reply_frame(67, 2, kClientMac));
+  ASSERT_TRUE(a.chaddr);
+  EXPECT_EQ(*a.chaddr, kClientMac);
+  EXPECT_FALSE(a.arp_target);
+  EXPECT_EQ(broadcast_addressee(bootp_reply_frame(4011, 2, kServerMac)).chaddr, kServerMac);
+}
+
+TEST(BroadcastAddressee, RequestsAndOtherPortsNameNoOne) {
+  EXPECT_FALSE(broadcast_addressee(bootp_reply_frame(67, 1, kClientMac)).chaddr);    // BOOTREQUEST
+  EXPECT_FALSE(broadcast_addressee(bootp_reply_frame(1067, 2, kClientMac)).chaddr);  // not a server port
+  EXPECT_FALSE(broadcast_addressee(build_udp_frame(sample(10))).chaddr);
+}
+
+TEST(BroadcastAddressee, ArpRequestNamesItsTargetAndAReplyNothing) {
+  auto req = broadcast_addressee(build_arp_frame({true, kClientMac, kClientIp, Mac{}, kServerIp}, kBroadcastMac));
+  ASSERT_TRUE(req.arp_target);
+  EXPECT_EQ(*req.arp_target, kServerIp);
+  auto reply = broadcast_addressee(build_arp_frame({false, kServerMac, kServerIp, kClientMac, kClientIp}, kClientMac));
+  EXPECT_FALSE(reply.arp_target);
+  EXPECT_FALSE(reply.chaddr);
+}
+
+TEST(BroadcastAddressee, TruncatedFramesNameNoOne) {
+  Bytes f = bootp_reply_frame(67, 2, kClientMac);
+  for (std::size_t n : {0u, 13u, 14u, 33u, 42u, 70u}) {
+    auto a = broadcast_addressee(ByteSpan(f).first(n));
+    EXPECT_FALSE(a.chaddr) << n;
+    EXPECT_FALSE(a.arp_target) << n;
+  }
+  Bytes arp = build_arp_frame({true, kClientMac, kClientIp, Mac{}, kServerIp}, kBroadcastMac);
+  EXPECT_FALSE(broadcast_addressee(ByteSpan(arp).first(41)).arp_target);
+}
+
 }  // namespace
 }  // namespace pxe::transport

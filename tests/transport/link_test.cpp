@@ -288,6 +288,33 @@ TEST(Link, StationWithSeveralMacsGetsEachFrameOnce) {
   EXPECT_EQ(multi.got, (std::vector<std::string>{"u", "b"}));
 }
 
+TEST(Link, RecipientsHearAFrameInTheOrderTheyWereFirstAttached) {
+  // A promiscuous station attached after a unicast one still comes after it, and a station
+  // attached again (another MAC) keeps its first place: the in-process server and a fleet of
+  // clients see frames in the same order on every run.
+  ManualClock clock;
+  Link link(clock);
+  std::vector<std::string> order;
+  struct Named : Station {
+    Named(std::vector<std::string>& o, std::string n) : out(o), name(std::move(n)) {}
+    void on_frame(ByteSpan, Timestamp) override { out.push_back(name); }
+    std::optional<Timestamp> next_deadline() const override { return std::nullopt; }
+    void on_time(Timestamp) override {}
+    std::vector<std::string>& out;
+    std::string name;
+  };
+  Named a(order, "a"), everything(order, "all"), b(order, "b");
+  link.attach(a, mac(1));
+  link.attach_all(everything);
+  link.attach(b, mac(2));
+  link.attach(a, mac(2));  // a hears mac 2 as well, still before "all"
+  link.send(frame(9, mac(2), "x"));
+  link.send(frame(9, mac(1), "y"));
+  link.send(frame(9, kBroadcastMac, "z"));
+  link.run_until([] { return false; }, Timestamp{} + seconds(1));
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "all", "b", "a", "all", "a", "all", "b"}));
+}
+
 TEST(Link, TapSeesDeliveredFramesOnceAndNotDroppedOnes) {
   ManualClock clock;
   Link link(clock);
