@@ -114,8 +114,13 @@ Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::
     case fc::kPosition: w.u64le(0); break;
     case fc::kMode: w.u32le(0); break;
     case fc::kAlignment: w.u32le(0); break;  // FILE_BYTE_ALIGNMENT
-    case fc::kName:
-    case fc::kNormalizedName: name_info(w, name); break;
+    case fc::kName: name_info(w, name); break;
+    case fc::kNormalizedName: {  // relative to the share, no leading '\\' ("" for the root), as Samba
+      Bytes n = wire_name(name);
+      w.u32le(static_cast<std::uint32_t>(n.size() - 2));
+      w.bytes(ByteSpan(n).subspan(2));
+      break;
+    }
     case fc::kAll:
       basic(w, m);
       standard(w, m);

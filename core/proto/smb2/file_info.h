@@ -36,9 +36,11 @@ inline constexpr std::uint8_t kVolume = 1, kSize = 3, kDevice = 4, kAttribute = 
 // FILE_READ_ATTRIBUTES|READ_CONTROL|SYNCHRONIZE): what MaximalAccess and the DACL grant.
 inline constexpr std::uint32_t kReadOnlyAccess = 0x001200A9;
 
-// `name` is the share path of the open ("" for the root, '/'-separated) for the classes that carry
-// one (Name, All, Normalized: written with a leading '\\'; AlternateName: short_name() of the
-// last component, STATUS_OBJECT_NAME_NOT_FOUND for the root). Access (and the AccessFlags of All, at offset 76)
+// `name` is the share path of the open ("" for the root, '/'-separated; Share::canonical_path()
+// spells it as stored) for the classes that carry one (Name, All: written with a leading '\\';
+// Normalized: without it, "" for the root, as Samba does (the caller refuses class 48 below
+// 3.1.1); AlternateName: short_name() of the last component, STATUS_OBJECT_NAME_NOT_FOUND for the
+// root). Access (and the AccessFlags of All, at offset 76)
 // report `granted_access`, the handle's granted access; kReadOnlyAccess without it.
 Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta&, std::string_view name,
                                std::uint32_t granted_access);

@@ -91,7 +91,7 @@ void MemoryShare::deny(std::string_view path) {
   if (auto n = find(path); n.ok()) (*n)->denied = true;
 }
 
-Result<MemoryShare::Node*> MemoryShare::find(std::string_view path) {
+Result<MemoryShare::Node*> MemoryShare::find(std::string_view path, std::string* spelled) {
   Node* n = &root_;
   auto parts = components(path);
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -106,8 +106,19 @@ Result<MemoryShare::Node*> MemoryShare::find(std::string_view path) {
       return make_status_error(last ? st::kObjectNameNotFound : st::kObjectPathNotFound,
                                last ? "no such file" : "no such directory");
     n = it->second.get();
+    if (spelled) {
+      if (!spelled->empty()) *spelled += '/';
+      *spelled += it->first;
+    }
   }
   return n;
+}
+
+Result<std::string> MemoryShare::canonical_path(std::string_view path) {
+  std::string spelled;
+  auto n = find(path, &spelled);
+  if (!n) return n.error();
+  return spelled;
 }
 
 Result<FileMeta> MemoryShare::stat(std::string_view path) {

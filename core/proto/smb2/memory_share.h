@@ -28,6 +28,7 @@ class MemoryShare final : public Share {
   Result<std::unique_ptr<ShareFile>> open(std::string_view path) override;
   Result<std::vector<DirEntry>> list(std::string_view dir) override;
   VolumeInfo volume() override { return volume_; }
+  Result<std::string> canonical_path(std::string_view path) override;
 
  private:
   struct Node {
@@ -38,7 +39,8 @@ class MemoryShare final : public Share {
   };
   Node* ensure_dir(std::string_view path);
   Node& new_child(Node& dir, std::string name, bool directory);
-  Result<Node*> find(std::string_view path);
+  // The node, and (when `spelled` is given) the path as stored.
+  Result<Node*> find(std::string_view path, std::string* spelled = nullptr);
 
   std::uint64_t filetime_;
   std::uint64_t next_index_ = 1;

@@ -67,6 +67,10 @@ class Share {
   // Sorted by name; a file gives STATUS_NOT_A_DIRECTORY.
   virtual Result<std::vector<DirEntry>> list(std::string_view dir) = 0;
   virtual VolumeInfo volume() = 0;
+  // The path with each component spelled as stored (the case-insensitive match resolved), for
+  // FileNormalizedNameInformation and the names an open reports; errors as stat(). The default
+  // gives the path back unchanged (a share whose lookups are exact).
+  virtual Result<std::string> canonical_path(std::string_view path) { return std::string(path); }
 };
 
 // Client name (UTF-8 from the CREATE name, '\\' separators ('/' accepted too, as Samba does),

@@ -25,6 +25,7 @@ class DirectoryShare final : public proto::smb2::Share {
   Result<std::unique_ptr<proto::smb2::ShareFile>> open(std::string_view path) override;
   Result<std::vector<proto::smb2::DirEntry>> list(std::string_view dir) override;
   proto::smb2::VolumeInfo volume() override;
+  Result<std::string> canonical_path(std::string_view path) override { return resolve(path); }
 
   const std::string& real_path() const { return root_.real; }
 

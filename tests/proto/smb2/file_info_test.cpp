@@ -92,14 +92,21 @@ TEST(FileInfo, SmallFixedClasses) {
   EXPECT_EQ(hex(info(fc::kCompression)), "8813000000000000" "0000" "000000000000");
 }
 
-TEST(FileInfo, NameAndNormalizedNameCarryTheShareRelativePathWithABackslash) {
+TEST(FileInfo, NameCarriesTheShareRelativePathWithABackslash) {
   Bytes b = info(fc::kName, file_meta(), "sources/install.wim");
   ASSERT_EQ(b.size(), 4u + 2 * 20);
   EXPECT_EQ(u32(b, 0), 40u);
   EXPECT_EQ(utf16_at(b, 4, 40), "\\sources\\install.wim");
-  EXPECT_EQ(info(fc::kNormalizedName, file_meta(), "sources/install.wim"), b);
   Bytes root = info(fc::kName, dir_meta(), "");
   EXPECT_EQ(hex(root), "02000000" "5c00");
+}
+
+TEST(FileInfo, NormalizedNameIsShareRelativeWithoutTheBackslash) {
+  Bytes b = info(fc::kNormalizedName, file_meta(), "sources/install.wim");
+  ASSERT_EQ(b.size(), 4u + 2 * 19);
+  EXPECT_EQ(u32(b, 0), 38u);
+  EXPECT_EQ(utf16_at(b, 4, 38), "sources\\install.wim");
+  EXPECT_EQ(hex(info(fc::kNormalizedName, dir_meta(), "")), "00000000");
 }
 
 TEST(FileInfo, AllIs100BytesPlusTheNameLikeSambas120ForHelloTxt) {

@@ -152,6 +152,13 @@ TEST_F(MemoryShareTest, LookupsAreCaseInsensitive) {
   EXPECT_TRUE(share.list("SOURCES").ok());
 }
 
+TEST_F(MemoryShareTest, CanonicalPathSpellsNamesAsStored) {
+  EXPECT_EQ(*share.canonical_path("SOURCES/EN-US/SETUP.EXE.MUI"), "sources/en-us/setup.exe.mui");
+  EXPECT_EQ(*share.canonical_path(""), "");
+  EXPECT_EQ(share.canonical_path("sources/nothing").error().code, st::kObjectNameNotFound);
+  EXPECT_EQ(share.canonical_path("nothing/x").error().code, st::kObjectPathNotFound);
+}
+
 TEST_F(MemoryShareTest, ExactMatchWinsOverACaseFoldedOne) {
   share.add_file("ReadMe.txt", Bytes{1});
   share.add_file("README.TXT", Bytes{1, 2});

@@ -109,6 +109,14 @@ TEST_F(DirectoryShareTest, CaseInsensitiveLookups) {
   EXPECT_TRUE(share->list("Sources").ok());
 }
 
+TEST_F(DirectoryShareTest, CanonicalPathSpellsNamesAsOnDisk) {
+  EXPECT_EQ(*share->canonical_path("boot"), "Boot");
+  EXPECT_EQ(*share->canonical_path("SOURCES/EN-US/SETUP.EXE.MUI"), "sources/en-us/setup.exe.mui");
+  EXPECT_EQ(*share->canonical_path("setup.exe"), "setup.exe");
+  EXPECT_EQ(*share->canonical_path(""), "");
+  EXPECT_EQ(code(share->canonical_path("nothing/x")), st::kObjectPathNotFound);
+}
+
 TEST_F(DirectoryShareTest, ExactNameWinsOverAFoldedOne) {
   write(root / "ReadMe.txt", "mixed");
   write(root / "README.TXT", "upper");
