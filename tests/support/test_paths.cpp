@@ -52,31 +52,21 @@ bool have_program(const std::string& name) {
   return run("command -v " + name + " >/dev/null 2>&1") == 0;
 }
 
-namespace {
-template <class Pred>
-bool poll_until(Pred pred, std::chrono::milliseconds timeout) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= end) return false;
-    ::usleep(20'000);
-  }
-  return true;
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);  // may not exist (yet)
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
-}  // namespace
 
 bool wait_for_text(const std::string& path, const std::string& text, std::chrono::milliseconds timeout) {
-  return poll_until(
-      [&] {
-        std::ifstream in(path, std::ios::binary);  // may not exist yet
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        return ss.str().find(text) != std::string::npos;
-      },
-      timeout);
+  return wait_until([&] { return slurp(path).find(text) != std::string::npos; }, timeout,
+                    std::chrono::milliseconds(20));
 }
 
 bool wait_for_exit(const std::string& pid, std::chrono::milliseconds timeout) {
-  return poll_until([&] { return run("kill -0 " + pid + " 2>/dev/null") != 0; }, timeout);
+  return wait_until([&] { return run("kill -0 " + pid + " 2>/dev/null") != 0; }, timeout,
+                    std::chrono::milliseconds(20));
 }
 
 TempDir::TempDir(const std::string& prefix) {

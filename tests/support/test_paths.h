@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 namespace pxe::test {
 
@@ -25,6 +26,18 @@ bool wait_for_text(const std::string& path, const std::string& text,
                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 // Waits until process `pid` has gone (kill -0 fails), up to `timeout`.
 bool wait_for_exit(const std::string& pid, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// The file's contents, or "" when it does not exist (yet).
+std::string slurp(const std::string& path);
+// Waits until `pred` is true or `timeout` passes, trying every `step`: true when it became true.
+template <class Pred>
+bool wait_until(Pred pred, std::chrono::milliseconds timeout, std::chrono::milliseconds step = std::chrono::milliseconds(50)) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(step);
+  }
+  return pred();
+}
 
 // A fresh directory /tmp/<prefix>-XXXXXX (mkdtemp), removed with all it holds when this goes away.
 // Throws std::runtime_error when it cannot be made.

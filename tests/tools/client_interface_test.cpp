@@ -1,7 +1,8 @@
 // pxekit client --interface: the simulated firmware speaks Ethernet itself over a veth, from a
 // client namespace, against `pxekit serve` and against dnsmasq (the reference) in a server
-// namespace the test creates (names pxkt<tag><pid>..., removed in every path); and pxekit replay
-// --interface sending a capture's client side over the veth to dnsmasq. Root only.
+// namespace the test creates (support/netns.h: names pxk<tag><pid>..., removed in every path);
+// and pxekit replay --interface sending a capture's client side over the veth to dnsmasq. Root
+// only.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -12,16 +13,16 @@
 #include <random>
 #include <sstream>
 
-#include "server/tftp/netns.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using pxe::server::tftp::test::Netns;
-using pxe::server::tftp::test::netns_unavailable;
-using pxe::server::tftp::test::slurp;
-using pxe::server::tftp::test::wait_until;
+using pxe::test::Netns;
+using pxe::test::netns_unavailable;
+using pxe::test::slurp;
+using pxe::test::wait_until;
 
 constexpr const char* kTitle = "pxekit client interface menu";
 constexpr int kSubnet = 79;
@@ -80,9 +81,8 @@ class ClientInterface : public ::testing::Test {
 
   // Starts the server in its namespace; false with the reason in *why.
   bool start(Netns& ns, Server server, const fs::path& work, std::string* why, bool boot_file = true) {
-    if (!ns.setup(why)) return false;
     // The client side speaks with its own MACs and addresses: the kernel's veth keeps none.
-    ns.run(ns.client_ns(), "ip addr flush dev " + client_if(ns));
+    if (!ns.setup_pair(server_cidr(), "", why)) return false;
     make_root(work / "root");
     ::chmod(work.c_str(), 0755);  // the servers read the root as nobody
     std::ofstream conf(work / "dnsmasq.conf");
@@ -117,20 +117,17 @@ class ClientInterface : public ::testing::Test {
     }
     return true;
   }
-  static std::string client_if(const Netns& ns) {
-    std::string s = ns.server_if();  // <base>a; the client end is <base>z
-    return s.substr(0, s.size() - 1) + "z";
-  }
+  static std::string server_cidr() { return "10." + std::to_string(kSubnet) + ".0.1/24"; }
   // Runs pxekit client on the client end of the veth; its exit status, output in *out.
   int client(Netns& ns, const std::string& args, std::string* out) {
     return ns.run(ns.client_ns(), "timeout 180 " + pxe::test::pxekit_binary() + " client --interface " +
-                                      client_if(ns) + " " + args, out);
+                                      ns.client_if() + " " + args, out);
   }
 };
 
 TEST_F(ClientInterface, BiosReachesThePxelinuxMenuFromPxekitServe) {
   pxe::test::TempDir work("pxkc-serve");
-  Netns ns("ca", true, kSubnet);
+  Netns ns("ca");
   std::string why, out;
   ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why)) << why;
   int rc = client(ns, "--profile bios --timing fast --time-limit 60 -v --record " + (work / "boot.pcap").string(), &out);
@@ -147,7 +144,7 @@ TEST_F(ClientInterface, BiosReachesThePxelinuxMenuFromDnsmasq) {
   if (!pxe::test::have_program("dnsmasq") && ::access("/usr/sbin/dnsmasq", X_OK) != 0)
     GTEST_SKIP() << "dnsmasq is not installed";
   pxe::test::TempDir work("pxkc-dnsmasq");
-  Netns ns("cb", true, kSubnet);
+  Netns ns("cb");
   std::string why, out;
   ASSERT_TRUE(start(ns, Server::kDnsmasq, work.path(), &why)) << why;
   int rc = client(ns, "--profile bios --timing fast --time-limit 60 -v", &out);
@@ -160,7 +157,7 @@ TEST_F(ClientInterface, BiosReachesThePxelinuxMenuFromDnsmasq) {
 
 TEST_F(ClientInterface, TwentyClientsWithTwentyMacsReachTheMenuFromPxekitServe) {
   pxe::test::TempDir work("pxkc-count");
-  Netns ns("cc", true, kSubnet);
+  Netns ns("cc");
   std::string why, out;
   ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why)) << why;
   int rc = client(ns, "--profile bios --timing fast --time-limit 90 --count 20 --mac 52:54:00:42:20:00", &out);
@@ -188,13 +185,9 @@ TEST_F(ClientInterface, ReplayOverTheInterfaceMatchesDnsmasq) {
   pxe::test::TempDir work("pxkc-replay");
   ::chmod(work.path().c_str(), 0755);
   fs::create_directories(work / "tftp");
-  Netns ns("cd", true, kSubnet);
+  Netns ns("cd");
   std::string why, out;
-  ASSERT_TRUE(ns.setup(&why)) << why;
-  ASSERT_EQ(ns.run(ns.server_ns(), "ip addr flush dev " + ns.server_if() + " && ip addr add 192.168.42.1/24 dev " +
-                                       ns.server_if()),
-            0);
-  ns.run(ns.client_ns(), "ip addr flush dev " + client_if(ns));
+  ASSERT_TRUE(ns.setup_pair("192.168.42.1/24", "", &why)) << why;
   std::string conf = pxe::test::read_file(pxe::test::source_dir() + "/tests/replay/data/edk2-missing-file.conf");
   std::istringstream in(conf);
   std::ofstream c(work / "dnsmasq.conf");
@@ -214,7 +207,7 @@ TEST_F(ClientInterface, ReplayOverTheInterfaceMatchesDnsmasq) {
                          std::chrono::seconds(10)))
       << slurp((work / "server.log").string());
   int rc = ns.run(ns.client_ns(), "timeout 60 " + pxe::test::pxekit_binary() + " replay " + pxe::test::captures_dir() +
-                                      "/edk2-missing-file.pcap --interface " + client_if(ns),
+                                      "/edk2-missing-file.pcap --interface " + ns.client_if(),
                   &out);
   std::string log = slurp((work / "server.log").string());
   EXPECT_EQ(rc, 0) << out << "\n--- dnsmasq:\n" << log;
@@ -229,7 +222,7 @@ TEST_F(ClientInterface, NoBootFileIsPxeE53FromBothServers) {
     if (server == Server::kDnsmasq && ::access("/usr/sbin/dnsmasq", X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed";
     SCOPED_TRACE(server == Server::kPxekit ? "pxekit serve" : "dnsmasq");
     pxe::test::TempDir work("pxkc-e53");
-    Netns ns(server == Server::kPxekit ? "ce" : "cf", true, kSubnet);
+    Netns ns(server == Server::kPxekit ? "ce" : "cf");
     std::string why, out;
     ASSERT_TRUE(start(ns, server, work.path(), &why, /*boot_file=*/false)) << why;
     int rc = client(ns, "--profile bios --timing fast --time-limit 60 --record " + (work / "e53.pcap").string(), &out);

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "server/dhcp/netns.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace pxe::test {
@@ -22,28 +22,28 @@ std::string trim(std::string s) {
 }
 
 TEST(DhcpServeCrash, KillDashNineUnderLoadLosesNoAckedLeaseAndGivesNoAddressTwice) {
-  if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
   for (const char* p : {"perfdhcp", "tcpdump", "tshark"})
     if (!have_program(p)) GTEST_SKIP() << "needs " << p << " (kea-admin, tcpdump, tshark)";
-  NetnsPair net;
-  // Every path out of the test stops what it started, then removes the namespaces.
+  // Every path out of the test stops what it started (the guard), then removes the namespaces
+  // (net, destroyed after the guard).
+  Netns net("dc");
   std::vector<std::string> pids;
   struct Guard {
     std::vector<std::string>& pids;
-    NetnsPair& net;
     ~Guard() {
       for (const auto& p : pids) run("kill " + p + " 2>/dev/null");
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       for (const auto& p : pids) run("kill -9 " + p + " 2>/dev/null");
-      net.cleanup();
     }
-  } guard{pids, net};
-  ASSERT_TRUE(net.setup());
-  ASSERT_EQ(run(net.in_client("ip addr add 192.168.77.2/24 dev " + net.client_if)), 0);
+  } guard{pids};
+  std::string why;
+  ASSERT_TRUE(net.setup_pair("192.168.77.1/24", "", &why)) << why;
+  ASSERT_EQ(run(net.in_client("ip addr add 192.168.77.2/24 dev " + net.client_if())), 0);
   auto dir = std::filesystem::temp_directory_path() / ("pxkd-crash-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string db = (dir / "leases.db").string(), conf = (dir / "dnsmasq.conf").string();
-  std::ofstream(conf) << "port=0\ninterface=" << net.server_if << "\n"
+  std::ofstream(conf) << "port=0\ninterface=" << net.server_if() << "\n"
                       << "dhcp-range=192.168.77.10,192.168.77.250,12h\ndhcp-leasefile=" << db << "\n";
   auto serve = [&](const std::string& log) {
     std::string pid;
@@ -55,7 +55,7 @@ TEST(DhcpServeCrash, KillDashNineUnderLoadLosesNoAckedLeaseAndGivesNoAddressTwic
   std::string pcap = (dir / "client.pcap").string();
   std::string tcpdump_pid;
   std::string tcpdump_log = (dir / "tcpdump.log").string();
-  run(net.in_client("tcpdump -i " + net.client_if + " -U -w " + pcap + " udp port 67 >" + tcpdump_log +
+  run(net.in_client("tcpdump -i " + net.client_if() + " -U -w " + pcap + " udp port 67 >" + tcpdump_log +
                     " 2>&1 & echo $!"),
       &tcpdump_pid);
   pids.push_back(trim(tcpdump_pid));

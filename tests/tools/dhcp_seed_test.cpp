@@ -9,7 +9,7 @@
 #include <fstream>
 #include <thread>
 
-#include "server/dhcp/netns.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace pxe::test {
@@ -32,22 +32,21 @@ std::string trim(std::string s) {
 }
 
 TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
-  if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
   if (!have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
-  NetnsPair net;
+  Netns net("ds");  // removed after the guard has stopped the server
   std::string server_pid;
   struct Guard {
     std::string& pid;
-    NetnsPair& net;
     ~Guard() {
       if (!pid.empty()) run("kill " + pid + " 2>/dev/null; sleep 0.3; kill -9 " + pid + " 2>/dev/null");
-      net.cleanup();
     }
-  } guard{server_pid, net};
-  ASSERT_TRUE(net.setup());
+  } guard{server_pid};
+  std::string why;
+  ASSERT_TRUE(net.setup_pair("192.168.77.1/24", "", &why)) << why;
   // The seed's interface name, inside the server namespace only; the seed's subnet.
-  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if + " down")), 0);
-  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if + " name eno1")), 0);
+  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if() + " down")), 0);
+  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if() + " name eno1")), 0);
   ASSERT_EQ(run(net.in_server("ip addr flush dev eno1")), 0);
   ASSERT_EQ(run(net.in_server("ip addr add 192.168.42.1/24 dev eno1")), 0);
   ASSERT_EQ(run(net.in_server("ip link set eno1 up")), 0);
@@ -70,7 +69,7 @@ TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
   std::ofstream(script) << "#!/bin/sh\n[ \"$1\" = bound ] && echo \"LEASE $ip $router $dns $boot_file\"\nexit 0\n";
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   std::string out;
-  run(net.in_client("busybox udhcpc -i " + net.client_if + " -n -q -s " + script + " -t 5 -T 1 -O 67 2>&1"), &out);
+  run(net.in_client("busybox udhcpc -i " + net.client_if() + " -n -q -s " + script + " -t 5 -T 1 -O 67 2>&1"), &out);
   std::string listing;
   run(pxekit_binary() + " leases --db " + db, &listing);
   std::string log = read_file((dir / "serve.log").string());

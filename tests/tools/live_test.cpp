@@ -1,11 +1,12 @@
 // `pxekit decode --live` and `pxekit diagnose --live` on a veth pair inside a network namespace
-// this test creates (pxkl-<pid>), with busybox udhcpc as the client. Needs root, ip and busybox.
+// this test creates (support/netns.h), with busybox udhcpc as the client. Needs root, ip and busybox.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 using namespace pxe::test;
@@ -15,34 +16,26 @@ namespace {
 class LiveNamespace : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root to create a network namespace (CI runs as root)";
-    for (const char* p : {"ip", "busybox", "timeout"})
-      if (!have_program(p)) GTEST_SKIP() << p << " is not installed";
-    ns_ = "pxkl-" + std::to_string(getpid());
-    ASSERT_EQ(run("ip netns add " + ns_), 0);
-    created_ = true;
-    ASSERT_EQ(run(in_ns("ip link add pxkla type veth peer name pxklb")), 0);
-    ASSERT_EQ(run(in_ns("ip link set pxkla up")), 0);
-    ASSERT_EQ(run(in_ns("ip link set pxklb up")), 0);
-    ASSERT_EQ(run(in_ns("ip link set lo up")), 0);
+    if (auto why = netns_unavailable({"busybox", "timeout"}); !why.empty()) GTEST_SKIP() << why;
+    std::string why;
+    ASSERT_TRUE(net_.add_namespace(ns(), &why) && net_.add_veth(ns(), live_if(), ns(), client_if(), &why)) << why;
   }
-  void TearDown() override {
-    if (created_) run("ip netns pids " + ns_ + " | xargs -r kill 2>/dev/null; ip netns del " + ns_);
-  }
-  std::string in_ns(const std::string& cmd) const { return "ip netns exec " + ns_ + " " + cmd; }
+  std::string ns() const { return net_.server_ns(); }
+  std::string live_if() const { return net_.name("a"); }    // where pxekit listens
+  std::string client_if() const { return net_.name("b"); }  // where udhcpc asks
+  std::string in_ns(const std::string& cmd) const { return Netns::exec_in(ns(), cmd); }
   // udhcpc on the other end: DISCOVERs that no server answers (bounded: 3 tries, 1 s apart).
   std::string client() const {
-    return in_ns("timeout 20 busybox udhcpc -i pxklb -n -q -t 3 -T 1 -s /bin/true >/dev/null 2>&1");
+    return in_ns("timeout 20 busybox udhcpc -i " + client_if() + " -n -q -t 3 -T 1 -s /bin/true >/dev/null 2>&1");
   }
 
-  std::string ns_;
-  bool created_ = false;
+  Netns net_{"l"};
 };
 
 TEST_F(LiveNamespace, DecodeLivePrintsTheDiscovers) {
   std::string out;
   std::string cmd = "( sleep 1; " + client() + " ) & " +
-                    in_ns("timeout 30 " + pxekit_binary() + " decode --live pxkla --count 2 --format json --filter 'udp port 67'");
+                    in_ns("timeout 30 " + pxekit_binary() + " decode --live " + live_if() + " --count 2 --format json --filter 'udp port 67'");
   ASSERT_EQ(run(cmd, &out), 0) << out;
   std::istringstream in(out);
   std::string line;
@@ -57,7 +50,7 @@ TEST_F(LiveNamespace, DecodeLivePrintsTheDiscovers) {
 TEST_F(LiveNamespace, DiagnoseLiveExplainsMissingOffers) {
   std::string out;
   std::string cmd = "( sleep 1; " + client() + " ) & " +
-                    in_ns("timeout 40 " + pxekit_binary() + " diagnose --live pxkla --duration 8 --format json");
+                    in_ns("timeout 40 " + pxekit_binary() + " diagnose --live " + live_if() + " --duration 8 --format json");
   int rc = run(cmd, &out);
   EXPECT_EQ(rc, 1) << out;  // a client failed
   auto j = nlohmann::json::parse(out);

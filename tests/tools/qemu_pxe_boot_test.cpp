@@ -13,13 +13,17 @@
 #include <regex>
 #include <sstream>
 
-#include "server/tftp/netns.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace pxe::server::tftp::test {
 namespace {
 
 namespace fs = std::filesystem;
+using pxe::test::Netns;
+using pxe::test::netns_unavailable;
+using pxe::test::slurp;
+using pxe::test::wait_until;
 
 constexpr const char* kTitle = "pxekit boot menu";
 
@@ -82,7 +86,7 @@ enum class Setup { kPxekitOnly, kProxyBesideDnsmasq };
 std::string pxekit_conf(Setup setup, const Netns& ns, const fs::path& work) {
   std::ostringstream c;
   c << "port=0 # no DNS\n"
-    << "interface=" << ns.bridge() << "\nbind-interfaces\nlog-dhcp\n"
+    << "interface=" << ns.server_if() << "\nbind-interfaces\nlog-dhcp\n"
     << "dhcp-leasefile=" << (work / "leases.db").string() << "\n"
     << "enable-tftp\ntftp-root=" << (work / "root").string() << "\n";
   if (setup == Setup::kPxekitOnly) {
@@ -98,38 +102,15 @@ std::string pxekit_conf(Setup setup, const Netns& ns, const fs::path& work) {
   return c.str();
 }
 
-// A namespace with one end of a veth pair on the test's bridge: another host on the same LAN.
-class LanHost {
- public:
-  LanHost(const Netns& ns, std::string name, std::string ip) : name_(std::move(name)) {
-    std::string peer = ns.bridge() + "h";
-    steps_ = {"ip netns add " + name_,
-              "ip -n " + name_ + " link set lo up",
-              "ip -n " + ns.server_ns() + " link add " + peer + " type veth peer name eth0 netns " + name_,
-              "ip -n " + ns.server_ns() + " link set " + peer + " master " + ns.bridge(),
-              "ip -n " + ns.server_ns() + " link set " + peer + " up",
-              "ip -n " + name_ + " addr add " + ip + "/24 dev eth0",
-              "ip -n " + name_ + " link set eth0 up"};
-  }
-  ~LanHost() { pxe::test::run("ip netns del " + name_ + " 2>/dev/null"); }
-  LanHost(const LanHost&) = delete;
-  LanHost& operator=(const LanHost&) = delete;
-  bool setup(std::string* why) {
-    for (const auto& step : steps_) {
-      std::string out;
-      if (pxe::test::run(step + " 2>&1", &out) != 0) {
-        *why = step + ": " + out;
-        return false;
-      }
-    }
-    return true;
-  }
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  std::vector<std::string> steps_;
-};
+// A namespace with one end of a veth pair on the test's bridge: another host on the same LAN
+// (eth0 at `ip`). Its name, or "" with the reason in *why.
+std::string add_lan_host(Netns& ns, const std::string& ip, std::string* why) {
+  const std::string host = ns.name("d"), peer = ns.name("h");
+  bool ok = ns.add_namespace(host, why) && ns.add_veth(ns.server_ns(), peer, host, "eth0", why) &&
+            ns.ip(ns.server_ns(), "link set " + peer + " master " + ns.server_if(), why) &&
+            ns.ip(host, "addr add " + ip + "/24 dev eth0", why);
+  return ok ? host : "";
+}
 
 // Why this boot cannot run here (not root, a program or firmware file missing), or "". The test
 // body skips on it: a GTEST_SKIP in a helper only returns from the helper.
@@ -156,14 +137,14 @@ void boot(const Firmware& fw, Setup setup) {
   make_tree(work / "root", fw.name);
 
   const bool proxy = setup == Setup::kProxyBesideDnsmasq;
-  Netns ns(std::string(proxy ? "p" : "q") + (fw.name == "bios" ? "b" : "u"), /*with_client=*/false, 78);
+  Netns ns(std::string(proxy ? "p" : "q") + (fw.name == "bios" ? "b" : "u"));
   std::string why;
-  ASSERT_TRUE(ns.setup(&why)) << why;
-  std::optional<LanHost> dhcp_host;
+  ASSERT_TRUE(ns.setup_bridge("10.78.0.1/24", &why)) << why;
+  std::string dhcp_host;
   if (proxy) {
     // The site's DHCP server: addresses only, no boot information at all.
-    dhcp_host.emplace(ns, ns.server_ns() + "d", "10.78.0.2");
-    ASSERT_TRUE(dhcp_host->setup(&why)) << why;
+    dhcp_host = add_lan_host(ns, "10.78.0.2", &why);
+    ASSERT_FALSE(dhcp_host.empty()) << why;
     std::ofstream(work / "dnsmasq.conf") << "port=0\ninterface=eth0\nbind-interfaces\nlog-dhcp\n"
                                          << "log-facility=" << (work / "dnsmasq.log").string() << "\n"
                                          << "pid-file=" << (work / "dnsmasq.pid").string() << "\n"
@@ -173,7 +154,7 @@ void boot(const Firmware& fw, Setup setup) {
   std::ofstream(work / "pxekit.conf") << pxekit_conf(setup, ns, work);
 
   const fs::path pcap = work / "boot.pcap";
-  ns.spawn(ns.server_ns(), {"tcpdump", "-i", ns.bridge(), "-s", "0", "-U", "-n", "-w", pcap.string()},
+  ns.spawn(ns.server_ns(), {"tcpdump", "-i", ns.server_if(), "-s", "0", "-U", "-n", "-w", pcap.string()},
            (work / "tcpdump.log").string());
   ASSERT_TRUE(wait_until([&] { return slurp((work / "tcpdump.log").string()).find("listening on") != std::string::npos; },
                          std::chrono::seconds(10)));
@@ -182,7 +163,7 @@ void boot(const Firmware& fw, Setup setup) {
                            "--duration", "300"},
                           (work / "pxekit.log").string());
   if (proxy)
-    ns.spawn(dhcp_host->name(),
+    ns.spawn(dhcp_host,
              {"/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=" + (work / "dnsmasq.conf").string()},
              (work / "dnsmasq.out").string());
   ASSERT_TRUE(wait_until([&] { return slurp((work / "pxekit.log").string()).find("listening on") != std::string::npos; },
@@ -210,10 +191,10 @@ void boot(const Firmware& fw, Setup setup) {
   const std::string file = fw.name == "bios" ? "pxelinux.0" : "syslinux.efi";
   EXPECT_NE(log.find("sent " + (work / "root" / file).string()), std::string::npos) << log;
   if (proxy) {
-    EXPECT_NE(log.find("PXE(" + ns.bridge() + ")"), std::string::npos) << "no proxy reply logged:\n" << log;
+    EXPECT_NE(log.find("PXE(" + ns.server_if() + ")"), std::string::npos) << "no proxy reply logged:\n" << log;
     EXPECT_NE(slurp((work / "dnsmasq.log").string()).find("DHCPACK"), std::string::npos) << "dnsmasq leased nothing";
   } else {
-    EXPECT_NE(log.find("DHCPACK(" + ns.bridge() + ")"), std::string::npos) << log;
+    EXPECT_NE(log.find("DHCPACK(" + ns.server_if() + ")"), std::string::npos) << log;
   }
   const char* record = std::getenv("PXE_RECORD_CAPTURES");
   if (menu && record && std::string(record) == "1") {

@@ -10,17 +10,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "server/tftp/netns.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace pxe::test {
 namespace {
 
 namespace fs = std::filesystem;
-using server::tftp::test::Netns;
-using server::tftp::test::netns_unavailable;
-using server::tftp::test::slurp;
-using server::tftp::test::wait_until;
 
 constexpr const char* kBootFile = "pxelinux.0";
 constexpr const char* kReservedMac = "52:54:00:77:00:50";
@@ -37,7 +33,7 @@ class ServeOps : public ::testing::Test {
     std::ofstream(dir_ / "root" / kBootFile) << std::string(20000, 'p');
     std::ofstream(dir_ / "hosts") << "# reservations, re-read on SIGHUP\n";
     std::string why;
-    ASSERT_TRUE(net_.setup(&why)) << why;
+    ASSERT_TRUE(net_.setup_pair("10.88.0.1/24", "10.88.0.2/24", &why)) << why;
   }
 
   // Starts pxekit serve in the server namespace and waits for its "ready" line.
@@ -91,13 +87,13 @@ class ServeOps : public ::testing::Test {
     }
     return out;
   }
-  std::string client_if() const { return net_.server_if().substr(0, net_.server_if().size() - 1) + "z"; }
+  std::string client_if() const { return net_.client_if(); }
   std::string db() const { return (dir_ / "leases.db").string(); }
   std::string log_path() const { return (dir_ / "serve.log").string(); }
   std::string log() const { return slurp(log_path()); }
 
   TempDir dir_{"pxkt-serveops"};
-  Netns net_{"o", true, 88};
+  Netns net_{"o"};
   pid_t pid_ = -1;
   bool exited_ = false;
   int status_ = 0;

@@ -7,13 +7,17 @@
 #include <fstream>
 #include <random>
 
-#include "server/tftp/netns.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace pxe::server::tftp::test {
 namespace {
 
 namespace fs = std::filesystem;
+using pxe::test::Netns;
+using pxe::test::netns_unavailable;
+using pxe::test::slurp;
+using pxe::test::wait_until;
 
 // Larger than 65535 blocks of 512 bytes (33 553 920), so the block number wraps at the default size.
 constexpr std::size_t kBigSize = 34'000'000;
@@ -38,7 +42,7 @@ class TftpInterop : public ::testing::Test {
     fs::create_symlink(work_ / "outside/secret", work_ / "root/escape");
     ns_ = new Netns("i");
     std::string why;
-    if (!ns_->setup(&why)) {
+    if (!ns_->setup_pair("10.77.0.1/24", "10.77.0.2/24", &why)) {
       skip_ = "namespace setup failed: " + why;
       return;
     }

@@ -1,22 +1,19 @@
-// PacketSocket on a real veth, in two network namespaces the test creates (names pxkt<tag><pid>,
-// removed in every path): frames to a MAC that is not the interface's arrive (promiscuous), the
+// PacketSocket on a real veth, in two network namespaces the test creates (support/netns.h: names
+// pxkg<pid>..., removed in every path): frames to a MAC that is not the interface's arrive (promiscuous), the
 // host's own frames do not come back, and a sender's UDP segmentation offload comes out as the
 // datagrams it stands for. Root only.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <functional>
 #include <thread>
 #include <variant>
 
-#include "server/tftp/netns.h"
+#include "support/netns.h"
 #include "transport/frame.h"
 #include "transport/interface_link.h"
 #include "transport/packet_socket.h"
@@ -28,21 +25,11 @@
 namespace pxe::transport {
 namespace {
 
-using pxe::server::tftp::test::Netns;
-using pxe::server::tftp::test::netns_unavailable;
+using pxe::test::Netns;
+using pxe::test::netns_unavailable;
 
 const Mac kStation{{0x52, 0x54, 0x00, 0x42, 0x99, 0x01}};
 constexpr int kSubnet = 82;
-
-// Runs fn on a thread that joined namespace `ns`.
-void in_namespace(const std::string& ns, const std::function<void()>& fn) {
-  std::thread t([&] {
-    int fd = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0 && ::setns(fd, CLONE_NEWNET) == 0) fn();
-    if (fd >= 0) ::close(fd);
-  });
-  t.join();
-}
 
 // Frames received within `wait`, until `enough` of them.
 std::vector<Bytes> receive(PacketSocket& s, std::size_t enough, std::chrono::milliseconds wait) {
@@ -62,15 +49,15 @@ class PacketSocketNetns : public ::testing::Test {
   void SetUp() override {
     std::string why = netns_unavailable({"ip"});
     if (!why.empty()) GTEST_SKIP() << why;
-    ns_ = std::make_unique<Netns>("g", true, kSubnet);
-    ASSERT_TRUE(ns_->setup(&why)) << why;
-    client_if_ = ns_->server_if().substr(0, ns_->server_if().size() - 1) + "z";
-    ns_->run(ns_->client_ns(), "ip addr flush dev " + client_if_);
+    ns_ = std::make_unique<Netns>("g");
+    // The client end keeps no address: the station speaks with its own.
+    ASSERT_TRUE(ns_->setup_pair("10." + std::to_string(kSubnet) + ".0.1/24", "", &why)) << why;
+    client_if_ = ns_->client_if();
     // The server host sends to 10.82.0.50 at the station's MAC (no ARP needed).
     ASSERT_EQ(ns_->run(ns_->server_ns(), "ip neigh replace 10.82.0.50 lladdr " + kStation.str() + " dev " +
                                              ns_->server_if() + " nud permanent"),
               0);
-    in_namespace(ns_->client_ns(), [&] {
+    Netns::in_namespace(ns_->client_ns(), [&] {
       auto s = PacketSocket::open(client_if_);
       if (s) {
         sock_ = std::make_unique<PacketSocket>(std::move(*s));
@@ -89,7 +76,7 @@ class PacketSocketNetns : public ::testing::Test {
   // the kernel for UDP segmentation offload (UDP_SEGMENT) in segments of that size.
   bool send_udp(std::size_t n, int gso) {
     bool ok = false;
-    in_namespace(ns_->server_ns(), [&] {
+    Netns::in_namespace(ns_->server_ns(), [&] {
       int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
       if (fd < 0) return;
       sockaddr_in me{};
@@ -207,7 +194,7 @@ class Listener : public Station {  // counts broadcasts to 67; with `answer`, re
 
 void open_in(const std::string& ns, const std::string& ifname, const Clock& clock,
              std::unique_ptr<InterfaceLink>* link, std::string* error) {
-  in_namespace(ns, [&] {
+  Netns::in_namespace(ns, [&] {
     auto l = InterfaceLink::open(ifname, clock);
     if (l) {
       *link = std::move(*l);

@@ -11,13 +11,15 @@
 #include <vector>
 
 #include "base/unique_fd.h"
-#include "server/dhcp/netns.h"
+#include "support/netns.h"
+#include "support/test_paths.h"
 #include "transport/dhcp_socket.h"
 
 namespace pxe::transport {
 namespace {
 
-using test::NetnsPair;
+using test::Netns;
+using test::netns_unavailable;
 
 const Ipv4 kLoopback(127, 0, 0, 1);
 
@@ -43,13 +45,14 @@ void send_raw(const UniqueFd& fd, const std::vector<std::uint8_t>& pkt) {
 class PingSocketNetns : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
-    ASSERT_TRUE(net_.setup());
+    if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
+    std::string why;
+    ASSERT_TRUE(net_.setup_pair("192.168.77.1/24", "", &why)) << why;
     ASSERT_EQ(test::run(net_.in_server("sysctl -qw net.ipv4.icmp_echo_ignore_all=1")), 0);
   }
   // Runs `fn` in the server namespace with a PingSocket and a plain raw ICMP socket to forge with.
   void in_netns(const std::function<void(PingSocket&, const UniqueFd&)>& fn) {
-    NetnsPair::in_namespace(net_.server_ns, [&] {
+    Netns::in_namespace(net_.server_ns(), [&] {
       auto ping = PingSocket::open();
       ASSERT_TRUE(ping.ok()) << ping.error().what;
       UniqueFd forge(::socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP));
@@ -57,7 +60,7 @@ class PingSocketNetns : public ::testing::Test {
       fn(*ping, forge);
     });
   }
-  NetnsPair net_;
+  Netns net_{"pg"};
 };
 
 TEST(PingSocket, IdentifierIsDrawnAtRandomForEachSocket) {

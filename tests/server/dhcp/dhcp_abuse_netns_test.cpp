@@ -26,7 +26,8 @@ namespace {
 
 namespace pd = proto::dhcp;
 namespace wd = wire::dhcp;
-using test::NetnsPair;
+using test::Netns;
+using test::netns_unavailable;
 
 const Ipv4 kServer(192, 168, 77, 1);
 
@@ -44,7 +45,7 @@ class DhcpAbuseNetns : public test::DhcpNetnsFixture {
   std::string start_udhcpc() {
     auto script = write_script("udhcpc.sh", "case \"$1\" in bound|renew) ip addr flush dev $interface; "
                                             "ip addr add $ip/24 dev $interface;; deconfig) ip addr flush dev $interface;; esac\n");
-    return background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 1 -A 1"),
+    return background(net_.in_client("busybox udhcpc -f -i " + net_.client_if() + " -s " + script + " -t 5 -T 1 -A 1"),
                       udhcpc_log());
   }
   std::string udhcpc_log() const { return (dir_ / "udhcpc.log").string(); }
@@ -53,11 +54,11 @@ class DhcpAbuseNetns : public test::DhcpNetnsFixture {
   void send_from_client(const wd::Message& msg) {
     Bytes bytes = wd::encode(msg);
     bool sent = false;
-    NetnsPair::in_namespace(net_.client_ns, [&] {
+    Netns::in_namespace(net_.client_ns(), [&] {
       UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
       int on = 1;
       ::setsockopt(fd.get(), SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
-      ::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, net_.client_if.c_str(), socklen_t(net_.client_if.size()));
+      ::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, net_.client_if().c_str(), socklen_t(net_.client_if().size()));
       sockaddr_in to{};
       to.sin_family = AF_INET;
       to.sin_port = htons(67);
@@ -127,14 +128,14 @@ TEST_F(DhcpAbuseNetns, DiscoverFloodFromMadeUpMacsLeavesARealClientItsLease) {
   start_server();
   // 3,000 DISCOVERs from 3,000 made-up MACs at 1,000/s, DISCOVER-OFFER only (-i), as a relay
   // (giaddr 192.168.77.2) so that perfdhcp needs no port 68. Bounded: -n 3000, -p 10.
-  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.2/24 dev " + net_.client_if)), 0);
+  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.2/24 dev " + net_.client_if())), 0);
   std::string out;
   test::run(net_.in_client("timeout 20 perfdhcp -4 -i -R 3000 -n 3000 -r 1000 -p 10 -l 192.168.77.2 192.168.77.1 2>&1"),
             &out);
   auto so = out.find("sent packets: ");
   ASSERT_NE(so, std::string::npos) << out;
   EXPECT_GE(std::stoul(out.substr(so + 14)), 2900u) << out;  // the flood really went out
-  ASSERT_EQ(test::run(net_.in_client("ip addr flush dev " + net_.client_if)), 0);
+  ASSERT_EQ(test::run(net_.in_client("ip addr flush dev " + net_.client_if())), 0);
   std::size_t rows = leases().size();
   EXPECT_EQ(rows, 0u) << "OFFERs wrote lease rows";
   std::string mac = net_.client_mac();

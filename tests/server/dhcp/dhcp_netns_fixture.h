@@ -1,4 +1,4 @@
-// The fixture of the DHCP server's namespace tests: a namespace pair with a veth (NetnsPair), a
+// The fixture of the DHCP server's namespace tests: a namespace pair with a veth (support/netns.h), a
 // work directory, `pxekit serve`'s DHCP server started in the server namespace from a dnsmasq.conf
 // body, the lease database it writes, and background client processes killed at the end.
 #pragma once
@@ -17,7 +17,8 @@
 #include <vector>
 
 #include "config/serve_config.h"
-#include "netns.h"
+#include "support/netns.h"
+#include "support/test_paths.h"
 #include "server/dhcp/dhcp_server.h"
 #include "server/dhcp/lease_store.h"
 
@@ -29,19 +30,20 @@ class DhcpNetnsFixture : public ::testing::Test {
   explicit DhcpNetnsFixture(std::string prefix) : prefix_(std::move(prefix)) {}
 
   void SetUp() override {
-    if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
+    if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
     dir_ = std::filesystem::temp_directory_path() / (prefix_ + "-" + std::to_string(::getpid()) + "-" +
                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    ASSERT_TRUE(net_.setup()) << "could not create namespaces/veth";
+    std::string why;
+    ASSERT_TRUE(net_.setup_pair("192.168.77.1/24", "", &why)) << why;
     db_ = (dir_ / "leases.db").string();
   }
   void TearDown() override {
     for (const auto& pid : pids_) run("kill " + pid + " 2>/dev/null");
     if (server_) server_->stop();
     server_.reset();
-    net_.cleanup();
+    net_.teardown();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
@@ -49,13 +51,13 @@ class DhcpNetnsFixture : public ::testing::Test {
   // interface and lease file lines; `ping_check` is `pxekit serve --dhcp-ping`.
   void start_server(const std::string& lines, bool ping_check = false) {
     std::string conf = (dir_ / "dnsmasq.conf").string();
-    std::ofstream(conf) << "port=0 # no DNS\ninterface=" << net_.server_if << "\nbind-interfaces\n"
+    std::ofstream(conf) << "port=0 # no DNS\ninterface=" << net_.server_if() << "\nbind-interfaces\n"
                         << "dhcp-leasefile=" << db_ << "\n" << lines;
     auto cfg = config::load_dnsmasq_conf(conf);
     ASSERT_TRUE(cfg.ok()) << cfg.error().what;
     cfg->dhcp.ping_check = ping_check;
     std::string err;
-    NetnsPair::in_namespace(net_.server_ns, [&] {
+    Netns::in_namespace(net_.server_ns(), [&] {
       auto s = server::start_dhcp_server(*cfg);
       if (s) server_ = std::move(*s);
       else err = s.error().what;
@@ -96,7 +98,7 @@ class DhcpNetnsFixture : public ::testing::Test {
     return pid;
   }
 
-  NetnsPair net_;
+  Netns net_{"d"};
   std::filesystem::path dir_;
   std::string db_;
   std::unique_ptr<server::DhcpServer> server_;

@@ -10,7 +10,8 @@
 #include <fstream>
 
 #include "config/serve_config.h"
-#include "netns.h"
+#include "support/netns.h"
+#include "support/test_paths.h"
 #include "server/dhcp/dhcp_server.h"
 #include "wire/dhcp/dhcp.h"
 
@@ -18,7 +19,8 @@ namespace pxe::server {
 namespace {
 
 namespace wd = wire::dhcp;
-using test::NetnsPair;
+using test::Netns;
+using test::netns_unavailable;
 
 wd::Builder pxe_rom(wd::MessageType t) {
   wd::Builder b(wd::Op::Request);
@@ -48,33 +50,34 @@ std::optional<wd::Message> exchange(int fd, const Bytes& request, Ipv4 to, std::
 }
 
 TEST(DhcpProxyNetns, PxeRomGetsProxyOfferThenBootFileFromPort4011) {
-  if (auto why = NetnsPair::unavailable(); !why.empty()) GTEST_SKIP() << why;
-  NetnsPair net;
-  ASSERT_TRUE(net.setup());
+  if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  Netns net("dp");
+  std::string why;
+  ASSERT_TRUE(net.setup_pair("192.168.77.1/24", "", &why)) << why;
   auto dir = std::filesystem::temp_directory_path() / ("pxkd-proxy-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string conf = (dir / "dnsmasq.conf").string();
   // The second seed's proxy lines, on the namespace's subnet.
-  std::ofstream(conf) << "interface=" << net.server_if << "\n"
+  std::ofstream(conf) << "interface=" << net.server_if() << "\n"
                       << "pxe-service=x86PC,\"PXE Netboot\",pxe/pxelinux\n"
                       << "dhcp-range=192.168.77.0,proxy\n"
                       << "dhcp-leasefile=" << (dir / "leases.db").string() << "\n";
   auto cfg = config::load_dnsmasq_conf(conf);
   ASSERT_TRUE(cfg.ok()) << cfg.error().what;
   std::unique_ptr<DhcpServer> server;
-  NetnsPair::in_namespace(net.server_ns, [&] {
+  Netns::in_namespace(net.server_ns(), [&] {
     if (auto s = start_dhcp_server(*cfg)) server = std::move(*s);
   });
   ASSERT_TRUE(server);
   // The ROM's address after the real DHCP server's ACK (not part of this test).
-  ASSERT_EQ(test::run(net.in_client("ip addr add 192.168.77.50/24 dev " + net.client_if)), 0);
+  ASSERT_EQ(test::run(net.in_client("ip addr add 192.168.77.50/24 dev " + net.client_if())), 0);
 
   std::optional<wd::Message> offer, ack;
-  NetnsPair::in_namespace(net.client_ns, [&] {
+  Netns::in_namespace(net.client_ns(), [&] {
     int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
-    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, net.client_if.c_str(), socklen_t(net.client_if.size()));
+    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, net.client_if().c_str(), socklen_t(net.client_if().size()));
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(68);

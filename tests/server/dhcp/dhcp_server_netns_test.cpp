@@ -27,7 +27,8 @@ namespace pxe::server {
 namespace {
 
 namespace pd = proto::dhcp;
-using test::NetnsPair;
+using test::Netns;
+using test::netns_unavailable;
 
 class DhcpServerNetns : public test::DhcpNetnsFixture {
  protected:
@@ -62,7 +63,7 @@ class DhcpServerNetns : public test::DhcpNetnsFixture {
   void start_capture() {
     if (!recording()) return;
     auto log = (dir_ / "tcpdump.log").string();
-    tcpdump_ = background(net_.in_server("setsid tcpdump --immediate-mode -i " + net_.server_if + " -s 0 -U -n -w " +
+    tcpdump_ = background(net_.in_server("setsid tcpdump --immediate-mode -i " + net_.server_if() + " -s 0 -U -n -w " +
                                          (dir_ / "dhcp.pcap").string() + " udp port 67 or udp port 68"),
                           log);
     for (int i = 0; i < 50 && test::read_file(log).find("listening on") == std::string::npos; ++i)
@@ -96,7 +97,7 @@ TEST_F(DhcpServerNetns, BusyboxUdhcpcGetsAnAddressRenewsAndReleases) {
                              "ip addr add $ip/24 dev $interface;; deconfig) ip addr flush dev $interface;; esac\n");
   std::string mac = net_.client_mac();
   start_capture();
-  auto pid = background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 1 -A 1"),
+  auto pid = background(net_.in_client("busybox udhcpc -f -i " + net_.client_if() + " -s " + script + " -t 5 -T 1 -A 1"),
                         (dir_ / "udhcpc.log").string());
   auto first = wait_lease(mac, bound);
   ASSERT_TRUE(first) << test::read_file((dir_ / "udhcpc.log").string());
@@ -125,17 +126,17 @@ TEST_F(DhcpServerNetns, DhclientGetsAnAddressRebootsAndReleases) {
   std::string base = "dhclient -sf " + script + " -lf " + lf + " -pf " + pf + " ";
   std::string mac = net_.client_mac();
   start_capture();
-  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if + " >/dev/null 2>&1")), 0);
+  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if() + " >/dev/null 2>&1")), 0);
   auto first = wait_lease(mac, bound, 5);
   ASSERT_TRUE(first);
   // Stop without releasing, start again: INIT-REBOOT with the remembered address.
-  test::run(net_.in_client(base + "-x " + net_.client_if + " >/dev/null 2>&1"));
+  test::run(net_.in_client(base + "-x " + net_.client_if() + " >/dev/null 2>&1"));
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if + " >/dev/null 2>&1")), 0);
+  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-1 " + net_.client_if() + " >/dev/null 2>&1")), 0);
   auto again = wait_lease(mac, [&](const pd::Lease& l) { return bound(l) && l.expires > first->expires; }, 5);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->ip, first->ip);
-  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-r " + net_.client_if + " >/dev/null 2>&1")), 0);
+  ASSERT_EQ(test::run(net_.in_client("timeout 30 " + base + "-r " + net_.client_if() + " >/dev/null 2>&1")), 0);
   auto released = wait_lease(mac, [](const pd::Lease& l) { return l.state == pd::LeaseState::Released; }, 5);
   ASSERT_TRUE(released);
   EXPECT_EQ(released->ip, first->ip);
@@ -149,11 +150,11 @@ TEST_F(DhcpServerNetns, PerfdhcpAsRelayGetsLeasesWithOption82Echoed) {
   for (const char* p : {"perfdhcp", "tcpdump"})
     if (!test::have_program(p)) GTEST_SKIP() << "needs " << p << " (kea-admin, tcpdump)";
   start_server();
-  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.2/24 dev " + net_.client_if)), 0);
+  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.2/24 dev " + net_.client_if())), 0);
   start_capture();
   // What the server sends to the relay, captured in the relay's namespace.
   auto pcap = (dir_ / "relay.pcap").string(), dump_log = (dir_ / "relay-tcpdump.log").string();
-  auto dump = background(net_.in_client("tcpdump --immediate-mode -U -n -s 0 -i " + net_.client_if + " -w " + pcap +
+  auto dump = background(net_.in_client("tcpdump --immediate-mode -U -n -s 0 -i " + net_.client_if() + " -w " + pcap +
                                         " src host 192.168.77.1 and udp dst port 67"),
                          dump_log);
   ASSERT_TRUE(wait_for([&] { return test::read_file(dump_log).find("listening on") != std::string::npos; }, 10))
@@ -214,10 +215,10 @@ TEST_F(DhcpServerNetns, PingCheckSkipsAnAddressThatAnswers) {
   if (!test::have_program("busybox")) GTEST_SKIP() << "needs busybox (udhcpc)";
   ping_check_ = true;
   start_server();
-  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.10/24 dev " + net_.client_if)), 0);
+  ASSERT_EQ(test::run(net_.in_client("ip addr add 192.168.77.10/24 dev " + net_.client_if())), 0);
   auto script = write_script("udhcpc.sh", "exit 0\n");  // keeps 192.168.77.10 configured
   std::string mac = net_.client_mac();
-  background(net_.in_client("busybox udhcpc -f -i " + net_.client_if + " -s " + script + " -t 5 -T 2 -A 1"),
+  background(net_.in_client("busybox udhcpc -f -i " + net_.client_if() + " -s " + script + " -t 5 -T 2 -A 1"),
              (dir_ / "udhcpc.log").string());
   auto lease = wait_lease(mac, bound);
   ASSERT_TRUE(lease) << test::read_file((dir_ / "udhcpc.log").string());
@@ -253,7 +254,7 @@ TEST_F(DhcpServerNetns, AFullDiskWithholdsRepliesLogsOnceAndRecoversWithoutARest
   auto script = write_script("udhcpc.sh", "echo \"$1 $ip\"\n");
   auto udhcpc = [&] {
     std::string out;
-    int rc = test::run(net_.in_client("busybox udhcpc -f -q -n -i " + net_.client_if + " -s " + script +
+    int rc = test::run(net_.in_client("busybox udhcpc -f -q -n -i " + net_.client_if() + " -s " + script +
                                       " -t 4 -T 1 -A 1 2>&1"),
                        &out);
     return rc == 0 ? out : "";

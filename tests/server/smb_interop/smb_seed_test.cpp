@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "support/netns.h"
 #include "support/test_paths.h"
 
 namespace pxe::test {
@@ -54,72 +55,38 @@ constexpr const char* kSeedSmb =
     "readonly = yes\n"
     "guest ok = yes # Required\n";
 
-// Two namespaces joined by a veth pair, every name "pxks<pid>..."; removed (with what runs in
-// them) by the destructor.
-struct SeedNet {
-  std::string id = std::to_string(::getpid() % 100000);
-  std::string server_ns = "pxks" + id + "s", client_ns = "pxks" + id + "c";
-  std::string server_if = "pxks" + id + "a", client_if = "pxks" + id + "z";
-  static std::string unavailable() {
-    if (::geteuid() != 0) return "needs root (network namespaces)";
-    if (run("ip netns list >/dev/null 2>&1") != 0) return "ip netns does not work here";
-    return "";
-  }
-  bool setup() {
-    cleanup();
-    for (const std::string& c :
-         {"ip netns add " + server_ns, "ip netns add " + client_ns,
-          "ip -n " + server_ns + " link add " + server_if + " type veth peer name " + client_if + " netns " + client_ns,
-          "ip -n " + server_ns + " link set lo up", "ip -n " + client_ns + " link set lo up",
-          "ip -n " + client_ns + " link set " + client_if + " up"})
-      if (run(c + " 2>&1") != 0) return false;
-    return true;
-  }
-  void cleanup() {
-    for (const auto& ns : {server_ns, client_ns}) {
-      std::string pids;
-      run("ip netns pids " + ns + " 2>/dev/null", &pids);
-      if (!pids.empty()) run("kill -9 " + pids + " 2>/dev/null");
-      run("ip netns del " + ns + " 2>/dev/null");
-    }
-  }
-  std::string in_server(const std::string& cmd) const { return "ip netns exec " + server_ns + " " + cmd; }
-  std::string in_client(const std::string& cmd) const { return "ip netns exec " + client_ns + " " + cmd; }
-};
-
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
 
 TEST(SmbServeSeed, FirstSeedConfigsServeSetupExeToTheBlogsNetUse) {
-  if (auto why = SeedNet::unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
   if (!have_program("smbclient")) GTEST_SKIP() << "needs smbclient";
   namespace fs = std::filesystem;
   // The seed's share path: made (and removed) by the test; a directory that is already there
   // belongs to someone else and is not touched.
   if (fs::exists("/tmp/win10iso")) GTEST_SKIP() << "/tmp/win10iso exists already; not replacing it";
-  SeedNet net;
+  Netns net("sd");  // removed after the guard has stopped the server (support/netns.h)
   std::string server_pid;
   bool made_pxe = !fs::exists("/tmp/win-pxe");
   struct Guard {
     std::string& pid;
-    SeedNet& net;
     bool made_pxe;
     ~Guard() {
       if (!pid.empty()) run("kill " + pid + " 2>/dev/null; sleep 0.3; kill -9 " + pid + " 2>/dev/null");
-      net.cleanup();
       fs::remove_all("/tmp/win10iso");
       if (made_pxe) fs::remove_all("/tmp/win-pxe");
     }
-  } guard{server_pid, net, made_pxe};
-  ASSERT_TRUE(net.setup());
-  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if + " down")), 0);
-  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if + " name eno1")), 0);
+  } guard{server_pid, made_pxe};
+  std::string why;
+  ASSERT_TRUE(net.setup_pair("192.168.42.1/24", "", &why)) << why;
+  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if() + " down")), 0);
+  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if() + " name eno1")), 0);
   ASSERT_EQ(run(net.in_server("ip addr flush dev eno1")), 0);
   ASSERT_EQ(run(net.in_server("ip addr add 192.168.42.1/24 dev eno1")), 0);
   ASSERT_EQ(run(net.in_server("ip link set eno1 up")), 0);
-  ASSERT_EQ(run(net.in_client("ip addr add 192.168.42.17/24 dev " + net.client_if)), 0);
+  ASSERT_EQ(run(net.in_client("ip addr add 192.168.42.17/24 dev " + net.client_if())), 0);
 
   fs::create_directories("/tmp/win-pxe/tftp");
   fs::create_directories("/tmp/win10iso/sources");

@@ -1,9 +1,7 @@
 // The server's limits against real clients and hand-made datagrams across a veth pair: the
 // server runs in this process, its sockets opened inside the server namespace (setns on the
 // opening thread; the loop thread is started there too), the clients in the client namespace.
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -11,10 +9,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <vector>
 
-#include "netns.h"
 #include "server/tftp/tftp_server.h"
+#include "support/netns.h"
 #include "support/test_paths.h"
 #include "transport/udp.h"
 #include "wire/tftp/tftp.h"
@@ -27,26 +26,8 @@ namespace wt = wire::tftp;
 using namespace std::chrono_literals;
 using transport::Endpoint;
 using transport::UdpSocket;
-
-// Moves the calling thread into a named network namespace until destroyed.
-class InNetns {
- public:
-  explicit InNetns(const std::string& ns)
-      : self_(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)),
-        target_(::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC)) {
-    ok_ = self_ >= 0 && target_ >= 0 && ::setns(target_, CLONE_NEWNET) == 0;
-  }
-  ~InNetns() {
-    if (ok_) (void)::setns(self_, CLONE_NEWNET);
-    if (self_ >= 0) ::close(self_);
-    if (target_ >= 0) ::close(target_);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  int self_, target_;
-  bool ok_ = false;
-};
+using pxe::test::Netns;
+using pxe::test::netns_unavailable;
 
 std::optional<transport::Datagram> next(UdpSocket& s, int ms) {
   pollfd p{s.fd(), POLLIN, 0};
@@ -61,7 +42,7 @@ class TftpNetns : public ::testing::Test {
   void SetUp() override {
     if (auto why = netns_unavailable({"ip", "tftp"}); !why.empty()) GTEST_SKIP() << why;
     std::string why;
-    ASSERT_TRUE(ns_.setup(&why)) << why;
+    ASSERT_TRUE(ns_.setup_pair("10.91.0.1/24", "10.91.0.2/24", &why)) << why;
     // A second address in the client namespace: the misbehaving host.
     ASSERT_EQ(ns_.run(ns_.client_ns(), "ip addr add " + hog_ip() + "/24 dev " + client_if()), 0);
     fs::create_directories(dir_.path() / "root");
@@ -77,24 +58,28 @@ class TftpNetns : public ::testing::Test {
     server_.reset();
   }
   void start() {
-    InNetns in(ns_.server_ns());
-    ASSERT_TRUE(in.ok());
-    auto s = open_tftp_server(settings_);
-    ASSERT_TRUE(s.ok()) << s.error().what;
-    server_ = std::move(*s);
-    server_->start();  // the loop thread (and the transfer sockets it opens) live in the namespace
+    // The loop thread (and the transfer sockets it opens) live in the namespace.
+    ASSERT_TRUE(Netns::in_namespace(ns_.server_ns(), [&] {
+      auto s = open_tftp_server(settings_);
+      ASSERT_TRUE(s.ok()) << s.error().what;
+      server_ = std::move(*s);
+      server_->start();
+    }));
+    ASSERT_TRUE(server_);
   }
   // A UDP socket in the client namespace.
   UdpSocket client_socket(const std::string& ip) {
-    InNetns in(ns_.client_ns());
-    EXPECT_TRUE(in.ok());
-    auto s = UdpSocket::bind(*Ipv4::parse(ip), 0);
-    EXPECT_TRUE(s.ok());
+    std::optional<UdpSocket> s;
+    EXPECT_TRUE(Netns::in_namespace(ns_.client_ns(), [&] {
+      auto bound = UdpSocket::bind(*Ipv4::parse(ip), 0);
+      EXPECT_TRUE(bound.ok());
+      if (bound) s = std::move(*bound);
+    }));
     return std::move(*s);
   }
   Endpoint port69() const { return {*Ipv4::parse(ns_.server_ip()), 69}; }
   std::string hog_ip() const { return "10.91.0.3"; }
-  std::string client_if() const { return "pxkttn" + std::to_string(::getpid() % 100000) + "z"; }
+  std::string client_if() const { return ns_.client_if(); }
   // tftp-hpa in the client namespace; 0 when `file` arrived whole.
   int tftp_get(const std::string& file, std::size_t size) {
     fs::path out = dir_.path() / ("got-" + file);
@@ -106,7 +91,7 @@ class TftpNetns : public ::testing::Test {
     return 0;
   }
 
-  Netns ns_{"tn", true, 91};
+  Netns ns_{"tn"};
   pxe::test::TempDir dir_{"pxkt-tftp-netns"};
   config::TftpSettings settings_;
   std::unique_ptr<TftpServer> server_;
