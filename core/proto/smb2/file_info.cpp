@@ -79,10 +79,11 @@ std::string short_name(std::string_view name) {
   std::string_view base = has_ext ? name.substr(0, dot) : name;
   std::string_view ext = has_ext ? name.substr(dot + 1) : std::string_view{};
   std::string b = short_chars(base), e = short_chars(ext);
-  // Already 8.3 (but for case): every character kept, one dot at most, lengths fit.
+  // Already 8.3 (but for case): every character kept, one dot at most, lengths fit. Samba 4.17
+  // answers such a name as it is, case kept ("Install.WIM", measured), so do we.
   if (b.size() == base.size() && e.size() == ext.size() && !b.empty() && b.size() <= 8 && e.size() <= 3 &&
       (!has_ext || !e.empty()))
-    return has_ext ? b + "." + e : b;
+    return std::string(name);
   // Mangled: up to 4 characters of the name, '~', 3 characters of a hash of the whole (case-folded)
   // name, so the same name always gets the same short name and two names rarely share one.
   std::uint32_t h = 2166136261u;  // FNV-1a
@@ -136,8 +137,8 @@ Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta& m, std::
       // smbclient's allinfo gives up when this fails, so answer like Samba: an 8.3 name.
       std::size_t slash = name.rfind('/');
       std::string_view last = slash == std::string_view::npos ? name : name.substr(slash + 1);
-      if (last.empty()) return make_status_error(st::kObjectNameNotFound, "the share root has no short name");
-      Bytes n = utf8_to_utf16le(short_name(last));
+      // The root: "." (Samba 4.17, measured).
+      Bytes n = utf8_to_utf16le(last.empty() ? std::string(".") : short_name(last));
       w.u32le(static_cast<std::uint32_t>(n.size()));
       w.bytes(n);
       break;

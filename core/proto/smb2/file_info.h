@@ -39,8 +39,9 @@ inline constexpr std::uint32_t kReadOnlyAccess = 0x001200A9;
 // `name` is the share path of the open ("" for the root, '/'-separated; Share::canonical_path()
 // spells it as stored) for the classes that carry one (Name, All: written with a leading '\\';
 // Normalized: without it, "" for the root, as Samba does (the caller refuses class 48 below
-// 3.1.1); AlternateName: short_name() of the last component, STATUS_OBJECT_NAME_NOT_FOUND for the
-// root). Access (and the AccessFlags of All, at offset 76)
+// 3.1.1); AlternateName: short_name() of the last component, "." for the root, as Samba).
+// Samba 4.17 reports Name and All with the on-disk spelling ("\\Sources\\Install.WIM" when asked
+// for "SOURCES\\INSTALL.WIM", measured): pass Share::canonical_path(). Access (and the AccessFlags of All, at offset 76)
 // report `granted_access`, the handle's granted access; kReadOnlyAccess without it.
 Result<Bytes> encode_file_info(std::uint8_t info_class, const FileMeta&, std::string_view name,
                                std::uint32_t granted_access);
@@ -53,8 +54,8 @@ Result<Bytes> encode_fs_info(std::uint8_t info_class, const VolumeInfo&);
 // AdditionalInformation (OWNER 1, GROUP 2, DACL 4; SACL 8 and others ignored): owner and group
 // BUILTIN\Administrators (S-1-5-32-544), a DACL with one ACCESS_ALLOWED ACE for Everyone
 // (S-1-1-0) with kReadOnlyAccess.
-// The 8.3 name of a file name, as FileAlternateNameInformation reports it: the name upper-cased
-// when it already fits 8.3 ("setup.exe" -> "SETUP.EXE"), else up to 4 of its characters, '~'
+// The 8.3 name of a file name, as FileAlternateNameInformation reports it: the name as it is when
+// it already fits 8.3 but for case ("setup.exe", "Install.WIM", as Samba 4.17 answers), else up to 4 of its characters, '~'
 // and 3 characters of a hash of the case-folded name, then up to 3 of the extension
 // ("install-en-us.wim" -> "INST~" + 3 hash characters + ".WIM"). Deterministic; not kept on
 // disk, so two names may, rarely, share one.
