@@ -578,6 +578,30 @@ TEST(SmbConnectionFiles, OpensPerConnectionAreCappedAndIdleNeedsNothingOpen) {
   for (const auto& x : a) EXPECT_FALSE(std::holds_alternative<p::CloseConnection>(x));
 }
 
+TEST(SmbConnectionFiles, TreesPerSessionAreCapped) {
+  Files c;  // GUEST is connected
+  c.ctx.limits.max_trees_per_session = 2;
+  EXPECT_EQ(c.tree_connect("IPC$").h.status, st::kSuccess);
+  EXPECT_EQ(c.tree_connect("GUEST").h.status, st::kInsufficientResources);
+}
+
+TEST(SmbConnectionFiles, ChangeNotifyInsideACompoundIsRefusedUnlessLast) {
+  Files c;
+  w::FileId dir = c.open("sources");
+  w::ChangeNotifyRequest n;
+  n.output_buffer_length = 4096;
+  n.file_id = dir;
+  Bytes a = w::encode_pdu(c.request(w::Command::ChangeNotify), n);
+  Bytes b = w::encode_pdu(c.request(w::Command::Echo), w::SimpleBody{});
+  while (a.size() % 8) a.push_back(0);
+  a[20] = std::uint8_t(a.size());
+  a.insert(a.end(), b.begin(), b.end());
+  c.send_message(a);
+  ASSERT_EQ(c.responses.size(), 2u);
+  EXPECT_EQ(c.responses[0].h.status, st::kInternalError);
+  EXPECT_EQ(c.responses[1].h.status, st::kSuccess);
+}
+
 TEST(SmbConnectionFiles, PeerCloseLogsWhatWasRead) {
   Files c;
   w::FileId f = c.open("setup.exe");

@@ -161,6 +161,26 @@ TEST(SmbConnectionNegotiate, Smb1OnlyClientIsDropped) {
   EXPECT_TRUE(c.closed);
 }
 
+TEST(SmbConnectionNegotiate, Smb1AfterTheSmb2NegotiationDropsTheConnection) {
+  Client c;
+  c.negotiate({w::dialect::k311});
+  c.send_message(w::encode_smb1_negotiate_request({"NT LM 0.12", "SMB 2.002", "SMB 2.???"}));
+  EXPECT_TRUE(c.responses.empty());
+  EXPECT_TRUE(c.closed);
+}
+
+TEST(SmbConnectionNegotiate, EncryptedMessagesAreNotAcceptedWithoutEncryption) {
+  Client c;
+  c.negotiate({w::dialect::k311});
+  Bytes transform(52 + 80, 0);
+  transform[0] = 0xFD;
+  transform[1] = 'S';
+  transform[2] = 'M';
+  transform[3] = 'B';
+  c.send_message(transform);
+  EXPECT_TRUE(c.closed);
+}
+
 TEST(SmbConnectionNegotiate, EchoAnswersAfterNegotiate) {
   Client c;
   c.negotiate({w::dialect::k311});
