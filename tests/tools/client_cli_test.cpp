@@ -76,6 +76,7 @@ TEST(ClientCli, UsageErrorsExitTwo) {
 TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
   struct Case {
     std::string boot, args, failure;
+    std::string screen = {};  // the firmware's words, where the case checks them
   };
   const std::vector<Case> cases = {
       {"", "--timing fast", "no-boot-filename"},
@@ -86,6 +87,16 @@ TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
       {"dhcp-boot=boot/pxelinux.0\n", "--timing fast --profile uefi", "wrong-architecture"},
       {"dhcp-boot=boot/pxelinux.0\n", "--fault drop:tftp-rrq", "tftp-open-timeout"},
       {"dhcp-boot=boot/pxelinux.0\n", "--fault drop:tftp-data", "tftp-transfer-stalled"},
+      // siaddr 0 and nothing PXE: the Intel ROM has no TFTP server (PXE-E7B).
+      {"dhcp-boot=boot/pxelinux.0,,0.0.0.0\n", "--timing fast", "no-tftp-server-address",
+       "PXE-E7B: Missing MTFTP server IP address."},
+      // The DHCP server's own offer says PXEClient, with no file and no menu: the ROM asks its
+      // port 4011, where nothing answers (PXE-E55, MS KB 259670).
+      {"dhcp-option=60,\"PXEClient\"\n", "--timing fast", "proxy-4011-unanswered",
+       "PXE-E55: proxyDHCP service did not reply to request on port 4011."},
+      // A PXE menu from the DHCP server, its boot server silent (PXE-E78).
+      {"pxe-prompt=\"menu\",0\npxe-service=x86PC,\"PXE (BIOS)\",boot/pxelinux\n", "--timing fast --fault drop:proxy",
+       "boot-server-unanswered", "PXE-E78: Could not locate boot server."},
   };
   for (const auto& k : cases) {
     Lab lab(k.boot);
@@ -93,6 +104,9 @@ TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
     std::string out;
     EXPECT_EQ(run(lab.client(k.args + " --record " + pcap), &out), 1) << k.args << "\n" << out;
     EXPECT_NE(out.find(": " + k.failure), std::string::npos) << k.args << "\n" << out;
+    if (!k.screen.empty()) {
+      EXPECT_NE(out.find(k.screen), std::string::npos) << k.args << "\n" << out;
+    }
     EXPECT_EQ(failures_in(pcap), std::set<std::string>{k.failure}) << k.args;
   }
 }
