@@ -75,8 +75,10 @@ AuthResult Authenticator::step(ByteSpan buffer) {
                                 spnego::kNtlmsspOid.begin(), spnego::kNtlmsspOid.end());
         if (first && init.mech_token) return on_negotiate(*init.mech_token);
         // NTLMSSP offered but not first (Kerberos preferred) or no optimistic token: select it
-        // and ask for its first token ([RFC 4178] 3.2, 5; a mechListMIC becomes mandatory).
-        mic_required_ = true;
+        // and ask for its first token ([RFC 4178] 3.2). Choosing other than the client's first
+        // mechanism makes the mechListMIC mandatory (5, and MS-SPNG 3.2.5.1).
+        mech_selected_ = true;
+        mic_required_ = !first;
         spnego::NegTokenResp resp;
         resp.neg_state = spnego::NegState::AcceptIncomplete;
         resp.supported_mech = ntlmssp_oid();
@@ -87,7 +89,7 @@ AuthResult Authenticator::step(ByteSpan buffer) {
         return r;
       }
       case Kind::Resp:
-        if (!mic_required_ || !token->resp.response_token)
+        if (!mech_selected_ || !token->resp.response_token)
           return fail(status::kInvalidParameter, "negTokenResp before the mechanism was chosen");
         return on_negotiate(*token->resp.response_token);
     }
@@ -159,7 +161,7 @@ AuthResult Authenticator::on_negotiate(ByteSpan blob) {
   if (spnego_) {
     spnego::NegTokenResp resp;
     resp.neg_state = spnego::NegState::AcceptIncomplete;
-    if (!mic_required_) resp.supported_mech = ntlmssp_oid();  // already said when selected
+    if (!mech_selected_) resp.supported_mech = ntlmssp_oid();  // said once, when selected
     resp.response_token = challenge_;
     r.token = spnego::encode_resp(resp);
   } else {

@@ -75,6 +75,7 @@ class Authenticator {  // one per SESSION_SETUP exchange (one session)
   Stage stage_ = Stage::ExpectNegotiate;
   bool spnego_ = true;        // the client wrapped its tokens in SPNEGO
   bool mic_required_ = false; // NTLMSSP was not the client's first mech: mechListMIC mandatory
+  bool mech_selected_ = false; // supportedMech sent before the NTLMSSP exchange began
   Bytes mech_types_der_;      // from the client's negTokenInit (mechListMIC input)
   Bytes negotiate_;           // raw NTLMSSP NEGOTIATE (MIC input)
   Bytes challenge_;           // raw NTLMSSP CHALLENGE we sent

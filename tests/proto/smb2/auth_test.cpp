@@ -273,6 +273,32 @@ TEST(Authenticator, RequiresAMechListMicAfterSelectingNtlmssp) {
   EXPECT_NE(r.why.find("no SPNEGO mechListMIC"), std::string::npos) << r.why;
 }
 
+TEST(Authenticator, AsksForTheNegotiateWhenNtlmsspIsFirstButNoTokenCameWithItMicOptional) {
+  A1 s;
+  auto a1_init = spnego::parse_init(s.req1);
+  auto resp = spnego::parse_resp(s.req2);
+  ASSERT_TRUE(a1_init.ok() && resp.ok());
+  spnego::NegTokenInit init = *a1_init;  // same MechTypeList, no optimistic mechToken
+  init.mech_token.reset();
+  FixedRandom rnd = a1_random();
+  Authenticator auth(a1_settings(), rnd, kA1Timestamp);
+  AuthResult r0 = auth.step(spnego::encode_init(init));
+  ASSERT_EQ(r0.state, State::Continue) << r0.why;
+  EXPECT_EQ(hex(r0.token), "a1153013a0030a0101a10c060a2b06010401823702020a");
+  spnego::NegTokenResp neg;
+  neg.response_token = *a1_init->mech_token;
+  AuthResult r1 = auth.step(spnego::encode_resp(neg));
+  ASSERT_EQ(r1.state, State::Continue) << r1.why;
+  auto c = spnego::parse_resp(r1.token);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->supported_mech.has_value());
+  EXPECT_EQ(*c->response_token, auth.challenge_message());
+  resp->mech_list_mic.reset();  // NTLMSSP was the client's first choice: no MIC needed
+  AuthResult r2 = auth.step(spnego::encode_resp(*resp));
+  ASSERT_EQ(r2.state, State::Done) << r2.why;
+  EXPECT_EQ(hex(*r2.session_key), "7aff00571b48b30b9c85e70b6e943c79");
+}
+
 TEST(Authenticator, FailsMalformedOrOutOfOrderTokensWithAReason) {
   A1 s;
   auto fresh = [](ByteSpan token) {
