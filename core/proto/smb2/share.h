@@ -83,10 +83,16 @@ class Share {
 //   ':' stream syntax: "file:ads", "file:ads:$DATA", "file::$DATA"        STATUS_OBJECT_NAME_NOT_FOUND
 //   (no stream but the unnamed one exists, and this share does not open streams by name);
 //   ':' in a directory component or a malformed stream ("file:", "f:s:bad") STATUS_OBJECT_NAME_INVALID
+// Samba 4.17 on a read-only share answers differently here (measured with impacket, SMB 3.0):
+// it opens "a\\.\\b", "a\\\\b" and "dir\\" (drops "." and empty components), gives
+// STATUS_INVALID_PARAMETER for "\\\\name", and STATUS_OBJECT_NAME_INVALID for every ':' name
+// (no streams module). Everything else above is what it answers too ("..\\x" and
+// "a\\..\\..\\b" PATH_SYNTAX_BAD, "a\\..\\b" opens b, wildcards, '|', "." and 256-byte names
+// NAME_INVALID).
 Result<std::string> smb_path(std::string_view client_name);
 
-// ASCII case folding of a UTF-8 name (bytes >= 0x80 are compared as they are), the comparison
-// every Share lookup uses after the exact match.
+// Whether two UTF-8 names are equal ignoring case (fold_name() in name_fold.h: ASCII, Latin-1,
+// Latin Extended-A, Greek, Cyrillic), the comparison every Share lookup uses after the exact match.
 bool name_equals_ci(std::string_view a, std::string_view b);
 
 }  // namespace pxe::proto::smb2
