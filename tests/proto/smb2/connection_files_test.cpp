@@ -137,7 +137,11 @@ TEST(SmbConnectionFiles, CaseInsensitiveNamesAndSubdirectories) {
   Files c;
   EXPECT_EQ(c.create("HELLO.TXT").h.status, st::kSuccess);
   EXPECT_EQ(c.create("Sources\\INSTALL.WIM").h.status, st::kSuccess);
-  EXPECT_EQ(c.create("\\sources\\install.wim").h.status, st::kSuccess);  // leading slash
+  // A leading backslash is malformed (Windows, Samba: smbtorture smb2.create.leading-slash).
+  EXPECT_EQ(c.create("\\sources\\install.wim").h.status, st::kInvalidParameter);
+  EXPECT_EQ(c.create("\\new", kReadAccess, w::disposition::kCreate, w::create_option::kDirectoryFile)
+                .h.status,
+            st::kInvalidParameter);
 }
 
 TEST(SmbConnectionFiles, ReadOnlyCreateRules) {

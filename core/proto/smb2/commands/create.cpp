@@ -55,6 +55,9 @@ void handle_create(ConnState& c, Request& rq, Reply& rp) {
   if ((req->create_options & opt::kDirectoryFile) && (req->create_options & opt::kNonDirectoryFile))
     return rp.fail(st::kInvalidParameter);
   if (tree.ipc()) return rp.fail(st::kObjectNameNotFound);  // no pipes (srvsvc...) in v1
+  // A name is relative to the share: a leading backslash is malformed ([MS-SMB2] 3.3.5.9;
+  // Windows and Samba, smbtorture smb2.create.leading-slash), before any access check.
+  if (!req->name.empty() && req->name[0] == '\\') return rp.fail(st::kInvalidParameter);
 
   auto path = smb_path(req->name);
   if (!path) return rp.fail(status_of(path.error()));
