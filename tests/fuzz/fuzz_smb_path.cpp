@@ -2,7 +2,9 @@
 // and a search pattern. smb_path() either refuses with one of the three statuses the design
 // gives, or returns a share path that is already normal (no empty, ".", ".." component, no
 // backslash, colon, wildcard or control character) and maps to itself; a MemoryShare looks it up
-// without crashing and with one of the Share statuses. match_pattern() never crashes, "*" and ""
+// without crashing and with one of the Share statuses (and canonical_path() differs from it only
+// in case); every file information class encodes it or refuses with a status; short_name() is
+// stable and 8.3-shaped when it mangles. match_pattern() never crashes, "*" and ""
 // match every name, a name without wildcards matches itself and its ASCII upper case.
 #include <cstdlib>
 #include <string>
@@ -59,6 +61,24 @@ void check_path(std::string_view name) {
   if (!again || *again != p) std::abort();
   auto leading = smb::smb_path("\\" + back);
   if (!leading || *leading != p) std::abort();
+
+  // Every file information class encodes the name or refuses with a status; a short name fits
+  // 8.3 when it had to be made (a '~' in it) and is the same each time.
+  smb::FileMeta meta;
+  for (int c = 0; c < 64; ++c)
+    if (auto b = smb::encode_file_info(static_cast<std::uint8_t>(c), meta, p); !b && b.error().code == 0) std::abort();
+  std::string_view last = std::string_view(p).substr(p.rfind('/') == std::string::npos ? 0 : p.rfind('/') + 1);
+  if (!last.empty()) {
+    std::string s = smb::short_name(last);
+    if (s.empty() || s != smb::short_name(last)) std::abort();
+    if (s != last) {
+      std::size_t dot = s.find('.');
+      if (s.find('~') == std::string::npos || (dot == std::string::npos ? s.size() : dot) > 8 ||
+          (dot != std::string::npos && s.size() - dot - 1 > 3))
+        std::abort();
+    }
+  }
+  if (auto c = share().canonical_path(p); c && !smb::name_equals_ci(*c, p)) std::abort();
 
   auto ok_code = [](std::uint32_t c) {
     return c == st::kObjectNameNotFound || c == st::kObjectPathNotFound || c == st::kFileIsADirectory ||
