@@ -55,13 +55,14 @@ bool Netns::step(const std::string& command, std::string* why) {
   return false;
 }
 
-bool Netns::add_namespace(const std::string& ns, std::string* why) {
+bool Netns::add_namespace(const std::string& ns, std::string* why, bool ipv6) {
   // A namespace of this name can only be left over from a killed process with the same id.
   pxe::test::run("ip netns del " + ns + " 2>/dev/null");
   if (!step("ip netns add " + ns, why)) return false;
   namespaces_.push_back(ns);
   return ip(ns, "link set lo up", why) &&
-         step(exec_in(ns, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"), why);
+         (ipv6 ||
+          step(exec_in(ns, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1"), why));
 }
 
 bool Netns::add_veth(const std::string& ns_a, const std::string& if_a, const std::string& ns_b,

@@ -43,9 +43,10 @@ class Netns {
   // for a VM's NIC; no client namespace.
   bool setup_bridge(const std::string& server_cidr, std::string* why = nullptr);
 
-  // Building blocks. add_namespace makes name(suffix) with lo up and IPv6 off (quiet captures);
-  // add_veth joins two of this object's namespaces (either may be the same one) with both ends up.
-  bool add_namespace(const std::string& ns, std::string* why = nullptr);
+  // Building blocks. add_namespace makes `ns` (a name(suffix)) with lo up, and IPv6 off unless
+  // `ipv6` (quiet captures; setup_pair and setup_bridge turn it off); add_veth joins two of this
+  // object's namespaces (either may be the same one) with both ends up.
+  bool add_namespace(const std::string& ns, std::string* why = nullptr, bool ipv6 = false);
   bool add_veth(const std::string& ns_a, const std::string& if_a, const std::string& ns_b, const std::string& if_b,
                 std::string* why = nullptr);
   // Runs `ip -n <ns> <args>` as a set-up step (addresses, masters, renames).
