@@ -34,11 +34,13 @@ void Engine::on_datagram(ByteSpan payload, const DatagramMeta& meta, Timestamp n
     return;
   }
   Context c{m, meta, now, classify_client(m, s_), {}, nullptr, meta.iface.address, {}, {}};
-  // §4.2: a client is known by its identifier (61), else by chaddr. A request without 61 from
-  // hardware whose binding was made with one is that machine at its next boot stage (syslinux.efi
-  // asks again without the firmware's 61): it is given that binding, not a NAK for "address in
-  // use" (dnsmasq 2.90 does the same, uefi-syslinux-menu.pcap).
-  if (!m.client_id() && c.client.key.rfind("mac:", 0) == 0 && !leases_.find_client(c.client.key))
+  // §4.2: a client is known by its identifier (61), else by chaddr. A DISCOVER or REQUEST
+  // without 61 from hardware whose binding was made with one is that machine at its next boot
+  // stage (syslinux.efi asks again without the firmware's 61): it is given that binding, not a
+  // NAK for "address in use" (dnsmasq 2.90 does the same, uefi-syslinux-menu.pcap). A DECLINE or
+  // RELEASE still has to come from the binding's own client: a chaddr alone ends nothing.
+  bool asks_for_address = *type == wd::MessageType::Discover || *type == wd::MessageType::Request;
+  if (asks_for_address && !m.client_id() && c.client.key.rfind("mac:", 0) == 0 && !leases_.find_client(c.client.key))
     if (const Lease* l = leases_.find_identified_by_mac(c.client.mac)) c.client.key = l->client_key;
   if (c.client.host && c.client.host->ignore) {
     ++counters_.ignored;

@@ -219,6 +219,16 @@ TEST(DhcpEngine, RequestWithoutClientIdGetsTheBindingItsHardwareMadeWithOne) {
   auto other = client(wd::MessageType::Request, mac(0x11), 8);
   other.option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
   EXPECT_EQ(h.one(other.build()).msg.message_type(), wd::MessageType::Nak);
+  // A DECLINE or RELEASE without 61 from that chaddr ends nothing (DhcpAbuseNetns' spoof).
+  auto decline = client(wd::MessageType::Decline, mac(0x10), 10);
+  decline.option_ip(wd::opt::kServerId, Ipv4(192, 168, 42, 1)).option_ip(wd::opt::kRequestedIp, offer.msg.yiaddr);
+  EXPECT_TRUE(h.deliver(decline.build()).empty());
+  auto release = client(wd::MessageType::Release, mac(0x10), 11);
+  release.option_ip(wd::opt::kServerId, Ipv4(192, 168, 42, 1)).ciaddr(offer.msg.yiaddr);
+  EXPECT_TRUE(h.deliver(release.build()).empty());
+  EXPECT_EQ(h.engine.leases().find_ip(offer.msg.yiaddr)->state, LeaseState::Bound);
+  EXPECT_EQ(h.engine.counters().declines_ignored, 1u);
+  EXPECT_EQ(h.engine.counters().releases_ignored, 1u);
   // And a request WITH another client identifier from the same NIC is another client.
   std::uint8_t id2[] = {0xff, 9, 9, 9};
   auto third = client(wd::MessageType::Request, mac(0x10), 9);
