@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+# The status each request gets from an SMB server, one line per probe, for diffing pxekit against
+# Samba on the same trees (tests/server/smb_interop/impacket_status_test.cpp). impacket
+# (python3-impacket); run with Debian's /usr/bin/python3.
+#   status_table.py HOST PORT
+# The trees are smb_peers.h's: GUEST (setup.exe of 3000000 bytes, sources/, .hidden) and PRIVATE.
+import hashlib
+import sys
+
+from impacket import smb3structs as s3
+from impacket.nt_errors import ERROR_MESSAGES
+from impacket.smbconnection import SMBConnection, SessionError
+from impacket.smb import SMB_DIALECT
+
+host, port = sys.argv[1], int(sys.argv[2])
+
+
+def status_name(e):
+    code = e.getErrorCode() if hasattr(e, "getErrorCode") else None
+    if code is None:
+        return "ERROR " + type(e).__name__
+    return ERROR_MESSAGES.get(code, ("0x%08x" % code,))[0]
+
+
+def probe(label, fn):
+    try:
+        r = fn()
+        print(f"{label}: OK{(' ' + r) if r else ''}")
+    except SessionError as e:
+        print(f"{label}: {status_name(e)}")
+    except Exception as e:  # impacket raises others for refused connections
+        print(f"{label}: {type(e).__name__}")
+
+
+def connect(dialect, user="user", password="pass"):
+    c = SMBConnection(host, host, sess_port=port, preferredDialect=dialect)
+    c.login(user, password)
+    return c
+
+
+dialects = [("2.0.2", s3.SMB2_DIALECT_002), ("2.1", s3.SMB2_DIALECT_21), ("3.0", s3.SMB2_DIALECT_30)]
+for name, d in dialects:
+    probe(f"{name} login user", lambda: "dialect 0x%04x" % connect(d).getDialect())
+probe("negotiate from SMB1 (multi-protocol)", lambda: "stayed SMB1" if SMBConnection(host, host, sess_port=port).getDialect() == SMB_DIALECT else "SMB2")
+probe("login wrong password", lambda: connect(s3.SMB2_DIALECT_21, "user", "wrong") and "")
+probe("login unknown user", lambda: "guest" if connect(s3.SMB2_DIALECT_21, "nosuchuser", "x").isGuestSession() else "not guest")
+
+c = connect(s3.SMB2_DIALECT_21)
+probe("tree NOSUCH", lambda: c.connectTree("NOSUCH") and "")
+probe("tree IPC$", lambda: c.connectTree("IPC$") and "")
+tid = c.connectTree("GUEST")
+probe("list *", lambda: " ".join(sorted(f.get_longname() for f in c.listPath("GUEST", "*"))))
+probe("list sources\\*.wim", lambda: " ".join(sorted(f.get_longname() for f in c.listPath("GUEST", "sources\\*.wim"))))
+probe("list nomatch*", lambda: " ".join(f.get_longname() for f in c.listPath("GUEST", "nomatch*")))
+
+READ = 0x00120089
+WRITE = 0x00120116
+
+
+def open_file(path, access=READ, disposition=s3.FILE_OPEN, options=0):
+    return c.openFile(tid, path, desiredAccess=access, creationDisposition=disposition, creationOption=options)
+
+
+def read_hash(path, offset, length):
+    fid = open_file(path)
+    try:
+        data = c.readFile(tid, fid, offset, length)
+        return f"{len(data)} bytes {hashlib.sha256(data).hexdigest()[:16]}"
+    finally:
+        c.closeFile(tid, fid)
+
+
+probe("open setup.exe", lambda: c.closeFile(tid, open_file("setup.exe")) and "")
+probe("open SETUP.EXE (case)", lambda: c.closeFile(tid, open_file("SETUP.EXE")) and "")
+probe("read setup.exe 0..65536", lambda: read_hash("setup.exe", 0, 65536))
+probe("read setup.exe 2999000..+4096", lambda: read_hash("setup.exe", 2999000, 4096))
+probe("read setup.exe at EOF", lambda: read_hash("setup.exe", 3000000, 10))
+probe("open nosuch.exe", lambda: open_file("nosuch.exe") and "")
+probe("open nosuchdir\\x", lambda: open_file("nosuchdir\\x") and "")
+probe("open setup.exe\\x", lambda: open_file("setup.exe\\x") and "")
+probe("open ..\\x", lambda: open_file("..\\x") and "")
+probe("open sources\\..\\..\\x", lambda: open_file("sources\\..\\..\\x") and "")
+probe("open setup.exe:stream", lambda: open_file("setup.exe:stream") and "")
+probe("open setup.exe for write", lambda: open_file("setup.exe", WRITE) and "")
+probe("create new.txt", lambda: open_file("new.txt", WRITE, s3.FILE_CREATE) and "")
+probe("open sources as file (NON_DIRECTORY)", lambda: open_file("sources", READ, s3.FILE_OPEN, s3.FILE_NON_DIRECTORY_FILE) and "")
+probe("open setup.exe as dir (DIRECTORY)", lambda: open_file("setup.exe", READ, s3.FILE_OPEN, s3.FILE_DIRECTORY_FILE) and "")
+
+
+def write_on_read_handle():
+    fid = open_file("setup.exe")
+    try:
+        c.writeFile(tid, fid, b"x", 0)
+    finally:
+        c.closeFile(tid, fid)
+
+
+probe("write on a read handle", write_on_read_handle)
+probe("delete setup.exe", lambda: c.deleteFile("GUEST", "setup.exe") and "")
+probe("mkdir newdir", lambda: c.createDirectory("GUEST", "newdir") and "")
+probe("rename setup.exe", lambda: c.rename("GUEST", "setup.exe", "x.exe") and "")
