@@ -75,6 +75,13 @@ bool Netns::ip(const std::string& ns, const std::string& args, std::string* why)
   return step("ip -n " + ns + " " + args, why);
 }
 
+bool Netns::rename_server_if(const std::string& name, std::string* why) {
+  const std::string s = server_ns(), old = server_if();
+  if (!ip(s, "link set " + old + " down", why) || !ip(s, "link set " + old + " name " + name, why)) return false;
+  server_if_ = name;
+  return ip(s, "link set " + name + " up", why);
+}
+
 bool Netns::setup_pair(const std::string& server_cidr, const std::string& client_cidr, std::string* why) {
   teardown();
   bridged_ = false;
@@ -179,6 +186,7 @@ void Netns::teardown() {
     pxe::test::run("ip netns del " + *ns + " 2>/dev/null");
   }
   namespaces_.clear();
+  server_if_.clear();
 }
 
 }  // namespace pxe::test

@@ -51,10 +51,13 @@ class Netns {
                 std::string* why = nullptr);
   // Runs `ip -n <ns> <args>` as a set-up step (addresses, masters, renames).
   bool ip(const std::string& ns, const std::string& args, std::string* why = nullptr);
+  // Gives the server end of the pair another name inside its namespace (the "eno1" a seed's
+  // dnsmasq.conf names), keeping its address; server_if() says the new name from then on.
+  bool rename_server_if(const std::string& name, std::string* why = nullptr);
 
   std::string server_ns() const { return name("s"); }
   std::string client_ns() const { return name("c"); }
-  std::string server_if() const { return bridged_ ? name("b") : name("a"); }
+  std::string server_if() const { return !server_if_.empty() ? server_if_ : bridged_ ? name("b") : name("a"); }
   std::string client_if() const { return name("z"); }
   std::string tap() const { return name("t"); }
   // The addresses given to setup_pair / setup_bridge, without the prefix length.
@@ -90,6 +93,7 @@ class Netns {
   std::vector<std::string> namespaces_;  // made by this object, in order
   std::vector<pid_t> pids_;
   std::string server_ip_, client_ip_;
+  std::string server_if_;  // set by rename_server_if
   bool bridged_ = false;
 };
 

@@ -43,13 +43,8 @@ TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
     }
   } guard{server_pid};
   std::string why;
-  ASSERT_TRUE(net.setup_pair("192.168.77.1/24", "", &why)) << why;
-  // The seed's interface name, inside the server namespace only; the seed's subnet.
-  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if() + " down")), 0);
-  ASSERT_EQ(run(net.in_server("ip link set " + net.server_if() + " name eno1")), 0);
-  ASSERT_EQ(run(net.in_server("ip addr flush dev eno1")), 0);
-  ASSERT_EQ(run(net.in_server("ip addr add 192.168.42.1/24 dev eno1")), 0);
-  ASSERT_EQ(run(net.in_server("ip link set eno1 up")), 0);
+  // The seed's subnet and interface name (inside the server namespace only).
+  ASSERT_TRUE(net.setup_pair("192.168.42.1/24", "", &why) && net.rename_server_if("eno1", &why)) << why;
 
   auto dir = std::filesystem::temp_directory_path() / ("pxkd-seed-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
