@@ -34,7 +34,7 @@ class Service {
   virtual void stop() = 0;
 };
 
-// Opens every service `config` enables, in the order of the table in services.cpp (DHCP, TFTP),
+// Opens every service `config` enables, in the order of the table in services.cpp (DHCP, TFTP, SMB),
 // with its sockets and files but no thread. An error names the service ("TFTP: ...") and nothing
 // stays open.
 Result<std::vector<std::unique_ptr<Service>>> open_services(const config::ServeConfig& config);
