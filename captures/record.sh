@@ -18,6 +18,8 @@ OUT="${PXKCAP_OUT:-$HERE}"
 SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            proxydhcp-bios proxydhcp-uefi uefi-syslinux-menu edk2-syslinux-menu linux-clients
            smb2-guest-and-user smb2-guest-signing-required
+           smb2-pxekit-logon-failure smb2-pxekit-guest-refused smb2-pxekit-guest-signing-required
+           smb2-pxekit-bad-share smb2-pxekit-server-hangup smb2-pxekit-negotiate-hangup
            bios-no-offer edk2-no-offer bios-only-proxy edk2-only-proxy
            bios-bootserver-silent bios-proxy-4011-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
            bios-two-dhcp-servers bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
@@ -565,6 +567,90 @@ sc_smb2-guest-signing-required() {
     local rc=0
     ip netns exec "$NS_SMB" timeout 30 "${C[@]}" -N //127.0.0.1/guest -c ls >>"$T" 2>&1 || rc=$?
     echo "### exit status $rc" >>"$T"
+    sleep 0.5
+    stop_capture
+    finish "$name"
+}
+
+# --------------------------------------------- pxekit serve's SMB, failing net use cases ---
+# pxekit_smb_setup <name>: pxekit serve (SMB only) on 127.0.0.1:445 in pxkcap-smb, shares GUEST
+# (guest ok) and PRIVATE (no guest), account user:pass, map to guest = Bad User; tcpdump on tcp
+# port 445 of lo (the dissector knows SMB by port 445/139); T = the clients.txt transcript.
+# SMB_PID = pxekit serve's pid.
+pxekit_smb_setup() {
+    local name=$1 S="$WORK/smb"
+    [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
+    ip netns add "$NS_SMB"
+    ip -n "$NS_SMB" link set lo up
+    mkdir -p "$S" "$WORK/share/guest" "$WORK/share/private"
+    chmod -R 755 "$WORK/share"
+    printf 'hello from the pxekit guest share\n' >"$WORK/share/guest/hello.txt"
+    printf 'private\n' >"$WORK/share/private/private.txt"
+    chmod 644 "$WORK/share"/*/*.txt
+    printf '[global]\n  map to guest = Bad User\n[GUEST]\n  path = %s\n  guest ok = yes\n  read only = yes\n[PRIVATE]\n  path = %s\n  guest ok = no\n  read only = yes\n' \
+        "$WORK/share/guest" "$WORK/share/private" >"$S/smb.conf"
+    T="$WORK/$name.clients.txt"
+    : >"$T"
+    start_capture "$NS_SMB" lo "$WORK/$name.pcap" tcp port 445
+    bg "$NS_SMB" setsid "$PXEKIT" serve --smb-conf "$S/smb.conf" --smb-user user:pass --smb-port 445 \
+        --listen-address 127.0.0.1 --log-level debug >"$WORK/$name.pxekit.log" 2>&1
+    SMB_PID=$!
+    local i
+    for i in $(seq 100); do
+        grep -q 'ready: serving' "$WORK/$name.pxekit.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q 'ready: serving' "$WORK/$name.pxekit.log" || { log "pxekit serve did not start"; return 1; }
+}
+
+# pxekit_smb_client <name> <smbclient args...>: one smbclient run (-c ls) into the transcript
+pxekit_smb_client() {
+    local name=$1; shift
+    echo "### smbclient $* -c ls" >>"$T"
+    local rc=0
+    ip netns exec "$NS_SMB" timeout 30 smbclient "$@" -c ls >>"$T" 2>&1 || rc=$?
+    echo "### exit status $rc" >>"$T"
+    sleep 0.5
+    stop_capture
+    finish "$name"
+}
+
+sc_smb2-pxekit-logon-failure() {           # the account's name with a wrong password
+    pxekit_smb_setup smb2-pxekit-logon-failure
+    pxekit_smb_client smb2-pxekit-logon-failure -U 'user%wrongpass' //127.0.0.1/PRIVATE
+}
+sc_smb2-pxekit-guest-refused() {           # guest (-N: login name root, no password) on PRIVATE
+    pxekit_smb_setup smb2-pxekit-guest-refused
+    pxekit_smb_client smb2-pxekit-guest-refused -N //127.0.0.1/PRIVATE
+}
+sc_smb2-pxekit-guest-signing-required() {  # a client that must sign, given a guest session
+    pxekit_smb_setup smb2-pxekit-guest-signing-required
+    pxekit_smb_client smb2-pxekit-guest-signing-required --client-protection=sign -N //127.0.0.1/GUEST
+}
+sc_smb2-pxekit-bad-share() {               # the right account, a share that does not exist
+    pxekit_smb_setup smb2-pxekit-bad-share
+    pxekit_smb_client smb2-pxekit-bad-share -U 'user%pass' //127.0.0.1/NOSUCHSHARE
+}
+sc_smb2-pxekit-negotiate-hangup() {        # Kerberos only: NTLM is all pxekit offers
+    pxekit_smb_setup smb2-pxekit-negotiate-hangup
+    pxekit_smb_client smb2-pxekit-negotiate-hangup --use-kerberos=required -U 'user%pass' //127.0.0.1/GUEST
+}
+# The server goes away mid-session: smbclient reads its commands from a pipe (ls, 3 s later ls);
+# pxekit serve is stopped (SIGTERM) 1.5 s in, between the two.
+sc_smb2-pxekit-server-hangup() {
+    local name=smb2-pxekit-server-hangup
+    pxekit_smb_setup "$name"
+    echo "### (echo ls; sleep 3; echo ls; sleep 1) | smbclient -U user%pass //127.0.0.1/GUEST" >>"$T"
+    echo "### kill -TERM <pxekit serve> after 1.5 s" >>"$T"
+    local rc=0
+    ( (echo ls; sleep 3; echo ls; sleep 1) | ip netns exec "$NS_SMB" timeout 30 smbclient -U 'user%pass' //127.0.0.1/GUEST >>"$T" 2>&1 ) &
+    local cpid=$!
+    sleep 1.5
+    kill -TERM "$SMB_PID"
+    wait "$cpid" || rc=$?
+    echo "### exit status $rc" >>"$T"
+    # free space of the host's disk is not part of the scenario
+    sed -i -E 's/[0-9]+ blocks of size ([0-9]+)\. [0-9]+ blocks available/N blocks of size \1. M blocks available/' "$T"
     sleep 0.5
     stop_capture
     finish "$name"
