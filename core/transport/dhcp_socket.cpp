@@ -1,5 +1,7 @@
 #include "transport/dhcp_socket.h"
 
+#include "transport/sockaddr.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -22,21 +24,14 @@ namespace pxe::transport {
 
 namespace {
 
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-sockaddr_in to_sockaddr(Ipv4 ip, std::uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(ip.value);
-  return sa;
-}
+using detail::errno_error;
+using detail::to_sockaddr;
 
 }  // namespace
 
 Result<std::vector<NetInterface>> list_interfaces() {
   ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return make_error(errno_text("getifaddrs"));
+  if (getifaddrs(&list) != 0) return errno_error("getifaddrs");
   std::vector<NetInterface> out;
   for (ifaddrs* a = list; a; a = a->ifa_next) {
     if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
@@ -57,16 +52,16 @@ Result<std::vector<NetInterface>> list_interfaces() {
 Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& device) {
   DhcpSocket s;
   s.fd_.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!s.fd_.valid()) return make_error(errno_text("socket"));
+  if (!s.fd_.valid()) return errno_error("socket");
   s.port_ = port;
   int on = 1;
-  if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0) return make_error(errno_text("SO_BROADCAST"));
-  if (setsockopt(s.fd_.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0) return make_error(errno_text("IP_PKTINFO"));
+  if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0) return errno_error("SO_BROADCAST");
+  if (setsockopt(s.fd_.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0) return errno_error("IP_PKTINFO");
   if (!device.empty()) {
     // Several per-device sockets share 0.0.0.0:port.
     setsockopt(s.fd_.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_BINDTODEVICE, device.c_str(), socklen_t(device.size())) != 0)
-      return make_error(errno_text("SO_BINDTODEVICE " + device));
+      return errno_error("SO_BINDTODEVICE " + device);
   }
   // Room for a burst of a few thousand requests (the FORCE variants pass rmem_max as root).
   int buf = 2 << 20;
@@ -74,9 +69,9 @@ Result<DhcpSocket> DhcpSocket::open(std::uint16_t port, const std::string& devic
     setsockopt(s.fd_.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof buf) != 0)
     setsockopt(s.fd_.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-  auto sa = to_sockaddr(Ipv4(), port);
+  auto sa = to_sockaddr({Ipv4(), port});
   if (::bind(s.fd_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
-    return make_error(errno_text("bind 0.0.0.0:" + std::to_string(port) + (device.empty() ? "" : " on " + device)));
+    return errno_error("bind 0.0.0.0:" + std::to_string(port) + (device.empty() ? "" : " on " + device));
   return s;
 }
 
@@ -154,7 +149,7 @@ Result<void> DhcpSocket::send_many(const std::vector<DhcpOutgoing>& out) {
     unsigned n = unsigned(std::min(kBatch, out.size() - base));
     for (unsigned i = 0; i < n; ++i) {
       const auto& d = out[base + i];
-      to[i] = to_sockaddr(d.to, d.port);
+      to[i] = to_sockaddr({d.to, d.port});
       iov[i] = {const_cast<std::uint8_t*>(d.bytes.data()), d.bytes.size()};
       msgs[i] = {};
       msgs[i].msg_hdr.msg_name = &to[i];
@@ -173,7 +168,7 @@ Result<void> DhcpSocket::send_many(const std::vector<DhcpOutgoing>& out) {
       }
       // The datagram at `done` failed: note it, skip it, send the rest.
       const auto& d = out[base + done];
-      if (first_error) first_error = make_error(errno_text("send to " + d.to.str() + ":" + std::to_string(d.port)));
+      if (first_error) first_error = errno_error("send to " + d.to.str() + ":" + std::to_string(d.port));
       ++done;
     }
   }
@@ -181,7 +176,7 @@ Result<void> DhcpSocket::send_many(const std::vector<DhcpOutgoing>& out) {
 }
 
 Result<void> DhcpSocket::send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int ifindex, Ipv4 from) {
-  auto sa = to_sockaddr(to, port);
+  auto sa = to_sockaddr({to, port});
   iovec iov{const_cast<std::uint8_t*>(bytes.data()), bytes.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
   msghdr msg{};
@@ -200,19 +195,19 @@ Result<void> DhcpSocket::send(ByteSpan bytes, Ipv4 to, std::uint16_t port, int i
   pi.ipi_spec_dst.s_addr = htonl(from.value);
   std::memcpy(CMSG_DATA(c), &pi, sizeof pi);
   if (::sendmsg(fd_.get(), &msg, 0) < 0)
-    return make_error(errno_text("send to " + to.str() + ":" + std::to_string(port)));
+    return errno_error("send to " + to.str() + ":" + std::to_string(port));
   return {};
 }
 
 Result<void> DhcpSocket::set_arp_entry(const std::string& device, Ipv4 ip, const Mac& mac) {
   arpreq req{};
-  auto sa = to_sockaddr(ip, 0);
+  auto sa = to_sockaddr({ip, 0});
   std::memcpy(&req.arp_pa, &sa, sizeof sa);
   req.arp_ha.sa_family = ARPHRD_ETHER;
   std::memcpy(req.arp_ha.sa_data, mac.octets.data(), 6);
   req.arp_flags = ATF_COM;
   std::strncpy(req.arp_dev, device.c_str(), sizeof req.arp_dev - 1);
-  if (ioctl(fd_.get(), SIOCSARP, &req) != 0) return make_error(errno_text("SIOCSARP " + ip.str() + " on " + device));
+  if (ioctl(fd_.get(), SIOCSARP, &req) != 0) return errno_error("SIOCSARP " + ip.str() + " on " + device);
   return {};
 }
 
@@ -231,13 +226,13 @@ std::uint16_t icmp_checksum(const std::uint8_t* p, std::size_t n) {
 Result<PingSocket> PingSocket::open() {
   PingSocket s;
   s.fd_.reset(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
-  if (!s.fd_.valid()) return make_error(errno_text("ICMP socket for the DHCP ping check (needs root)"));
+  if (!s.fd_.valid()) return errno_error("ICMP socket for the DHCP ping check (needs root)");
   icmp_filter filter{};
   filter.data = ~(1u << ICMP_ECHOREPLY);  // a set bit drops that ICMP type
   if (setsockopt(s.fd_.get(), SOL_RAW, ICMP_FILTER, &filter, sizeof filter) != 0)
-    return make_error(errno_text("ICMP_FILTER on the ping check socket"));
+    return errno_error("ICMP_FILTER on the ping check socket");
   if (::getrandom(&s.ident_, sizeof s.ident_, 0) != ssize_t(sizeof s.ident_))
-    return make_error(errno_text("getrandom for the ping check identifier"));
+    return errno_error("getrandom for the ping check identifier");
   return s;
 }
 
@@ -248,9 +243,9 @@ Result<void> PingSocket::send_echo(Ipv4 to, std::uint16_t seq) {
   std::uint16_t sum = icmp_checksum(pkt, sizeof pkt);
   pkt[2] = std::uint8_t(sum >> 8);
   pkt[3] = std::uint8_t(sum);
-  auto sa = to_sockaddr(to, 0);
+  auto sa = to_sockaddr({to, 0});
   if (::sendto(fd_.get(), pkt, sizeof pkt, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0)
-    return make_error(errno_text("ping " + to.str()));
+    return errno_error("ping " + to.str());
   return {};
 }
 

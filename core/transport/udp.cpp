@@ -1,5 +1,7 @@
 #include "transport/udp.h"
 
+#include "transport/sockaddr.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -16,19 +18,9 @@ namespace pxe::transport {
 
 namespace {
 
-sockaddr_in to_sockaddr(const Endpoint& e) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(e.addr.value);
-  sa.sin_port = htons(e.port);
-  return sa;
-}
-
-Endpoint from_sockaddr(const sockaddr_in& sa) {
-  return Endpoint{Ipv4(ntohl(sa.sin_addr.s_addr)), ntohs(sa.sin_port)};
-}
-
-Error errno_error(std::string what) { return make_error(what + ": " + std::strerror(errno)); }
+using detail::errno_error;
+using detail::from_sockaddr;
+using detail::to_sockaddr;
 
 }  // namespace
 
