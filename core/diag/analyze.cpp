@@ -374,6 +374,7 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
     bool asked = std::any_of(c.events.begin(), c.events.end(), [](const Event* e) {
       return e->kind == EventKind::DhcpFromClient || e->kind == EventKind::TftpRequest ||
              e->kind == EventKind::TftpSent || (e->kind == EventKind::SmbSessionSetup && !e->is_response) ||
+             (e->kind == EventKind::SmbOther && e->smb_command == 0 && !e->is_response) ||  // NEGOTIATE
              (e->kind == EventKind::TftpError && e->sport == 0);
     });
     if (!asked) continue;

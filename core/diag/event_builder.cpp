@@ -4,6 +4,7 @@
 
 #include "wire/dhcp/dhcp.h"
 #include "wire/smb2/header.h"
+#include "wire/smb2/negotiate.h"
 #include "wire/smb2/ntlmssp.h"
 #include "wire/smb2/session_setup.h"
 #include "wire/smb2/tree_connect.h"
@@ -169,8 +170,18 @@ void EventBuilder::add_smb(const Observation& obs, const Event& base) {
       e.is_response = h->is_response();
       e.from_client = !e.is_response;
       e.status = h->status;
+      e.smb_command = h->command;
       auto cmd = static_cast<smb2::Command>(h->command);
-      if (cmd == smb2::Command::SessionSetup) {
+      if (cmd == smb2::Command::Negotiate) {
+        e.kind = EventKind::SmbOther;
+        std::uint16_t mode = 0;
+        if (e.is_response) {
+          if (auto r = smb2::parse_negotiate_response(el.pdu)) mode = r->security_mode;
+        } else if (auto r = smb2::parse_negotiate_request(el.pdu)) {
+          mode = r->security_mode;
+        }
+        e.signing_required = mode & smb2::security_mode::kSigningRequired;
+      } else if (cmd == smb2::Command::SessionSetup) {
         e.kind = EventKind::SmbSessionSetup;
         if (e.is_response) {
           if (auto r = smb2::parse_session_setup_response(el.pdu)) e.session_flags = r->session_flags;

@@ -185,6 +185,8 @@ struct Event {
   bool has_authenticate = false;
   bool rst = false;                 // TcpClose: RST (else FIN)
   std::uint16_t session_flags = 0;  // 1 guest, 2 null
+  std::uint16_t smb_command = 0;    // the SMB2 command (0 NEGOTIATE, 1 SESSION_SETUP, ...)
+  bool signing_required = false;    // NEGOTIATE request/response: SecurityMode SIGNING_REQUIRED
   std::uint32_t status = 0;
   Text user, domain, path;
 };

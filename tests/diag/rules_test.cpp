@@ -371,6 +371,94 @@ TEST(DiagRules, AnonymousSmbSessionThenHangupIsSystemError58) {
   EXPECT_NE(c.screen.find("System error 58"), std::string::npos);
 }
 
+// One SMB2 event of the connection from client port `port` (a Linux smbclient: no DHCP seen).
+static Event& smb_event(Builder& b, EventKind k, bool from_client, std::uint16_t port = 49700) {
+  Event& e = b.add(k, from_client);
+  e.src = from_client ? kClientIp : kServer;
+  e.dst = from_client ? kServer : kClientIp;
+  e.sport = from_client ? port : 445;
+  e.dport = from_client ? 445 : port;
+  e.is_response = k != EventKind::TcpClose && !from_client;
+  return e;
+}
+static Event& smb_negotiate(Builder& b, bool from_client, bool signing_required, std::uint16_t port = 49700) {
+  Event& e = smb_event(b, EventKind::SmbOther, from_client, port);
+  e.smb_command = 0;
+  e.signing_required = signing_required;
+  return e;
+}
+
+TEST(DiagRules, GuestSessionForAClientThatRequiresSigningIsItsOwnFinding) {
+  Builder b;
+  smb_negotiate(b, true, true);
+  smb_negotiate(b, false, false);
+  smb_event(b, EventKind::SmbSessionSetup, true).has_authenticate = true;
+  smb_event(b, EventKind::SmbSessionSetup, false).session_flags = 1;  // guest
+  smb_event(b, EventKind::TcpClose, true);
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "smb-guest-signing-required"));
+  EXPECT_FALSE(has(c, "smb-anonymous-hangup"));  // the more precise finding replaces it
+  EXPECT_NE(c.screen.find("System error 1272"), std::string::npos);
+}
+
+TEST(DiagRules, GuestSessionThatGoesOnToTheShareIsNoSigningFailure) {
+  Builder b;
+  smb_negotiate(b, true, true);
+  smb_negotiate(b, false, false);
+  smb_event(b, EventKind::SmbSessionSetup, true).has_authenticate = true;
+  smb_event(b, EventKind::SmbSessionSetup, false).session_flags = 1;
+  smb_event(b, EventKind::SmbTreeConnect, true).path = "\\\\server\\GUEST";
+  smb_event(b, EventKind::SmbTreeConnect, false);
+  smb_event(b, EventKind::TcpClose, true);
+  auto r = analyze(b.ev);
+  EXPECT_FALSE(only_client(r).failed);
+}
+
+TEST(DiagRules, ServerClosingMidSessionIsOneServerHangup) {
+  Builder b;
+  smb_negotiate(b, true, false);
+  smb_negotiate(b, false, false);
+  smb_event(b, EventKind::SmbSessionSetup, true).has_authenticate = true;
+  smb_event(b, EventKind::SmbSessionSetup, false);
+  smb_event(b, EventKind::SmbOther, true).smb_command = 0x0E;  // QUERY_DIRECTORY
+  smb_event(b, EventKind::TcpClose, false);                    // server FIN
+  smb_event(b, EventKind::SmbOther, true).smb_command = 0x0E;  // the client has not noticed
+  smb_event(b, EventKind::TcpClose, false).rst = true;         // answered by a RST
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  EXPECT_EQ(std::count_if(c.findings.begin(), c.findings.end(), [](const Finding& f) { return f.id == "smb-server-hangup"; }), 1);
+}
+
+TEST(DiagRules, ServerClosingAfterTheClientIsNormal) {
+  Builder b;
+  smb_negotiate(b, true, false);
+  smb_negotiate(b, false, false);
+  smb_event(b, EventKind::SmbSessionSetup, true).has_authenticate = true;
+  smb_event(b, EventKind::SmbSessionSetup, false);
+  smb_event(b, EventKind::TcpClose, true);
+  smb_event(b, EventKind::TcpClose, false);
+  auto r = analyze(b.ev);
+  EXPECT_FALSE(only_client(r).failed);
+}
+
+TEST(DiagRules, ClientHangingUpAfterNegotiateIsSystemError58) {
+  Builder b;
+  smb_negotiate(b, true, false, 50000);
+  smb_negotiate(b, false, false, 50000);
+  smb_event(b, EventKind::TcpClose, true, 50000);
+  // A second connection that went on normally is no finding.
+  smb_negotiate(b, true, false, 50001);
+  smb_negotiate(b, false, false, 50001);
+  smb_event(b, EventKind::SmbSessionSetup, true, 50001).has_authenticate = true;
+  smb_event(b, EventKind::TcpClose, true, 50001);
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "smb-negotiate-hangup"));
+  EXPECT_EQ(c.findings.size(), 1u);
+  EXPECT_NE(c.screen.find("System error 58"), std::string::npos);
+}
+
 TEST(DiagRules, TwoDhcpServersAreANetworkWarning) {
   Builder b;
   b.discover();

@@ -46,7 +46,14 @@ const std::vector<Expected> kExpected = {
     {"qemu-pxekit-proxy-bios", {}, 0, {}, {}},
     {"qemu-pxekit-proxy-uefi", {}, 0, {}, {"tsize-probe-abort"}},
     {"smb2-guest-and-user", {}, 1, {"smb-logon-failure", "smb-access-denied", "smb-bad-share"}, {}},
-    {"smb2-guest-signing-required", {}, 1, {"smb-anonymous-hangup"}, {}},
+    {"smb2-guest-signing-required", {}, 1, {"smb-guest-signing-required"}, {}},
+    // pxekit serve's SMB, one failing net use each (captures/README.md "smb2-pxekit-*").
+    {"smb2-pxekit-logon-failure", {}, 1, {"smb-logon-failure"}, {}},
+    {"smb2-pxekit-guest-refused", {}, 1, {"smb-access-denied"}, {}},
+    {"smb2-pxekit-guest-signing-required", {}, 1, {"smb-guest-signing-required"}, {}},
+    {"smb2-pxekit-bad-share", {}, 1, {"smb-bad-share"}, {}},
+    {"smb2-pxekit-server-hangup", {}, 1, {"smb-server-hangup"}, {}},
+    {"smb2-pxekit-negotiate-hangup", {}, 1, {"smb-negotiate-hangup"}, {}},
     // Plain Linux DHCP clients that got their leases (the DHCP server captures): no failure.
     {"dhcp-udhcpc", {}, 0, {}, {}},
     {"dhcp-dhclient", {}, 0, {}, {}},

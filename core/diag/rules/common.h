@@ -22,6 +22,11 @@ inline Finding failure(std::string id, std::string code, const ClientContext& c,
   return f;
 }
 
+// One SMB connection of a client: its TCP port (the side that is not 445/139).
+inline std::uint16_t smb_connection(const Event& e) {
+  return (e.dport == 445 || e.dport == 139) ? e.sport : e.dport;
+}
+
 inline bool is_config_search(std::string_view file) {
   return file.find("pxelinux.cfg/") != std::string_view::npos || file.find("pxelinux.cfg\\") != std::string_view::npos;
 }

@@ -22,12 +22,15 @@ void tftp_stalled(const ClientContext&, std::vector<Finding>&);           // PXE
 void wrong_architecture(const ClientContext&, std::vector<Finding>&);
 void tftp_fragmented(const ClientContext&, std::vector<Finding>&);
 void smb_session(const ClientContext&, std::vector<Finding>&);            // System error 58, logon failure
+void smb_guest_signing_required(const ClientContext&, std::vector<Finding>&);  // System error 1272 / 58
+void smb_connection_dropped(const ClientContext&, std::vector<Finding>&); // System error 58 / 64
 void benign_noise(const ClientContext&, std::vector<Finding>&);           // tsize probe, config search
 
 inline constexpr Rule kAll[] = {no_offer,          only_proxy_offers, no_boot_filename,
                                 boot_server_unanswered, no_tftp_server_address, arp_unanswered,
                                 tftp_open_timeout, tftp_error,        tftp_stalled,
                                 wrong_architecture, tftp_fragmented,  smb_session,
+                                smb_guest_signing_required, smb_connection_dropped,
                                 benign_noise};
 
 }  // namespace pxe::diag::rules

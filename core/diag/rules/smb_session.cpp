@@ -2,6 +2,8 @@
 // ("System error 58"), logon failure, access denied, a missing share.
 #include "diag/rules/common.h"
 
+#include <map>
+
 namespace pxe::diag::rules {
 
 namespace {
@@ -10,32 +12,38 @@ constexpr std::uint16_t kGuest = 1, kNull = 2;
 }  // namespace
 
 void smb_session(const ClientContext& c, std::vector<Finding>& out) {
-  const Event* anon = nullptr;  // the last anonymous/guest session set up
-  bool tree_after_anon = false;
+  struct Conn {
+    const Event* anon = nullptr;  // the last anonymous/guest session set up on it
+    bool tree = false;            // a TREE_CONNECT followed it
+    bool signing_required = false;  // the client's NEGOTIATE: smb_guest_signing_required's case
+  };
+  std::map<std::uint16_t, Conn> conns;
   for (const Event* e : c.smb) {
+    Conn& k = conns[smb_connection(*e)];
+    if (e->kind == EventKind::SmbOther && e->smb_command == 0 && !e->is_response) k.signing_required = e->signing_required;
     if (e->kind == EventKind::SmbSessionSetup && !e->is_response && e->has_authenticate && e->anonymous) {
-      anon = e;
-      tree_after_anon = false;
+      k.anon = e;
+      k.tree = false;
     }
     if (e->kind == EventKind::SmbSessionSetup && e->is_response && e->status == 0 && (e->session_flags & (kGuest | kNull))) {
-      if (!anon) anon = e;
-      tree_after_anon = false;
+      if (!k.anon) k.anon = e;
+      k.tree = false;
     }
-    if (e->kind == EventKind::SmbTreeConnect && !e->is_response) tree_after_anon = true;
-    if (e->kind == EventKind::TcpClose && e->from_client && anon && !tree_after_anon) {
+    if (e->kind == EventKind::SmbTreeConnect && !e->is_response) k.tree = true;
+    if (e->kind == EventKind::TcpClose && e->from_client && k.anon && !k.tree && !k.signing_required) {
       Finding f;
       f.id = "smb-anonymous-hangup";
       f.severity = Severity::Failure;
       f.screen = "System error 58 has occurred. The specified server cannot perform the requested operation.";
       f.cause = "the client got an anonymous/guest SMB session it cannot sign or validate and hung up before connecting "
                 "to the share (WinPE's net use without /user)";
-      f.evidence.push_back(evidence(anon, "SESSION_SETUP anonymous/guest"));
+      f.evidence.push_back(evidence(k.anon, "SESSION_SETUP anonymous/guest"));
       f.evidence.push_back(evidence(e, e->rst ? "client reset the connection" : "client closed the connection"));
       f.fix_dnsmasq = "net use I: \\\\server\\share /user:user pass (any name and password; smb.conf: map to guest = Bad User)";
       f.fix_pxekit = "net use with /user:user pass against pxekit's SMB server (guest mapping for unknown users)";
       out.push_back(std::move(f));
-      anon = nullptr;
     }
+    if (e->kind == EventKind::TcpClose) k = Conn{};
     if (!e->is_response) continue;
     auto add = [&](std::string id, std::string screen, std::string cause, std::string fix) {
       Finding f;
