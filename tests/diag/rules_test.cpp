@@ -459,6 +459,25 @@ TEST(DiagRules, ClientHangingUpAfterNegotiateIsSystemError58) {
   EXPECT_NE(c.screen.find("System error 58"), std::string::npos);
 }
 
+TEST(DiagRules, AccessDeniedAfterAGuestSessionSaysTheShareRefusesGuests) {
+  Builder b;
+  smb_negotiate(b, true, false);
+  smb_negotiate(b, false, false);
+  smb_event(b, EventKind::SmbSessionSetup, true).has_authenticate = true;
+  smb_event(b, EventKind::SmbSessionSetup, false).session_flags = 1;  // guest
+  smb_event(b, EventKind::SmbTreeConnect, true).path = "\\\\server\\PRIVATE";
+  smb_event(b, EventKind::SmbTreeConnect, false).status = 0xC0000022;
+  smb_event(b, EventKind::TcpClose, true);
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_EQ(c.findings.size(), 1u);
+  const Finding& f = c.findings[0];
+  EXPECT_EQ(f.id, "smb-access-denied");
+  EXPECT_NE(f.cause.find("refuses guests"), std::string::npos) << f.cause;
+  ASSERT_EQ(f.evidence.size(), 1u);
+  EXPECT_NE(f.evidence[0].what.find("\\\\server\\PRIVATE"), std::string::npos) << f.evidence[0].what;
+}
+
 TEST(DiagRules, TwoDhcpServersAreANetworkWarning) {
   Builder b;
   b.discover();
