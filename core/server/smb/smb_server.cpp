@@ -1,15 +1,13 @@
-// The server loop: one thread, level-triggered epoll over the listening socket, an eventfd for
-// stop() and one socket per connection; the timer is the earliest of the machines' timers (and
+// The server loop (server/loop/service_loop.h): one thread, level-triggered epoll over the
+// listening socket and one socket per connection; the timer is the earliest of the machines' timers (and
 // of the lingering closes).
 #include "server/smb/smb_server.h"
 
 #include <malloc.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -17,9 +15,9 @@
 #include <map>
 #include <new>
 #include <optional>
-#include <thread>
 
 #include "base/random.h"
+#include "server/loop/service_loop.h"
 #include "server/smb/directory_share.h"
 #include "server/smb/log.h"
 #include "transport/tcp.h"
@@ -69,8 +67,8 @@ struct Conn {
 class SmbServerImpl final : public SmbServer {
  public:
   SmbServerImpl(const config::SmbSettings& settings, std::vector<OpenedShare> shares, const SmbServerOptions& options,
-                transport::TcpListener listen, int epfd, int wakefd, const Clock& clock)
-      : shares_(std::move(shares)), options_(options), listen_(std::move(listen)), epfd_(epfd), wakefd_(wakefd),
+                transport::TcpListener listen, std::unique_ptr<ServiceLoop> loop, const Clock& clock)
+      : shares_(std::move(shares)), options_(options), listen_(std::move(listen)), loop_(std::move(loop)),
         clock_(clock) {
     ctx_.settings = settings;
     ctx_.limits = options.limits;
@@ -79,46 +77,22 @@ class SmbServerImpl final : public SmbServer {
     ctx_.start_filetime = filetime_of(clock_.now());
     for (auto& s : shares_) ctx_.shares.push_back({s.name, s.share.get(), s.guest_ok});
     port_ = listen_.local().port;
-    add(listen_.fd(), kListenId, EPOLLIN);
-    add(wakefd_, kWakeId, EPOLLIN);
+    loop_->add(listen_.fd(), kListenId, EPOLLIN);
   }
-  ~SmbServerImpl() override {
-    stop();
-    ::close(epfd_);
-    ::close(wakefd_);
-  }
+  ~SmbServerImpl() override { stop(); }
 
   std::uint16_t port() const override { return port_; }
   std::size_t connections() const override { return conns_.size(); }
 
   void start() override {
-    if (thread_.joinable() || stopping_) return;
-    thread_ = std::thread([this] { loop(); });
+    loop_->start([this](int max_wait_ms) { turn(max_wait_ms); }, [this] { end_all(); });
   }
-
-  void stop() override {
-    if (!thread_.joinable()) {
-      end_all();
-      return;
-    }
-    stopping_ = true;
-    std::uint64_t one = 1;
-    (void)!::write(wakefd_, &one, sizeof one);
-    thread_.join();
-  }
-
+  void stop() override { loop_->stop([this] { end_all(); }); }
   void poll_once(int max_wait_ms) override {
-    if (!thread_.joinable()) turn(max_wait_ms);
+    if (!loop_->running()) turn(max_wait_ms);
   }
 
  private:
-  void add(int fd, std::uint64_t id, std::uint32_t events) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.u64 = id;
-    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
-  }
-
   void update_events(std::uint64_t id, Conn& c) {
     // Hysteresis: reading stops at max_queued_bytes and starts again at half of it.
     bool want_read = !c.closing && !c.failed &&
@@ -127,10 +101,7 @@ class SmbServerImpl final : public SmbServer {
     if (want_read == c.reading && want_write == c.writing) return;
     c.reading = want_read;
     c.writing = want_write;
-    epoll_event ev{};
-    ev.events = (want_read ? EPOLLIN : 0u) | (want_write ? EPOLLOUT : 0u);
-    ev.data.u64 = id;
-    ::epoll_ctl(epfd_, EPOLL_CTL_MOD, c.sock.fd(), &ev);
+    loop_->modify(c.sock.fd(), id, (want_read ? EPOLLIN : 0u) | (want_write ? EPOLLOUT : 0u));
   }
 
   void on_accept(Timestamp now) {
@@ -139,7 +110,7 @@ class SmbServerImpl final : public SmbServer {
       if (!a) {
         // EMFILE and friends: the listener stays readable; pause it instead of spinning.
         log()->error("{}; not accepting for 1 s", a.error().what);
-        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, listen_.fd(), nullptr);
+        loop_->remove(listen_.fd());
         accept_paused_until_ = now + std::chrono::seconds(1);
         return;
       }
@@ -155,7 +126,7 @@ class SmbServerImpl final : public SmbServer {
       conn->sock = std::move(sock);
       conn->peer = peer;
       conn->machine = std::make_unique<ps::Connection>(ctx_, peer, now, filetime_of(now));
-      add(conn->sock.fd(), id, EPOLLIN);
+      loop_->add(conn->sock.fd(), id, EPOLLIN);
       log()->info("{}", smb::event_line(peer, "connected"));
       auto& c = *conns_.emplace(id, std::move(conn)).first->second;
       actions_.clear();
@@ -325,7 +296,7 @@ class SmbServerImpl final : public SmbServer {
 
   void turn(int max_wait_ms) {
     epoll_event events[64];
-    int n = ::epoll_wait(epfd_, events, 64, next_timeout_ms(clock_.now(), max_wait_ms));
+    int n = ::epoll_wait(loop_->epoll_fd(), events, 64, next_timeout_ms(clock_.now(), max_wait_ms));
     if (n < 0) {
       if (errno != EINTR) log()->error("epoll_wait: {}", std::strerror(errno));
       return;
@@ -353,7 +324,7 @@ class SmbServerImpl final : public SmbServer {
     now = clock_.now();
     if (accept_paused_until_ && *accept_paused_until_ <= now) {
       accept_paused_until_.reset();
-      add(listen_.fd(), kListenId, EPOLLIN);
+      loop_->add(listen_.fd(), kListenId, EPOLLIN);
     }
     for (auto& [id, cp] : conns_) {
       Conn& c = *cp;
@@ -381,11 +352,6 @@ class SmbServerImpl final : public SmbServer {
     }
   }
 
-  void loop() {
-    while (!stopping_) turn(1000);
-    end_all();
-  }
-
   void end_all() {
     if (!conns_.empty()) log()->info("stopping with {} connections open", conns_.size());
     for (auto& [id, c] : conns_) close_conn(*c, "server shutting down");
@@ -397,11 +363,8 @@ class SmbServerImpl final : public SmbServer {
   SystemRandom random_;
   ps::ServerContext ctx_;
   transport::TcpListener listen_;
-  int epfd_;
-  int wakefd_;
+  std::unique_ptr<ServiceLoop> loop_;
   const Clock& clock_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
   std::map<std::uint64_t, std::unique_ptr<Conn>> conns_;
   ps::Actions actions_;  // scratch
   Bytes rx_;             // scratch
@@ -438,16 +401,11 @@ Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& se
   std::signal(SIGPIPE, SIG_IGN);
   auto listen = transport::TcpListener::bind(*addr, settings.port);
   if (!listen) return listen.error();
-  int epfd = ::epoll_create1(EPOLL_CLOEXEC);
-  int wakefd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epfd < 0 || wakefd < 0) {
-    if (epfd >= 0) ::close(epfd);
-    if (wakefd >= 0) ::close(wakefd);
-    return make_error(std::string("epoll/eventfd: ") + std::strerror(errno));
-  }
+  auto loop = ServiceLoop::open(kWakeId);
+  if (!loop) return loop.error();
   std::string names;
   for (const auto& s : shares) names += (names.empty() ? "" : ", ") + s.name + (s.guest_ok ? " (guest ok)" : "");
-  auto server = std::make_unique<SmbServerImpl>(settings, std::move(shares), options, std::move(*listen), epfd, wakefd, clock);
+  auto server = std::make_unique<SmbServerImpl>(settings, std::move(shares), options, std::move(*listen), std::move(*loop), clock);
   log()->info("SMB listening on {}:{}, shares: {}", options.address, server->port(), names.empty() ? "none" : names);
   return std::unique_ptr<SmbServer>(std::move(server));
 }

@@ -1,20 +1,17 @@
-// The server loop: one thread, epoll over the request socket, an eventfd for stop() and one
+// The server loop (server/loop/service_loop.h): one thread, epoll over the request socket and one
 // socket per transfer; timers are the earliest deadline among the transfers.
 #include "server/tftp/tftp_server.h"
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
 #include <new>
 #include <optional>
-#include <thread>
 #include <vector>
 
+#include "server/loop/service_loop.h"
 #include "server/tftp/log.h"
 #include "server/tftp/request_handler.h"
 
@@ -30,50 +27,25 @@ constexpr std::uint64_t kWakeId = 1;
 
 class TftpServerImpl final : public TftpServer {
  public:
-  TftpServerImpl(transport::UdpSocket listen, tftp::RequestHandler handler, int epfd, int wakefd, const Clock& clock)
-      : listen_(std::move(listen)), handler_(std::move(handler)), epfd_(epfd), wakefd_(wakefd), clock_(clock) {}
-  ~TftpServerImpl() override {
-    stop();
-    ::close(epfd_);
-    ::close(wakefd_);
-  }
+  TftpServerImpl(transport::UdpSocket listen, tftp::RequestHandler handler, std::unique_ptr<ServiceLoop> loop,
+                 const Clock& clock)
+      : listen_(std::move(listen)), handler_(std::move(handler)), loop_(std::move(loop)), clock_(clock) {}
+  ~TftpServerImpl() override { stop(); }
 
   std::uint16_t port() const override { return port_; }
   std::size_t running() const override { return transfers_.size(); }
 
   void start() override {
-    if (thread_.joinable() || stopping_) return;
-    thread_ = std::thread([this] { loop(); });
+    loop_->start([this](int max_wait_ms) { turn(max_wait_ms); }, [this] { end_all(); });
   }
-
-  void stop() override {
-    if (!thread_.joinable()) {
-      end_all();  // opened, maybe polled, never started
-      return;
-    }
-    stopping_ = true;
-    std::uint64_t one = 1;
-    (void)!::write(wakefd_, &one, sizeof one);
-    thread_.join();
-  }
-
+  void stop() override { loop_->stop([this] { end_all(); }); }
   void poll_once(int max_wait_ms) override {
-    if (!thread_.joinable()) turn(max_wait_ms);
+    if (!loop_->running()) turn(max_wait_ms);
   }
 
  private:
-  void add(int fd, std::uint64_t id, std::uint32_t events) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.u64 = id;
-    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
-  }
-
   void watch_writes(std::uint64_t id, Transfer& t, bool want) {
-    epoll_event ev{};
-    ev.events = EPOLLIN | (want ? EPOLLOUT : 0u);
-    ev.data.u64 = id;
-    ::epoll_ctl(epfd_, EPOLL_CTL_MOD, t.fd(), &ev);
+    loop_->modify(t.fd(), id, EPOLLIN | (want ? EPOLLOUT : 0u));
   }
 
   // What admission needs to know about the running transfers, for a request from `from`.
@@ -114,7 +86,7 @@ class TftpServerImpl final : public TftpServer {
     if (!t || t->ended()) return;
     t->set_mode(decision.request->mode);
     std::uint64_t id = next_id_++;
-    add(t->fd(), id, EPOLLIN | (t->wants_write() ? EPOLLOUT : 0u));
+    loop_->add(t->fd(), id, EPOLLIN | (t->wants_write() ? EPOLLOUT : 0u));
     writing_[id] = t->wants_write();
     transfers_.emplace(id, std::move(t));
   }
@@ -177,7 +149,7 @@ class TftpServerImpl final : public TftpServer {
   // One turn: wait for events (or the earliest timer), handle them, then the due timers.
   void turn(int max_wait_ms) {
     epoll_event events[64];
-    int n = ::epoll_wait(epfd_, events, 64, next_timeout_ms(clock_.now(), max_wait_ms));
+    int n = ::epoll_wait(loop_->epoll_fd(), events, 64, next_timeout_ms(clock_.now(), max_wait_ms));
     if (n < 0) {
       if (errno != EINTR) log()->error("epoll_wait: {}", std::strerror(errno));
       return;
@@ -214,11 +186,6 @@ class TftpServerImpl final : public TftpServer {
     }
   }
 
-  void loop() {
-    while (!stopping_) turn(1000);
-    end_all();
-  }
-
   // SIGTERM: every running transfer is told (ERROR 0) and closed; nothing waits for a peer.
   void end_all() {
     if (!transfers_.empty()) log()->info("stopping with {} transfers in progress", transfers_.size());
@@ -229,11 +196,8 @@ class TftpServerImpl final : public TftpServer {
 
   transport::UdpSocket listen_;
   tftp::RequestHandler handler_;
-  int epfd_;
-  int wakefd_;
+  std::unique_ptr<ServiceLoop> loop_;
   const Clock& clock_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
   std::map<std::uint64_t, std::unique_ptr<Transfer>> transfers_;
   std::map<std::uint64_t, bool> writing_;
   std::vector<proto::tftp::SameEndpoint> same_;  // summary()'s scratch
@@ -283,19 +247,13 @@ Result<std::unique_ptr<TftpServer>> open_tftp_server(const config::TftpSettings&
   if (!listen) return listen.error();
   if (auto pi = listen->enable_pktinfo(); !pi) return pi.error();
   listen->set_buffers(1 << 20);
-  int epfd = ::epoll_create1(EPOLL_CLOEXEC);
-  int wakefd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epfd < 0 || wakefd < 0) {
-    if (epfd >= 0) ::close(epfd);
-    if (wakefd >= 0) ::close(wakefd);
-    return make_error(std::string("epoll/eventfd: ") + std::strerror(errno));
-  }
+  auto loop = ServiceLoop::open(kWakeId);
+  if (!loop) return loop.error();
   auto local = listen->local();
   auto server = std::make_unique<TftpServerImpl>(std::move(*listen), tftp::RequestHandler(settings, std::move(*root), upload_dir),
-                                                 epfd, wakefd, clock);
+                                                 std::move(*loop), clock);
   server->port_ = local.port;
-  server->add(server->listen_.fd(), kListenId, EPOLLIN);
-  server->add(wakefd, kWakeId, EPOLLIN);
+  server->loop_->add(server->listen_.fd(), kListenId, EPOLLIN);
   log()->info("TFTP root is {}, listening on {}", settings.root, local.str());
   if (!upload_dir.empty())
     log()->info("TFTP uploads allowed into {}/{}{}", settings.root, upload_dir,
