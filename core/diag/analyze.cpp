@@ -322,7 +322,12 @@ std::vector<LadderStep> ladder(const ClientContext& c, const std::vector<Finding
       case EventKind::SmbTreeConnect:
         s.label = "TREE_CONNECT " + (e->is_response ? fmt::format("status 0x{:08x}", e->status) : e->path.str());
         break;
-      case EventKind::SmbOther: continue;
+      case EventKind::SmbOther:
+        // NEGOTIATE shows (a client may hang up right after it); the file commands do not.
+        if (e->smb_command != 0) continue;
+        s.label = std::string("NEGOTIATE") + (e->is_response ? fmt::format(" status 0x{:08x}", e->status)
+                                                             : e->signing_required ? " (signing required)" : "");
+        break;
       case EventKind::TcpClose: s.label = e->rst ? "TCP RST" : "TCP FIN"; break;
     }
     s.peer = peer.str();
