@@ -21,7 +21,10 @@ void tftp_error(const ClientContext&, std::vector<Finding>&);             // PXE
 void tftp_stalled(const ClientContext&, std::vector<Finding>&);           // PXE-E35
 void wrong_architecture(const ClientContext&, std::vector<Finding>&);
 void tftp_fragmented(const ClientContext&, std::vector<Finding>&);
-void smb_session(const ClientContext&, std::vector<Finding>&);            // System error 58, logon failure
+void smb_anonymous_hangup(const ClientContext&, std::vector<Finding>&);   // System error 58
+void smb_logon_failure(const ClientContext&, std::vector<Finding>&);      // System error 1326
+void smb_access_denied(const ClientContext&, std::vector<Finding>&);      // System error 5
+void smb_bad_share(const ClientContext&, std::vector<Finding>&);          // System error 67
 void smb_guest_signing_required(const ClientContext&, std::vector<Finding>&);  // System error 1272 / 58
 void smb_connection_dropped(const ClientContext&, std::vector<Finding>&); // System error 58 / 64
 void benign_noise(const ClientContext&, std::vector<Finding>&);           // tsize probe, config search
@@ -29,7 +32,8 @@ void benign_noise(const ClientContext&, std::vector<Finding>&);           // tsi
 inline constexpr Rule kAll[] = {no_offer,          only_proxy_offers, no_boot_filename,
                                 boot_server_unanswered, no_tftp_server_address, arp_unanswered,
                                 tftp_open_timeout, tftp_error,        tftp_stalled,
-                                wrong_architecture, tftp_fragmented,  smb_session,
+                                wrong_architecture, tftp_fragmented,  smb_anonymous_hangup,
+                                smb_logon_failure, smb_access_denied, smb_bad_share,
                                 smb_guest_signing_required, smb_connection_dropped,
                                 benign_noise};
 

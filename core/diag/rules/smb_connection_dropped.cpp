@@ -20,7 +20,7 @@ void smb_connection_dropped(const ClientContext& c, std::vector<Finding>& out) {
     if (e->kind != EventKind::TcpClose) {
       // A NEGOTIATE request starts a connection (the port may be reused); after a close, later
       // requests (the client not yet aware of it) are answered by RSTs: one finding, not two.
-      if (e->kind == EventKind::SmbOther && e->smb_command == 0 && !e->is_response) k = Conn{};
+      if (smb::is_negotiate_request(*e)) k = Conn{};
       if (k.closed) continue;
       if (!e->is_response) k.last_request = e;
       if (e->kind == EventKind::SmbOther && e->smb_command == 0 && e->is_response && e->status == 0) k.negotiated = e;

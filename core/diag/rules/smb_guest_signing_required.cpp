@@ -8,10 +8,6 @@
 
 namespace pxe::diag::rules {
 
-namespace {
-constexpr std::uint16_t kGuest = 1, kNull = 2;
-}  // namespace
-
 void smb_guest_signing_required(const ClientContext& c, std::vector<Finding>& out) {
   struct Conn {
     const Event* negotiate = nullptr;  // the client's NEGOTIATE, when it required signing
@@ -21,15 +17,11 @@ void smb_guest_signing_required(const ClientContext& c, std::vector<Finding>& ou
   std::map<std::uint16_t, Conn> conns;
   for (const Event* e : c.smb) {
     Conn& k = conns[smb_connection(*e)];
-    if (e->kind == EventKind::SmbOther && e->smb_command == 0 && !e->is_response) {
+    if (smb::is_negotiate_request(*e)) {
       k = Conn{};
       if (e->signing_required) k.negotiate = e;
     }
-    if (e->kind == EventKind::SmbSessionSetup && !e->is_response && e->has_authenticate && e->anonymous && k.negotiate)
-      k.guest = e;
-    if (e->kind == EventKind::SmbSessionSetup && e->is_response && e->status == 0 &&
-        (e->session_flags & (kGuest | kNull)) && k.negotiate)
-      k.guest = e;
+    if (smb::is_guest_session(*e) && k.negotiate) k.guest = e;
     if (e->kind == EventKind::SmbTreeConnect && !e->is_response) k.tree = true;
     if (e->kind == EventKind::TcpClose) {
       if (e->from_client && k.negotiate && k.guest && !k.tree) {
@@ -44,7 +36,7 @@ void smb_guest_signing_required(const ClientContext& c, std::vector<Finding>& ou
         f.evidence.push_back(evidence(k.negotiate, "NEGOTIATE: client requires signing"));
         f.evidence.push_back(evidence(k.guest, k.guest->is_response
                                                    ? fmt::format("SESSION_SETUP: {} session",
-                                                                 k.guest->session_flags & kGuest ? "guest" : "anonymous")
+                                                                 k.guest->session_flags & smb::kSessionGuest ? "guest" : "anonymous")
                                                    : "SESSION_SETUP anonymous"));
         f.evidence.push_back(evidence(e, e->rst ? "client reset the connection" : "client closed the connection"));
         f.fix_dnsmasq =
