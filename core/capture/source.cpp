@@ -1,10 +1,13 @@
 #include "capture/source.h"
 
+#include <poll.h>
 #include <pcap/pcap.h>
 
 namespace pxe::capture {
 
 struct PcapSource::Handle {
+  int live_fd = -1;      // live: the descriptor next() waits on, with its own timeout
+  int live_timeout_ms = 0;
   pcap_t* p = nullptr;
   ~Handle() {
     if (p) pcap_close(p);
@@ -70,12 +73,24 @@ Result<PcapSource> PcapSource::open_live(const LiveOptions& o) {
   s.dlt_ = pcap_datalink(p);
   s.link_ = link_type_of(s.dlt_);
   if (auto r = apply_filter(p, o.filter); !r) return r.error();
+  // libpcap's own timeout does not bound a read on Linux (TPACKET_V3 in immediate mode polls
+  // without one), so on a quiet link a blocked read never let the caller check its duration or
+  // stop flag. next() waits on the descriptor itself and reads without blocking.
+  s.h_->live_fd = pcap_get_selectable_fd(p);
+  s.h_->live_timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 100;
+  if (s.h_->live_fd < 0 || pcap_setnonblock(p, 1, err) != 0)
+    return make_error(o.interface + ": cannot wait on the capture with a timeout");
   return s;
 }
 
 PcapSource::Next PcapSource::next(RawFrame& frame) {
   pcap_pkthdr* hdr = nullptr;
   const u_char* data = nullptr;
+  if (h_->live_fd >= 0) {
+    pollfd pfd{h_->live_fd, POLLIN, 0};
+    // Nothing within the timeout, or a signal: Timeout, so the caller looks at its clock and flags.
+    if (::poll(&pfd, 1, h_->live_timeout_ms) <= 0) return Next::Timeout;
+  }
   int rc = pcap_next_ex(h_->p, &hdr, &data);
   if (rc == 1) {
     frame.data = ByteSpan(data, hdr->caplen);
