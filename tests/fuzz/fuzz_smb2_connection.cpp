@@ -131,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ctx.interfaces_v4.push_back({127, 0, 0, 1});
   constexpr std::size_t kMemoryBound = 4u << 20;
 
-  p::Connection conn(ctx, "fuzz", Timestamp{0}, 0x01DB000000000000ull);
+  p::Connection conn(ctx, Timestamp{0}, 0x01DB000000000000ull);
   p::Actions out;
   conn.start(out);
   // First byte: bit 0 = start from the canned session; bits 1..7 = chunk size - 1 (1..128).

@@ -8,11 +8,9 @@
 
 namespace pxe::proto::smb2 {
 
-Connection::Connection(ServerContext& ctx, std::string peer, Timestamp now,
-                       std::uint64_t filetime_now)
+Connection::Connection(ServerContext& ctx, Timestamp now, std::uint64_t filetime_now)
     : st_(std::make_unique<ConnState>()), connected_at_(now), last_rx_(now) {
   st_->ctx = &ctx;
-  st_->peer = std::move(peer);
   st_->filetime_now = filetime_now;
 }
 

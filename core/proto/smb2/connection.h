@@ -75,7 +75,7 @@ struct CloseConnection {
 struct SetTimer {  // the connection's single timer
   Timestamp at;
 };
-struct Event {  // for the log: "session 0x.. user 'user' SMB 3.1.1 signed", "read \\GUEST\setup.exe"
+struct Event {  // for the log, which puts the peer first: "session 0x.. user 'user' SMB 3.1.1 signed"
   std::string text;
 };
 using Action = std::variant<SendBytes, SendFileData, CloseConnection, SetTimer, Event>;
@@ -85,7 +85,7 @@ struct ConnState;
 
 class Connection {
  public:
-  Connection(ServerContext& ctx, std::string peer, Timestamp now, std::uint64_t filetime_now);
+  Connection(ServerContext& ctx, Timestamp now, std::uint64_t filetime_now);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -78,7 +78,7 @@ void ConnState::close_open(std::uint64_t volatile_id, std::uint32_t notify_statu
   }
   if (o.bytes_read > 0)
     emit(out, Event{"read \\\\" + o.share_name + "\\" + o.client_name + " " +
-                    human_size(o.bytes_read) + " (" + peer + ")"});
+                    human_size(o.bytes_read)});
   opens.erase(it);
 }
 

@@ -106,7 +106,6 @@ struct PendingAsync {
 
 struct ConnState {
   ServerContext* ctx = nullptr;
-  std::string peer;
   std::uint64_t filetime_now = 0;  // the current request's wall time (FILETIME)
 
   enum class Phase { Initial, AfterWildcard, Negotiated } phase = Phase::Initial;

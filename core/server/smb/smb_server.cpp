@@ -125,7 +125,7 @@ class SmbServerImpl final : public SmbServer {
       auto conn = std::make_unique<Conn>();
       conn->sock = std::move(sock);
       conn->peer = peer;
-      conn->machine = std::make_unique<ps::Connection>(ctx_, peer, now, filetime_of(now));
+      conn->machine = std::make_unique<ps::Connection>(ctx_, now, filetime_of(now));
       loop_->add(conn->sock.fd(), id, EPOLLIN);
       log()->info("{}", smb::event_line(peer, "connected"));
       auto& c = *conns_.emplace(id, std::move(conn)).first->second;

@@ -86,7 +86,7 @@ class Client {
 
   p::Connection& conn() {
     if (!conn_) {
-      conn_ = std::make_unique<p::Connection>(ctx, "192.0.2.7:50000", now, filetime);
+      conn_ = std::make_unique<p::Connection>(ctx, now, filetime);
       p::Actions a;
       conn_->start(a);
       take(a);

@@ -8,7 +8,7 @@ namespace pxe::proto::smb2 {
 
 void handle_logoff(ConnState& c, Request& rq, Reply& rp) {
   if (rq.session->state == Session::State::Valid)
-    emit(rp.after, Event{"logoff session " + hex_id(rq.session->id) + " (" + c.peer + ")"});
+    emit(rp.after, Event{"logoff session " + hex_id(rq.session->id)});
   c.drop_session(rq.session->id, rp.after);
   rq.session = nullptr;
   wire::smb2::encode_simple_body({}, rp.body());

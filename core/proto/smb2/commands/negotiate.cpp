@@ -71,8 +71,8 @@ void handle_negotiate(ConnState& c, Request& rq, Reply& rp) {
       break;
     }
   if (chosen == 0) {
-    emit(rp.after, Event{"negotiate from " + c.peer + ": no common dialect (" +
-                         config::dialect_name(s.min_protocol).data() + std::string("..") +
+    emit(rp.after, Event{std::string("negotiate: no common dialect (") +
+                         config::dialect_name(s.min_protocol).data() + ".." +
                          config::dialect_name(s.max_protocol).data() + " allowed)"});
     return rp.fail(st::kNotSupported);
   }

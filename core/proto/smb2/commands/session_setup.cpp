@@ -69,7 +69,7 @@ void handle_session_setup(ConnState& c, Request& rq, Reply& rp) {
       return;
     case AuthResult::State::Failed: {
       std::uint32_t status = r.status ? r.status : st::kLogonFailure;
-      emit(rp.after, Event{"logon failure from " + c.peer + ": " + r.why});
+      emit(rp.after, Event{"logon failure: " + r.why});
       bool was_valid = s->state == Session::State::Valid;
       if (was_valid) {
         s->auth.reset();  // a failed re-authentication leaves the session as it was
@@ -111,7 +111,7 @@ void handle_session_setup(ConnState& c, Request& rq, Reply& rp) {
                           (r.identity.guest ? " as guest" : "");
   std::string signing = !user ? "unsigned" : s->signing_required ? "signed" : "signing available";
   emit(rp.after, Event{std::string(first ? "session " : "re-authenticated session ") +
-                       hex_id(s->id) + " " + who + " from " + c.peer + " SMB " +
+                       hex_id(s->id) + " " + who + " SMB " +
                        wire::smb2::dialect_str(c.dialect) + " " + signing});
 
   rp.status = st::kSuccess;

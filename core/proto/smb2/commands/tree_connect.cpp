@@ -32,13 +32,13 @@ void handle_tree_connect(ConnState& c, Request& rq, Reply& rp) {
     for (const auto& sh : c.ctx->shares)
       if (iequals(sh.name, name)) share = &sh;
     if (!share) {
-      emit(rp.after, Event{"tree connect \\\\" + log_safe(name) + " from " + c.peer +
+      emit(rp.after, Event{"tree connect \\\\" + log_safe(name) +
                            ": no such share"});
       return rp.fail(st::kBadNetworkName);
     }
     bool guest = s.identity.guest || s.identity.anonymous;
     if (guest && !share->guest_ok) {
-      emit(rp.after, Event{"tree connect \\\\" + share->name + " from " + c.peer +
+      emit(rp.after, Event{"tree connect \\\\" + share->name +
                            ": guest access refused (guest ok = no)"});
       return rp.fail(st::kAccessDenied);
     }
