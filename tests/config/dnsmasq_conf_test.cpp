@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config/serve_config.h"
+#include "support/seed_configs.h"
 
 namespace pxe::config {
 namespace {
@@ -17,20 +18,8 @@ std::string write_conf(const std::string& text) {
   return path;
 }
 
-// The first seed's file, trailing comments included.
-constexpr const char* kSeed000 =
-    "port=0 # disable DNS server\n"
-    "interface=eno1\n"
-    "bind-interfaces\n"
-    "dhcp-option=3,192.168.42.1 # default gateway\n"
-    "dhcp-option=6,8.8.8.8,8.8.4.4 # dns servers\n"
-    "dhcp-range=192.168.42.10,192.168.42.20,12h\n"
-    "dhcp-boot=boot/pxelinux.0\n"
-    "enable-tftp\n"
-    "tftp-root=/tmp/win-pxe/tftp\n";
-
 TEST(DnsmasqConf, ReadsTheFirstSeedAsItIs) {
-  auto c = load_dnsmasq_conf(write_conf(kSeed000));
+  auto c = load_dnsmasq_conf(write_conf(test::kSeedDnsmasqConf));
   ASSERT_TRUE(c.ok()) << c.error().what;
   EXPECT_TRUE(c->dhcp.enabled);
   EXPECT_EQ(c->dhcp.interfaces, std::vector<std::string>{"eno1"});

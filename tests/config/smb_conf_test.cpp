@@ -6,36 +6,14 @@
 #include <sstream>
 
 #include "config/smb_conf.h"
+#include "support/seed_configs.h"
 #include "support/test_paths.h"
 
 namespace pxe::config {
 namespace {
 
-// The first seed's smb.conf (/work/shared/seeds/000_*, the [global] line to the last share line),
-// trailing "# Required" notes included. tests/fuzz/corpus/smb_conf/seed000.conf holds the same
-// bytes (checked below), so the fuzzer starts from it.
-constexpr const char* kSeed000 =
-    "[global]\n"
-    "map to guest = Bad User # Required\n"
-    "workgroup = home\n"
-    "log level = 5\n"
-    "unix extensions = No\n"
-    "client min protocol = SMB2\n"
-    "client max protocol = SMB3\n"
-    "\n"
-    "min protocol = SMB2\n"
-    "max protocol = SMB3\n"
-    "\n"
-    "state directory = /tmp/win-pxe/samba\n"
-    "pid directory = /tmp/win-pxe/samba\n"
-    "cache directory = /tmp/win-pxe/samba\n"
-    "lock directory = /tmp/win-pxe/samba\n"
-    "\n"
-    "# \"guest\" in between [] is the name of the share\n"
-    "[guest]\n"
-    "path = /tmp/win10iso # Required\n"
-    "readonly = yes\n"
-    "guest ok = yes # Required\n";
+// test::kSeedSmbConf is the first seed's smb.conf; tests/fuzz/corpus/smb_conf/seed000.conf holds
+// the same bytes (checked below), so the fuzzer starts from it.
 
 Result<SmbSettings> parse(const std::string& text, const std::string& name = "smb.conf") {
   std::istringstream in(text);
@@ -66,7 +44,7 @@ std::string all_warnings(const SmbSettings& s) {
 }
 
 TEST(SmbConf, ReadsTheFirstSeedAsItsAuthorMeantIt) {
-  auto s = ok(kSeed000);
+  auto s = ok(test::kSeedSmbConf);
   EXPECT_EQ(s.map_to_guest, MapToGuest::BadUser);  // not "Bad User # Required"
   EXPECT_EQ(s.workgroup, "HOME");
   EXPECT_EQ(s.min_protocol, SmbDialect::Smb2_10);  // Samba's "SMB2"
@@ -84,7 +62,7 @@ TEST(SmbConf, ReadsTheFirstSeedAsItsAuthorMeantIt) {
 }
 
 TEST(SmbConf, WarnsAboutEachSeedLineItSkipsAndEachTrailingComment) {
-  auto s = ok(kSeed000);
+  auto s = ok(test::kSeedSmbConf);
   const std::vector<std::string> expected = {
       "smb.conf:2: '# Required' read as a comment; Samba would keep it in the value",
       "smb.conf:4: 'log level' is not used by pxekit: ignored",
@@ -102,13 +80,13 @@ TEST(SmbConf, WarnsAboutEachSeedLineItSkipsAndEachTrailingComment) {
 }
 
 TEST(SmbConf, TheFuzzCorpusHoldsTheSeedVerbatim) {
-  EXPECT_EQ(test::read_file(test::source_dir() + "/tests/fuzz/corpus/smb_conf/seed000.conf"), kSeed000);
+  EXPECT_EQ(test::read_file(test::source_dir() + "/tests/fuzz/corpus/smb_conf/seed000.conf"), test::kSeedSmbConf);
 }
 
 TEST(SmbConf, LoadsAFileAndNamesItInMessages) {
   test::TempDir dir("smbconf");
   auto path = (dir / "smb.conf").string();
-  test::write_file(path, kSeed000);
+  test::write_file(path, test::kSeedSmbConf);
   auto s = load_smb_conf(path);
   ASSERT_TRUE(s.ok()) << s.error().what;
   EXPECT_EQ(s->shares.size(), 1u);

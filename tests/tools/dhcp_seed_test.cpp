@@ -9,27 +9,13 @@
 #include <fstream>
 #include <thread>
 
+#include "base/text.h"
 #include "support/netns.h"
+#include "support/seed_configs.h"
 #include "support/test_paths.h"
 
 namespace pxe::test {
 namespace {
-
-constexpr const char* kSeed000 =
-    "port=0 # disable DNS server\n"
-    "interface=eno1\n"
-    "bind-interfaces\n"
-    "dhcp-option=3,192.168.42.1 # default gateway\n"
-    "dhcp-option=6,8.8.8.8,8.8.4.4 # dns servers\n"
-    "dhcp-range=192.168.42.10,192.168.42.20,12h\n"
-    "dhcp-boot=boot/pxelinux.0\n"
-    "enable-tftp\n"
-    "tftp-root=/tmp/win-pxe/tftp\n";
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
   if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
@@ -51,11 +37,11 @@ TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
   bool made_root = !std::filesystem::exists("/tmp/win-pxe");
   std::filesystem::create_directories("/tmp/win-pxe/tftp");
   std::string conf = (dir / "dnsmasq.conf").string(), db = (dir / "leases.db").string();
-  std::ofstream(conf) << kSeed000;
+  std::ofstream(conf) << kSeedDnsmasqConf;
   run(net.in_server(pxekit_binary() + " serve -C " + conf + " --db " + db + " >" + (dir / "serve.log").string() +
                     " 2>&1 & echo $!"),
       &server_pid);
-  server_pid = trim(server_pid);
+  server_pid = std::string(pxe::trim(server_pid));
   ASSERT_TRUE(wait_for_text((dir / "serve.log").string(), "DHCP, IP range"))
       << "pxekit serve did not start: " << read_file((dir / "serve.log").string());
 
@@ -73,7 +59,7 @@ TEST(DhcpServeSeed, FirstSeedConfigLeasesAnAddressWithGatewayDnsAndBootFile) {
 
   auto at = out.find("LEASE ");
   ASSERT_NE(at, std::string::npos) << out << "\n" << log;
-  std::string lease = trim(out.substr(at, out.find('\n', at) - at));
+  std::string lease(pxe::trim(out.substr(at, out.find('\n', at) - at)));
   EXPECT_EQ(lease.substr(0, 18), "LEASE 192.168.42.1");  // .10 - .20
   EXPECT_NE(lease.find(" 192.168.42.1 8.8.8.8 8.8.4.4 boot/pxelinux.0"), std::string::npos) << lease;
   EXPECT_NE(log.find("DHCPACK(eno1) 192.168.42."), std::string::npos) << log;

@@ -15,50 +15,13 @@
 
 #include <unistd.h>
 
+#include "base/text.h"
 #include "support/netns.h"
+#include "support/seed_configs.h"
 #include "support/test_paths.h"
 
 namespace pxe::test {
 namespace {
-
-constexpr const char* kSeedDnsmasq =
-    "port=0 # disable DNS server\n"
-    "interface=eno1\n"
-    "bind-interfaces\n"
-    "dhcp-option=3,192.168.42.1 # default gateway\n"
-    "dhcp-option=6,8.8.8.8,8.8.4.4 # dns servers\n"
-    "dhcp-range=192.168.42.10,192.168.42.20,12h\n"
-    "dhcp-boot=boot/pxelinux.0\n"
-    "enable-tftp\n"
-    "tftp-root=/tmp/win-pxe/tftp\n";
-
-constexpr const char* kSeedSmb =
-    "[global]\n"
-    "map to guest = Bad User # Required\n"
-    "workgroup = home\n"
-    "log level = 5\n"
-    "unix extensions = No\n"
-    "client min protocol = SMB2\n"
-    "client max protocol = SMB3\n"
-    "\n"
-    "min protocol = SMB2\n"
-    "max protocol = SMB3\n"
-    "\n"
-    "state directory = /tmp/win-pxe/samba\n"
-    "pid directory = /tmp/win-pxe/samba\n"
-    "cache directory = /tmp/win-pxe/samba\n"
-    "lock directory = /tmp/win-pxe/samba\n"
-    "\n"
-    "# \"guest\" in between [] is the name of the share\n"
-    "[guest]\n"
-    "path = /tmp/win10iso # Required\n"
-    "readonly = yes\n"
-    "guest ok = yes # Required\n";
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 TEST(SmbServeSeed, FirstSeedConfigsServeSetupExeToTheBlogsNetUse) {
   if (auto why = netns_unavailable(); !why.empty()) GTEST_SKIP() << why;
@@ -98,12 +61,12 @@ TEST(SmbServeSeed, FirstSeedConfigsServeSetupExeToTheBlogsNetUse) {
   fs::create_directories(dir);
   std::string conf = (dir / "dnsmasq.conf").string(), smb = (dir / "smb.conf").string();
   std::string db = (dir / "leases.db").string(), log_path = (dir / "serve.log").string();
-  std::ofstream(conf) << kSeedDnsmasq;
-  std::ofstream(smb) << kSeedSmb;
+  std::ofstream(conf) << kSeedDnsmasqConf;
+  std::ofstream(smb) << kSeedSmbConf;
   run(net.in_server(pxekit_binary() + " serve -C " + conf + " --smb-conf " + smb + " --db " + db + " >" + log_path +
                     " 2>&1 & echo $!"),
       &server_pid);
-  server_pid = trim(server_pid);
+  server_pid = std::string(pxe::trim(server_pid));
   ASSERT_TRUE(wait_for_text(log_path, "ready")) << "pxekit serve did not start: " << read_file(log_path);
 
   std::string got = (dir / "setup.exe").string(), out;
