@@ -324,29 +324,16 @@ void SmbClient::on_session(const w::Header& h, ByteSpan pdu, Timestamp now, Clie
     } else {
       auth.user = cfg_.user;
       auth.domain = cfg_.domain;
-      ByteWriter blob;  // NTLMv2_CLIENT_CHALLENGE ([MS-NLMP] 2.2.2.7)
-      blob.u8(1);
-      blob.u8(1);
-      blob.zeros(6);
-      blob.u64le(chal->timestamp().value_or(0));
-      blob.u32le(random_.next());
-      blob.u32le(random_.next());
-      blob.u32le(0);
-      for (const auto& av : chal->target_info) {
-        if (av.id == wire::ntlmssp::av_id::kEol) continue;
-        blob.u16le(av.id);
-        blob.u16le(std::uint16_t(av.value.size()));
-        blob.bytes(av.value);
+      std::array<std::uint8_t, 8> client_challenge{};
+      for (std::size_t i = 0; i < 8; i += 4) {
+        std::uint32_t v = random_.next();
+        for (std::size_t j = 0; j < 4; ++j) client_challenge[i + j] = std::uint8_t(v >> (8 * j));
       }
-      blob.u32le(0);  // MsvAvEOL
-      blob.u32le(0);
-      auto ntowf = ntlm::ntowf_v2(ntlm::nt_hash(cfg_.password), cfg_.user, cfg_.domain);
-      auto proof = crypto::hmac_md5(ntowf, {chal->server_challenge, blob.data()});
-      auth.nt_response.assign(proof.begin(), proof.end());
-      auth.nt_response.insert(auth.nt_response.end(), blob.data().begin(), blob.data().end());
+      auto r = ntlm::ntlmv2_response(ntlm::nt_hash(cfg_.password), cfg_.user, cfg_.domain, *chal,
+                                     client_challenge);
+      auth.nt_response = std::move(r.nt_response);
       auth.lm_response = Bytes(24, 0);
-      auto base = crypto::hmac_md5(ntowf, {proof});
-      std::copy(base.begin(), base.end(), session_key_.begin());
+      session_key_ = r.session_base_key;
     }
     wire::spnego::NegTokenResp resp;
     resp.response_token = wire::ntlmssp::encode(auth);

@@ -131,4 +131,34 @@ std::array<std::uint8_t, 16> mac(const Key16& exported_session_key, bool server_
   return out;
 }
 
+ClientResponse ntlmv2_response(const Key16& nt_hash_value, std::string_view user_utf8,
+                               std::string_view domain_utf8,
+                               const wire::ntlmssp::Challenge& challenge,
+                               const std::array<std::uint8_t, 8>& client_challenge) {
+  ByteWriter blob;  // NTLMv2_CLIENT_CHALLENGE
+  blob.u8(1);
+  blob.u8(1);
+  blob.zeros(6);
+  blob.u64le(challenge.timestamp().value_or(0));
+  blob.bytes(client_challenge);
+  blob.u32le(0);
+  for (const auto& av : challenge.target_info) {
+    if (av.id == wire::ntlmssp::av_id::kEol) continue;
+    blob.u16le(av.id);
+    blob.u16le(std::uint16_t(av.value.size()));
+    blob.bytes(av.value);
+  }
+  blob.u32le(0);  // MsvAvEOL
+  blob.u32le(0);
+  Key16 owf = ntowf_v2(nt_hash_value, user_utf8, domain_utf8);
+  auto proof = crypto::hmac_md5(owf, {ByteSpan(challenge.server_challenge), blob.data()});
+  ClientResponse r;
+  ByteWriter nt;  // NTProofStr || blob
+  nt.bytes(proof);
+  nt.bytes(blob.data());
+  r.nt_response = nt.take();
+  r.session_base_key = crypto::hmac_md5(owf, {ByteSpan(proof)});
+  return r;
+}
+
 }  // namespace pxe::proto::smb2::ntlm

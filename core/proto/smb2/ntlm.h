@@ -55,6 +55,19 @@ struct Verified {
 Result<Verified> verify_ntlmv2(const Key16& nt_hash, const std::array<std::uint8_t, 8>& server_challenge,
                                const wire::ntlmssp::Authenticate& auth, const RawExchange& raw);
 
+// The client's side ([MS-NLMP] 3.3.2): the NTLMv2 NtChallengeResponse (NTProofStr || blob) for
+// the server's CHALLENGE, the blob carrying the CHALLENGE's timestamp (0 when absent), the
+// client challenge and the CHALLENGE's target info AV pairs (no MsvAvFlags, so no MIC is
+// announced), and the SessionBaseKey (the SMB2 session key when KEY_EXCH is not negotiated).
+struct ClientResponse {
+  Bytes nt_response;
+  Key16 session_base_key{};
+};
+ClientResponse ntlmv2_response(const Key16& nt_hash, std::string_view user_utf8,
+                               std::string_view domain_utf8,
+                               const wire::ntlmssp::Challenge& challenge,
+                               const std::array<std::uint8_t, 8>& client_challenge);
+
 // The NTLMSSP MAC of `message` with extended session security ([MS-NLMP] 3.4.4.2), as the
 // SPNEGO mechListMIC uses it over the DER MechTypeList: version 1 || checksum (8) || seq (4).
 // `server_to_client` picks the "server-to-client" sign/seal constants. The checksum is sealed

@@ -218,29 +218,12 @@ class Client {
       auth.domain.clear();
       auth.lm_response = Bytes{0};
     } else {
-      ByteWriter blob;
-      blob.u8(1);
-      blob.u8(1);
-      blob.zeros(6);
-      blob.u64le(chal->challenge.timestamp().value_or(0));
-      for (int i = 0; i < 8; ++i) blob.u8(std::uint8_t(0xA0 + i));
-      blob.u32le(0);
-      for (const auto& av : chal->challenge.target_info) {
-        if (av.id == wire::ntlmssp::av_id::kEol) continue;
-        blob.u16le(av.id);
-        blob.u16le(std::uint16_t(av.value.size()));
-        blob.bytes(av.value);
-      }
-      blob.u32le(0);  // MsvAvEOL
-      blob.u32le(0);
-      Key16 ntowf = proto::smb2::ntlm::ntowf_v2(proto::smb2::ntlm::nt_hash(password), user,
-                                                auth.domain);
-      auto proof = proto::smb2::crypto::hmac_md5(ntowf, {chal->challenge.server_challenge, blob.data()});
-      auth.nt_response.assign(proof.begin(), proof.end());
-      auth.nt_response.insert(auth.nt_response.end(), blob.data().begin(), blob.data().end());
+      auto r = proto::smb2::ntlm::ntlmv2_response(proto::smb2::ntlm::nt_hash(password), user,
+                                                  auth.domain, chal->challenge,
+                                                  {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7});
+      auth.nt_response = std::move(r.nt_response);
       auth.lm_response = Bytes(24, 0);
-      auto base = proto::smb2::crypto::hmac_md5(ntowf, {proof});
-      std::copy(base.begin(), base.end(), key.begin());
+      key = r.session_base_key;
     }
     Rsp r2 = session_setup(wire::ntlmssp::encode(auth), security_mode);
     hash.update(sent);

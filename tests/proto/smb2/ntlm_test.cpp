@@ -87,6 +87,25 @@ TEST(Ntlm, AcceptsAProofComputedWithAnEmptyDomain) {
   EXPECT_EQ(v->session_base_key, crypto::hmac_md5(owf, {ByteSpan(proof)}));
 }
 
+TEST(Ntlm, ClientResponseIsMsNlmp424AndVerifies) {
+  ntlmssp::Challenge c;
+  c.server_challenge = kNlmpServerChallenge;
+  c.target_info = {{ntlmssp::av_id::kNbDomainName, unhex("44006f006d00610069006e00")},
+                   {ntlmssp::av_id::kNbComputerName, unhex("530065007200760065007200")}};
+  std::array<std::uint8_t, 8> cc;
+  cc.fill(0xaa);
+  auto r = ntlmv2_response(nt_hash("Password"), "User", "Domain", c, cc);
+  EXPECT_EQ(hex(r.nt_response), std::string("68cd0ab851e51c96aabc927bebef6a1c") + std::string(kNlmpTemp));
+  auto a = nlmp_authenticate();
+  a.flags &= ~ntlmssp::flag::kKeyExchange;
+  a.encrypted_random_session_key.clear();
+  a.nt_response = r.nt_response;
+  auto v = verify_ntlmv2(nt_hash("Password"), kNlmpServerChallenge, a, {{}, {}, ntlmssp::encode(a)});
+  ASSERT_TRUE(v.ok()) << v.error().what;
+  EXPECT_EQ(v->session_base_key, r.session_base_key);
+  EXPECT_EQ(v->exported_session_key, r.session_base_key);
+}
+
 TEST(Ntlm, RefusesAWrongPassword) {
   auto a = nlmp_authenticate();
   auto v = verify_ntlmv2(nt_hash("password"), kNlmpServerChallenge, a, {{}, {}, ntlmssp::encode(a)});
