@@ -326,8 +326,9 @@ class SmbServerImpl final : public SmbServer {
       accept_paused_until_.reset();
       loop_->add(listen_.fd(), kListenId, EPOLLIN);
     }
-    for (auto& [id, cp] : conns_) {
-      Conn& c = *cp;
+    for (auto& entry : conns_) {
+      const std::uint64_t id = entry.first;  // not a structured binding: clang 14 (the fuzz build) cannot capture one
+      Conn& c = *entry.second;
       if (!c.timer || *c.timer > now || c.failed) continue;
       c.timer.reset();
       guarded(id, [&] {
