@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -36,6 +37,13 @@ void ServiceLoop::modify(int fd, std::uint64_t id, std::uint32_t events) {
   ev.events = events;
   ev.data.u64 = id;
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);
+}
+
+int ServiceLoop::wait_ms(std::optional<Timestamp> next, Timestamp now, int cap) {
+  if (!next) return cap;
+  auto us = (*next - now).count();
+  if (us <= 0) return 0;
+  return static_cast<int>(std::min<std::int64_t>((us + 999) / 1000, cap));
 }
 
 void ServiceLoop::remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }

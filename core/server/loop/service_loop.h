@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
 
@@ -38,6 +40,10 @@ class ServiceLoop {
   // `end_all` here instead, so what was opened (and maybe polled) is closed all the same.
   void stop(const std::function<void()>& end_all);
   bool running() const { return thread_.joinable(); }
+
+  // The epoll_wait timeout for a service whose earliest deadline is `next`: the time until it,
+  // rounded up to a millisecond, at most `cap`; `cap` when there is none.
+  static int wait_ms(std::optional<Timestamp> next, Timestamp now, int cap);
 
  private:
   ServiceLoop(UniqueFd epoll, UniqueFd wake) : epoll_(std::move(epoll)), wake_(std::move(wake)) {}

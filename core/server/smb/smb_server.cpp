@@ -288,10 +288,7 @@ class SmbServerImpl final : public SmbServer {
       if (c->closing && c->timer && *c->timer < c->close_by) t = c->timer;
       if (t && (!next || *t < *next)) next = t;
     }
-    if (!next) return cap;
-    auto us = (*next - now).count();
-    if (us <= 0) return 0;
-    return static_cast<int>(std::min<std::int64_t>((us + 999) / 1000, cap));
+    return ServiceLoop::wait_ms(next, now, cap);
   }
 
   void turn(int max_wait_ms) {

@@ -140,10 +140,7 @@ class TftpServerImpl final : public TftpServer {
     std::optional<Timestamp> next;
     for (const auto& [id, t] : transfers_)
       if (auto at = t->timer(); at && (!next || *at < *next)) next = at;
-    if (!next) return cap;
-    auto us = (*next - now).count();
-    if (us <= 0) return 0;
-    return static_cast<int>(std::min<std::int64_t>((us + 999) / 1000, cap));
+    return ServiceLoop::wait_ms(next, now, cap);
   }
 
   // One turn: wait for events (or the earliest timer), handle them, then the due timers.
