@@ -34,6 +34,7 @@ Result<SessionResult> run_on_interface(const SessionOptions& o, const std::strin
   SessionResult r;
   r.simulated = clock.now() - power_on;
   r.wall_clock = true;
+  r.frames_dropped = net.dropped();
   if (auto done = (*fleet)->finish(net, r); !done) return done.error();
   return r;
 }

@@ -126,6 +126,10 @@ std::string render_session(const SessionResult& r, bool verbose) {
                        r.clients.size(), stage_name(r.until), double(slowest.count()) / 1e6,
                        r.wall_clock ? "all done in" : "simulated", double(r.simulated.count()) / 1e6);
   }
+  if (r.frames_dropped > 0)
+    out += fmt::format("the packet socket dropped {} frames (its receive buffer was full): clients may have "
+                       "missed answers the server sent\n",
+                       r.frames_dropped);
   return out;
 }
 

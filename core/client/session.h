@@ -38,6 +38,7 @@ struct SessionResult {
   Ipv4 server_ip;
   Duration simulated{};  // from power-on to the last client's end
   bool wall_clock = false;  // `simulated` is real time (--interface), not the Link's clock
+  std::uint64_t frames_dropped = 0;  // --interface: frames the packet socket lost (buffer full)
   Stage until = Stage::Menu;
   bool all_ok() const;
 };

@@ -45,6 +45,7 @@ class InterfaceLink : public FrameOut {
 
   Timestamp now() const { return clock_.now(); }
   const PacketSocket& socket() const { return sock_; }
+  std::uint64_t dropped() { return sock_.dropped(); }  // frames the socket lost (buffer full)
   std::uint64_t sent() const { return sent_; }
   std::uint64_t received() const { return received_; }
 

@@ -147,6 +147,13 @@ Result<std::size_t> PacketSocket::receive(std::vector<Bytes>& out, std::size_t m
   return got;
 }
 
+std::uint64_t PacketSocket::dropped() {
+  tpacket_stats st{};
+  socklen_t len = sizeof st;
+  if (::getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) dropped_ += st.tp_drops;
+  return dropped_;
+}
+
 std::vector<Bytes> split_offloaded(ByteSpan frame, std::uint8_t gso_type, std::uint16_t gso_size) {
   std::vector<Bytes> parts;
   if (gso_type == kGsoNone) {

@@ -38,6 +38,9 @@ class PacketSocket {
   Result<std::size_t> receive(std::vector<Bytes>& out, std::size_t max = 64);
 
   std::uint64_t split_frames() const { return split_; }  // GSO frames split so far
+  // Frames the kernel could not queue for this socket (its receive buffer was full) since it was
+  // opened (PACKET_STATISTICS; reading them resets the kernel's count, so they add up here).
+  std::uint64_t dropped();
 
  private:
   PacketSocket() = default;
@@ -48,6 +51,7 @@ class PacketSocket {
   Mac mac_;
   Bytes buf_;
   std::uint64_t split_ = 0;
+  std::uint64_t dropped_ = 0;
 };
 
 // Splits a received frame with its virtio_net_hdr facts: gso_type 0 gives the frame back;

@@ -72,9 +72,9 @@ class PacketSocketNetns : public ::testing::Test {
     ns_.reset();
   }
 
-  // Sends `n` bytes from 10.82.0.1:4000 to 10.82.0.50:2070 in the server namespace; gso > 0 asks
-  // the kernel for UDP segmentation offload (UDP_SEGMENT) in segments of that size.
-  bool send_udp(std::size_t n, int gso) {
+  // Sends `n` bytes from 10.82.0.1:4000 to 10.82.0.50:2070 in the server namespace, `count` times;
+  // gso > 0 asks the kernel for UDP segmentation offload (UDP_SEGMENT) in segments of that size.
+  bool send_udp(std::size_t n, int gso, int count = 1) {
     bool ok = false;
     Netns::in_namespace(ns_->server_ns(), [&] {
       int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -90,8 +90,10 @@ class PacketSocketNetns : public ::testing::Test {
           (gso == 0 || ::setsockopt(fd, SOL_UDP, UDP_SEGMENT, &gso, sizeof gso) == 0)) {
         std::string data(n, '\0');
         for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<char>(i % 251);
-        ok = ::sendto(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
-             static_cast<ssize_t>(n);
+        ok = true;
+        for (int i = 0; i < count && ok; ++i)
+          ok = ::sendto(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
+               static_cast<ssize_t>(n);
       }
       ::close(fd);
     });
@@ -132,6 +134,20 @@ TEST_F(PacketSocketNetns, UdpSegmentationOffloadComesOutAsItsDatagrams) {
   }
   for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i % 251) << i;
   std::printf("GSO frames split by the socket: %llu\n", static_cast<unsigned long long>(sock_->split_frames()));
+}
+
+TEST_F(PacketSocketNetns, FramesItsBufferCannotHoldAreCountedAsDropped) {
+  // 28 MB while nobody reads: more than the socket's 4 MiB receive buffer queues. What was lost
+  // there is what `pxekit client --interface` reports as dropped.
+  EXPECT_EQ(sock_->dropped(), 0u);
+  constexpr int kSent = 20000;
+  ASSERT_TRUE(send_udp(1400, 0, kSent));
+  auto got = udp_to_station(receive(*sock_, kSent, std::chrono::seconds(3)));
+  std::uint64_t dropped = sock_->dropped();
+  EXPECT_GT(dropped, 0u);
+  EXPECT_GT(got.size(), 0u);
+  EXPECT_LE(got.size() + dropped, std::uint64_t(kSent));
+  EXPECT_EQ(sock_->dropped(), dropped);  // the count is kept, not reset by reading it
 }
 
 TEST_F(PacketSocketNetns, ItsOwnFramesDoNotComeBack) {
