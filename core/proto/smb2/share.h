@@ -15,6 +15,14 @@
 
 namespace pxe::proto::smb2 {
 
+// The FILETIME (100 ns intervals since 1601-01-01) of a Unix time; 0 for anything before 1601.
+constexpr std::uint64_t filetime_from_unix(std::int64_t seconds, std::int64_t nanoseconds) {
+  constexpr std::int64_t kUnixEpochInFiletimeSeconds = 11644473600;  // 1601-01-01 to 1970-01-01
+  std::int64_t s = seconds + kUnixEpochInFiletimeSeconds;
+  if (s < 0) return 0;
+  return static_cast<std::uint64_t>(s) * 10000000u + static_cast<std::uint64_t>(nanoseconds / 100);
+}
+
 struct FileMeta {
   bool directory = false;
   std::uint64_t size = 0;        // EndOfFile

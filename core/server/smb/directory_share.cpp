@@ -20,6 +20,7 @@ namespace pxe::server::smb {
 namespace st = wire::smb2::status;
 using proto::smb2::DirEntry;
 using proto::smb2::FileMeta;
+using proto::smb2::filetime_from_unix;
 using proto::smb2::ShareFile;
 using proto::smb2::VolumeInfo;
 
@@ -27,13 +28,7 @@ namespace {
 
 constexpr std::uint64_t kStatxWanted = STATX_BASIC_STATS | STATX_BTIME;
 
-// 100 ns intervals since 1601-01-01 (FILETIME).
-std::uint64_t filetime(const statx_timestamp& t) {
-  constexpr std::int64_t kUnixEpochInFiletimeSeconds = 11644473600;
-  std::int64_t s = t.tv_sec + kUnixEpochInFiletimeSeconds;
-  if (s < 0) return 0;
-  return static_cast<std::uint64_t>(s) * 10000000u + t.tv_nsec / 100;
-}
+std::uint64_t filetime(const statx_timestamp& t) { return filetime_from_unix(t.tv_sec, t.tv_nsec); }
 
 bool served_type(std::uint16_t mode) { return S_ISREG(mode) || S_ISDIR(mode); }
 

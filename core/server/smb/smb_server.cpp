@@ -379,9 +379,10 @@ const Clock& system_clock() {
 }  // namespace
 
 std::uint64_t filetime_of(Timestamp t) {
-  constexpr std::int64_t kUnixEpochAsFiletime = 116444736000000000;  // 1970-01-01 in 100 ns since 1601
-  std::int64_t ft = t.us * 10 + kUnixEpochAsFiletime;
-  return ft < 0 ? 0 : static_cast<std::uint64_t>(ft);
+  // Floor division: a time before 1970 keeps its microseconds positive within the second.
+  std::int64_t s = t.us / 1000000, us = t.us % 1000000;
+  if (us < 0) --s, us += 1000000;
+  return ps::filetime_from_unix(s, us * 1000);
 }
 
 Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& settings, std::vector<OpenedShare> shares,
