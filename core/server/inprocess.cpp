@@ -180,7 +180,7 @@ void InProcessServer::on_tftp_request(const UdpFrame& f, Timestamp now) {
   for (const auto& [id, t] : transfers_) {
     if (t->peer.ip != from.ip) continue;
     ++running.from_client;
-    if (t->peer.port == from.port) same.push_back({id, t->name, t->mode, false, t->sender->answered()});
+    if (t->peer.port == from.port) same.push_back({id, t->name, t->mode, false, t->sender->answered(), t->sender->stalled()});
   }
   running.same_endpoint = same;
   // No upload directory in-process: a WRQ is refused as by a read-only server.

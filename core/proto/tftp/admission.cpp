@@ -60,6 +60,12 @@ Admission admit(ByteSpan datagram, Ipv4 from, const Running& running, const Admi
       return a;
     }
     if (req->write) return drop(DropReason::DuplicateWrite, "duplicate write request");  // never replace an upload in progress
+    if (!same->stalled) {  // a late copy of the request that started this transfer
+      Admission a;
+      a.verdict = Verdict::Keep;
+      a.why = "retransmitted request, transfer moving";
+      return a;
+    }
     // The replaced transfer's slot is the new one's.
     if (total) --total;
     if (from_client) --from_client;

@@ -9,9 +9,14 @@
 //      ERROR is never answered (RFC 1350; the CVE-2024-2169 loop), and a stray datagram never
 //      touches a running transfer.
 //   2. The same request (RRQ/WRQ, same name and mode) from the endpoint of a running transfer:
-//      before the peer answered that transfer, a retransmission: ignored. After it answered, an
-//      RRQ means the client started over from the same port: the old transfer is replaced. A
-//      duplicate WRQ never replaces an upload in progress.
+//      a retransmission, ignored, unless the transfer has stalled (the peer answered it once, then
+//      went silent long enough for the server to retransmit): then an RRQ means the client gave
+//      up and started over from the same port, and the old transfer is replaced. That the peer
+//      answered is not enough: a client retransmits its RRQ while the server is slow to answer,
+//      and under load such a copy is read from port 69 after the client's ACK of the first answer
+//      (issue 12: replacing a moving transfer left the client latched on the old port, answering
+//      ERROR 5 to the new one, until its idle timeout). A duplicate WRQ never replaces an upload
+//      in progress.
 //   3. Over the client's request rate: dropped (no ERROR, so a flood gets nothing back).
 //   4. WRQ on a read-only server, an unknown mode, over the per-client cap, over the total cap:
 //      refused with an ERROR.
@@ -45,6 +50,8 @@ struct SameEndpoint {
   std::string_view mode;
   bool write = false;
   bool answered = false;  // the peer has answered it (ACK/DATA): it is really running
+  // Answered, then silent: the server retransmitted since the peer's last answer (Sender::stalled).
+  bool stalled = false;
 };
 
 struct Running {

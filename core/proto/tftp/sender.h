@@ -44,6 +44,10 @@ class Sender {
   bool done() const { return state_ == State::Done; }
   // The peer acknowledged something (ACK 0 of the OACK or a DATA block): it is really there.
   bool answered() const { return answered_; }
+  // The peer answered, then nothing moved the transfer before a retransmission timeout: the server
+  // has retransmitted since the peer's last progress (a client that gave up looks like this; one
+  // that is ACKing does not).
+  bool stalled() const { return answered_ && retries_ > 0 && state_ != State::Done; }
   std::uint64_t bytes_sent() const;  // payload bytes acknowledged
   std::uint64_t retransmissions() const { return retransmissions_; }
   std::uint64_t malformed() const { return malformed_; }

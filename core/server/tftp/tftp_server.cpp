@@ -56,7 +56,7 @@ class TftpServerImpl final : public TftpServer {
     for (const auto& [id, t] : transfers_) {
       if (t->peer().addr != from.addr) continue;
       ++r.from_client;
-      if (t->peer().port == from.port) same_.push_back({id, t->name(), t->mode(), t->is_write(), t->answered()});
+      if (t->peer().port == from.port) same_.push_back({id, t->name(), t->mode(), t->is_write(), t->answered(), t->stalled()});
     }
     r.same_endpoint = same_;
     return r;

@@ -60,6 +60,8 @@ class Transfer {
   bool is_write() const { return receiver_ != nullptr; }
   // The peer has answered (ACK of the first DATA/OACK, or DATA 1 of an upload).
   bool answered() const { return sender_ ? sender_->answered() : receiver_->answered(); }
+  // A read whose peer answered, then went silent past a retransmission (Sender::stalled).
+  bool stalled() const { return sender_ && sender_->stalled(); }
   std::uint64_t tid_errors_sent() const { return tid_replies_.sent(); }
   std::uint64_t pending_dropped() const { return pending_dropped_; }
 

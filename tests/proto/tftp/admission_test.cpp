@@ -114,10 +114,25 @@ TEST(TftpAdmission, RetransmittedRrqBeforeTheClientAnsweredIsIgnored) {
   EXPECT_FALSE(a.starts());
 }
 
-TEST(TftpAdmission, DuplicateRrqAfterProgressReplacesTheTransfer) {
+// Issue 12: under load a retransmitted RRQ is read from port 69 after the client's ACK of the
+// first answer. It is a late copy, not a new start: replacing the transfer left the client
+// latched on the old TID (answering ERROR 5 to the new one) until its idle timeout.
+TEST(TftpAdmission, LateCopyOfTheRrqDoesNotReplaceAMovingTransfer) {
+  Fixture f;
+  f.running.total = f.running.from_client = 1;
+  f.same.push_back({42, "pxelinux.0", "octet", false, /*answered=*/true, /*stalled=*/false});
+  auto a = f.admit(rrq("pxelinux.0"));
+  EXPECT_EQ(a.verdict, Verdict::Keep);
+  EXPECT_FALSE(a.starts());
+  EXPECT_EQ(a.replace, 0u);
+}
+
+// A client that gave up (its transfer answered once, then silent past a server retransmission)
+// and asks again from the same port starts over.
+TEST(TftpAdmission, DuplicateRrqAfterTheTransferStalledReplacesIt) {
   Fixture f;
   f.running.total = f.running.from_client = 4;  // at the per-client cap: the old slot is reused
-  f.same.push_back({42, "pxelinux.0", "octet", false, true});
+  f.same.push_back({42, "pxelinux.0", "octet", false, /*answered=*/true, /*stalled=*/true});
   auto a = f.admit(rrq("pxelinux.0"));
   EXPECT_EQ(a.verdict, Verdict::Replace);
   EXPECT_EQ(a.replace, 42u);

@@ -112,6 +112,29 @@ TEST(TftpSender, ResendsLastBlockAfterTimeoutWithBackoff) {
   EXPECT_EQ(s.retransmissions(), 2u);
 }
 
+// What admission asks before letting a duplicate RRQ replace a transfer (issue 12): a peer that
+// is ACKing is never "stalled"; one that answered and then let a retransmission timeout pass is.
+TEST(TftpSender, StalledOnlyAfterARetransmissionSinceThePeersLastAnswer) {
+  using std::chrono::milliseconds;
+  MemorySource f(pattern(5000));
+  Sender s(f, plain(), {});
+  (void)s.start(t0);
+  EXPECT_FALSE(s.stalled());
+  (void)s.on_timer(t0 + milliseconds(1000));  // DATA 1 again: no answer yet, which is not a stall
+  EXPECT_FALSE(s.stalled());
+  EXPECT_FALSE(s.answered());
+  auto a = s.on_datagram(ack(1), t0 + milliseconds(1500));
+  ASSERT_NE(find<SetTimer>(a), nullptr);
+  EXPECT_TRUE(s.answered());
+  EXPECT_FALSE(s.stalled());  // moving
+  auto r = s.on_timer(find<SetTimer>(a)->at);  // the peer went silent: DATA 2 again
+  ASSERT_EQ(datagrams(r).size(), 1u);
+  EXPECT_EQ(block_of(datagrams(r)[0]), 2);
+  EXPECT_TRUE(s.stalled());
+  (void)s.on_datagram(ack(2), find<SetTimer>(r)->at);
+  EXPECT_FALSE(s.stalled());  // moving again
+}
+
 TEST(TftpSender, GivesUpAfterMaxRetries) {
   MemorySource f(pattern(5000));
   Timing t;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <variant>
 #include <vector>
 
 #include "server/tftp/transfer.h"
@@ -154,8 +155,9 @@ TEST_F(TftpLimitsTest, StrayDatagramToPort69FromATransfersEndpointDoesNotEndIt) 
   EXPECT_EQ(data3->bytes[3], 3);
 }
 
-// A retransmitted RRQ before the first ACK is ignored; the same RRQ after progress starts over.
-TEST_F(TftpLimitsTest, DuplicateRrqIsIgnoredBeforeProgressAndRestartsAfter) {
+// A retransmitted RRQ before the first ACK is ignored; the same RRQ once the transfer stalled
+// (the client stopped ACKing and the server retransmitted) starts over.
+TEST_F(TftpLimitsTest, DuplicateRrqIsIgnoredBeforeProgressAndRestartsAfterAStall) {
   write("f", pattern(5000));
   open();
   UdpSocket client = socket();
@@ -167,11 +169,53 @@ TEST_F(TftpLimitsTest, DuplicateRrqIsIgnoredBeforeProgressAndRestartsAfter) {
   EXPECT_EQ(server_->running(), 1u);
   ASSERT_TRUE(client.send_to(wt::encode(wt::Ack{1}), data1->from).ok());
   ASSERT_TRUE(turn_until([&] { return next(client, 0).has_value(); }));  // DATA 2
+  // The client goes silent: a retransmission timeout later the server sends DATA 2 again.
+  clock_.advance(1100ms);
+  std::optional<transport::Datagram> again;
+  ASSERT_TRUE(turn_until([&] { return (again = next(client, 0)).has_value(); }));
+  EXPECT_EQ(again->from, data1->from);
+  EXPECT_EQ(again->bytes[3], 2);
   auto restarted = begin(client, "f");
   ASSERT_TRUE(restarted.has_value());
   EXPECT_EQ(restarted->bytes[3], 1);
   EXPECT_NE(restarted->from, data1->from);
   EXPECT_EQ(server_->running(), 1u);
+}
+
+// Issue 12: the client retransmits its RRQ while the server is slow to answer; under load that
+// copy is read from port 69 after the client's ACK of the first answer. The transfer goes on from
+// its TID (the copy used to replace it: a new OACK from another port, which the client, latched
+// on the first, answered with ERROR 5, and then it waited for the old port until its timeout).
+TEST_F(TftpLimitsTest, LateCopyOfTheRrqAfterTheClientsAckDoesNotReplaceTheTransfer) {
+  write("f", pattern(5000));
+  open();
+  UdpSocket client = socket();
+  const Bytes request = wt::encode(wt::Request{false, "f", "octet", {{"tsize", "0"}, {"blksize", "1408"}}});
+  ASSERT_TRUE(client.send_to(request, port69()).ok());
+  std::optional<transport::Datagram> oack;
+  ASSERT_TRUE(turn_until([&] { return (oack = next(client, 0)).has_value(); }));
+  ASSERT_TRUE(std::holds_alternative<wt::Oack>(*parse(oack)));
+  const Endpoint tid = oack->from;
+  ASSERT_TRUE(client.send_to(wt::encode(wt::Ack{0}), tid).ok());
+  std::optional<transport::Datagram> data1;
+  ASSERT_TRUE(turn_until([&] { return (data1 = next(client, 0)).has_value(); }));
+  EXPECT_EQ(data1->from, tid);
+  EXPECT_EQ(data1->bytes[3], 1);
+  // The late copy of the RRQ: nothing answers it, and the transfer stays the one running.
+  ASSERT_TRUE(client.send_to(request, port69()).ok());
+  for (int i = 0; i < 10; ++i) server_->poll_once(5);
+  for (const auto& d : queued(client)) ADD_FAILURE() << "the late RRQ was answered from port " << d.from.port;
+  EXPECT_EQ(server_->running(), 1u);
+  // The client goes on on the TID it latched, to the end of the file.
+  for (std::uint16_t block = 1;; ++block) {
+    ASSERT_TRUE(client.send_to(wt::encode(wt::Ack{block}), tid).ok());
+    if (block == 4) break;  // 5000 bytes = 3 blocks of 1408 and a short fourth
+    std::optional<transport::Datagram> data;
+    ASSERT_TRUE(turn_until([&] { return (data = next(client, 0)).has_value(); })) << "no DATA " << block + 1;
+    EXPECT_EQ(data->from, tid);
+    EXPECT_EQ(data->bytes[3], block + 1);
+  }
+  ASSERT_TRUE(turn_until([&] { return server_->running() == 0; }));
 }
 
 // 60 RRQs that are never acknowledged, from one host: it gets its 4 transfers, the rest are
