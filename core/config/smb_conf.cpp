@@ -77,7 +77,8 @@ const DialectName* parse_dialect(std::string_view v) {
 // The [global] keys global_key() reads (as key_of() writes them).
 constexpr std::string_view kGlobalKeys[] = {
     "maptoguest",    "serverminprotocol", "minprotocol", "servermaxprotocol", "maxprotocol", "protocol",
-    "serversigning", "guestaccount",      "workgroup",   "netbiosname",       "serverstring", "smbports"};
+    "serversigning", "guestaccount",      "workgroup",   "netbiosname",       "serverstring", "smbports",
+    "servermultichannelsupport"};
 
 enum class Section { None, Global, Share, Skipped };
 
@@ -284,6 +285,7 @@ class Reader {
         }
       return std::string(key) + ": expected auto, mandatory (required) or disabled, found " + shown(v);
     }
+    if (k == "servermultichannelsupport") return bool_value(key, v, out_.multi_channel);
     if (k == "guestaccount") {
       if (v.empty()) return std::string(key) + ": needs a user name";
       out_.guest_account = v;

@@ -77,6 +77,9 @@ struct SmbSettings {
   SmbDialect min_protocol = SmbDialect::Smb2_02;  // Samba's server default
   SmbDialect max_protocol = SmbDialect::Smb3_11;
   SmbSigning signing = SmbSigning::Auto;
+  // `server multi channel support`: SMB2_GLOBAL_CAP_MULTI_CHANNEL for 3.x and session binding.
+  // On by default, as in Samba 4.17 on Linux.
+  bool multi_channel = true;
   std::uint16_t port = 445;             // `smb ports` (its first port) or --smb-port
   std::vector<SmbShare> shares;         // in file order; names unique (case-insensitively)
   std::vector<SmbAccount> accounts;     // --smb-user

@@ -252,6 +252,14 @@ TEST(SmbConf, ServerSigningValues) {
             "smb.conf:3: server signing: expected auto, mandatory (required) or disabled, found 'sometimes'");
 }
 
+TEST(SmbConf, ServerMultiChannelSupportIsABooleanOnByDefault) {
+  EXPECT_TRUE(ok("[global]\nworkgroup = w\n").multi_channel);
+  EXPECT_FALSE(ok("[global]\nserver multi channel support = no\n").multi_channel);
+  EXPECT_TRUE(ok("[global]\nserver multi channel support = yes\n").multi_channel);
+  EXPECT_EQ(error_of("[global]\nserver multi channel support = maybe\n"),
+            "smb.conf:2: server multi channel support: expected yes/no (true/false, 1/0, on/off), found 'maybe'");
+}
+
 TEST(SmbConf, BooleansAreSambas) {
   for (auto t : {"yes", "YES", "true", "True", "1", "on"}) EXPECT_TRUE(ok(std::string("[s]\npath=/x\nguest ok = ") + t + "\n").shares[0].guest_ok) << t;
   for (auto f : {"no", "No", "false", "0", "off"}) EXPECT_FALSE(ok(std::string("[s]\npath=/x\nguest ok = ") + f + "\n").shares[0].guest_ok) << f;

@@ -1,5 +1,7 @@
 #include "proto/smb2/connection.h"
 
+#include <algorithm>
+
 #include "proto/smb2/dispatch.h"
 #include "proto/smb2/state.h"
 #include "wire/smb2/header.h"
@@ -9,24 +11,58 @@
 namespace pxe::proto::smb2 {
 
 Connection::Connection(ServerContext& ctx, Timestamp now, std::uint64_t filetime_now)
-    : st_(std::make_unique<ConnState>()), connected_at_(now), last_rx_(now) {
-  st_->ctx = &ctx;
+    : st_(std::make_unique<ConnState>(ctx)), connected_at_(now), last_rx_(now) {
   st_->filetime_now = filetime_now;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  // The registry must not keep a channel pointing at this connection.
+  Actions ignored;
+  detach(ignored);
+}
+
+bool Connection::has_deferred() const { return !st_->deferred.empty(); }
+
+void Connection::take_deferred(Actions& out) {
+  for (auto& a : st_->deferred) emit(out, std::move(a));
+  st_->deferred.clear();
+  if (closed_) out.erase(std::remove_if(out.begin(), out.end(),
+                                        [](const Action& a) { return !std::holds_alternative<Event>(a); }),
+                         out.end());
+}
+
+void Connection::detach(Actions& out) {
+  ConnState& c = *st_;
+  std::vector<std::uint64_t> ids = c.sessions;
+  for (auto id : ids) {
+    Session* s = c.registry.find(id);
+    if (!s) continue;
+    if (s->channels.size() <= 1) {
+      c.drop_session(id, out);  // its last channel: the session ends with it
+      continue;
+    }
+    s->channels.erase(std::remove_if(s->channels.begin(), s->channels.end(),
+                                     [&](const Channel& ch) { return ch.host == &c; }),
+                      s->channels.end());
+    c.session_ended(id);
+  }
+  c.sessions.clear();
+  c.bindings.clear();
+}
 
 void Connection::start(Actions& out) { arm_timer(connected_at_, out); }
 
 std::size_t Connection::pdu_limit() const {
-  for (const auto& [id, s] : st_->sessions)
-    if (s.state == Session::State::Valid) return st_->ctx->limits.max_pdu;
+  for (auto id : st_->sessions)
+    if (Session* s = st_->registry.find(id); s && s->state == Session::State::Valid)
+      return st_->ctx->limits.max_pdu;
   return st_->ctx->limits.max_pdu_before_session;
 }
 
 std::size_t Connection::memory() const {
   std::size_t m = rx_.capacity() + sizeof(ConnState);
-  for (const auto& [id, o] : st_->opens) m += o.memory();
+  for (const auto& [id, o] : st_->opens)
+    if (st_->session(o.session_id)) m += o.memory();
   m += st_->sessions.size() * sizeof(Session);
   m += st_->pending.size() * sizeof(PendingAsync);
   return m;
@@ -35,12 +71,11 @@ std::size_t Connection::memory() const {
 void Connection::close(std::string why, Actions& out) {
   if (closed_) return;
   closed_ = true;
-  // Nothing more goes to the peer: pending requests are dropped, opens closed for the log.
+  // Nothing more goes to the peer: pending requests are dropped; the sessions lose this channel
+  // (and end if it was their last: their opens are closed, for the log).
   st_->pending.clear();
-  std::vector<std::uint64_t> ids;
-  for (const auto& [vid, o] : st_->opens) ids.push_back(vid);
-  for (auto vid : ids) st_->close_open(vid, 0, out);
-  st_->sessions.clear();
+  detach(out);
+  st_->deferred.clear();
   rx_.clear();
   rx_.shrink_to_fit();
   rx_used_ = 0;
@@ -52,13 +87,11 @@ void Connection::on_close(Actions& out) {
   Actions ignored;
   closed_ = true;
   st_->pending.clear();
-  std::vector<std::uint64_t> ids;
-  for (const auto& [vid, o] : st_->opens) ids.push_back(vid);
-  for (auto vid : ids) st_->close_open(vid, 0, ignored);
+  detach(ignored);
+  st_->deferred.clear();
   // Keep the log lines (what was read), not bytes for a peer that is gone.
   for (auto& a : ignored)
     if (std::holds_alternative<Event>(a)) emit(out, std::move(a));
-  st_->sessions.clear();
   rx_.clear();
 }
 
@@ -166,7 +199,7 @@ void Connection::on_time(Timestamp now, Actions& out) {
       return;
     }
   } else if (now >= last_rx_ + l.idle_timeout) {
-    if (st_->opens.empty() && st_->pending.empty()) {
+    if (st_->open_count() == 0 && st_->pending.empty()) {
       close("idle for " +
                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(l.idle_timeout).count()) +
                 " s with nothing open",

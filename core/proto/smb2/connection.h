@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/random.h"
 #include "config/smb_settings.h"
+#include "proto/smb2/session_registry.h"
 #include "proto/smb2/share.h"
 
 namespace pxe::proto::smb2 {
@@ -27,6 +28,8 @@ namespace pxe::proto::smb2 {
 struct ServerLimits {
   std::size_t max_connections = 256;  // enforced by the transport
   std::size_t max_sessions_per_connection = 16, max_trees_per_session = 32;
+  // Opens of the sessions a connection has a channel of (a bound session's opens count on each
+  // of its connections).
   std::size_t max_opens_per_connection = 1024;
   std::size_t max_pending_per_connection = 256;  // CHANGE_NOTIFYs waiting
   std::uint32_t max_read = 8 << 20, max_transact = 1 << 20;  // MaxReadSize / MaxTransactSize
@@ -45,6 +48,15 @@ struct ServerShare {
   bool guest_ok = false;
 };  // IPC$ is implicit
 
+// One entry of FSCTL_QUERY_NETWORK_INTERFACE_INFO ([MS-SMB2] 2.2.32.5).
+struct ServerInterface {
+  ServerInterface() = default;
+  ServerInterface(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) : ipv4{a, b, c, d} {}
+  std::array<std::uint8_t, 4> ipv4{};
+  std::uint32_t if_index = 1;
+  std::uint64_t link_speed = 1000000000ull;  // bits per second
+};
+
 struct ServerContext {  // shared by every connection; owned by the server
   config::SmbSettings settings;  // dialect range, signing, map to guest, accounts
   std::vector<ServerShare> shares;
@@ -55,8 +67,10 @@ struct ServerContext {  // shared by every connection; owned by the server
   // The host's DNS name for the NTLM CHALLENGE's target info (empty: the NetBIOS name in
   // lower case).
   std::string dns_name;
-  // IPv4 addresses FSCTL_QUERY_NETWORK_INTERFACE_INFO lists; empty: STATUS_NOT_SUPPORTED.
-  std::vector<std::array<std::uint8_t, 4>> interfaces_v4;
+  // IPv4 interfaces FSCTL_QUERY_NETWORK_INTERFACE_INFO lists; empty: STATUS_NOT_SUPPORTED.
+  std::vector<ServerInterface> interfaces_v4;
+  // Sessions and opens of every connection (multichannel binds a session to several).
+  SessionRegistry registry;
 };
 
 // Actions (the outbox convention of proto::tftp::Action: a variant appended to a vector).
@@ -98,11 +112,18 @@ class Connection {
   // The peer went away: pending notifies dropped, files closed (Events for what was read).
   void on_close(Actions& out);
   bool closed() const { return closed_; }
+  // What another connection's request caused on this one (LOGOFF or CLOSE on another channel of
+  // a session completes the CHANGE_NOTIFYs pending here): the server takes it after each turn.
+  bool has_deferred() const;
+  void take_deferred(Actions& out);
   // Bytes held (receive buffer, directory listings, opens) for the fuzz invariant.
   std::size_t memory() const;
 
  private:
   void close(std::string why, Actions& out);
+  // Closing: this connection's channels leave their sessions; a session whose last channel this
+  // was ends here (its opens closed, their Events to `out`).
+  void detach(Actions& out);
   void handle_message(ByteSpan message, Actions& out);
   std::size_t pdu_limit() const;
   void arm_timer(Timestamp now, Actions& out);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "wire/smb2/netbios.h"
+#include "wire/smb2/session_setup.h"
 #include "wire/smb2/simple.h"
 #include "wire/smb2/status.h"
 
@@ -207,11 +208,21 @@ std::optional<std::string> process_message(ConnState& c, ByteSpan message, Actio
     Session* session = nullptr;
     std::optional<signing::Signer> signer;
     bool signing_required = false;
+    // A binding SESSION_SETUP is signed with Session.SigningKey, every other request with the
+    // channel's key (3.3.5.2.4).
+    const bool binding = Command(hdr.command) == Command::SessionSetup &&
+                         pdu.size() > kHeaderSize + 2 &&
+                         (pdu[kHeaderSize + 2] & wire::smb2::kSessionSetupBinding);
     auto with_session = [&](Session* s) {
       session = s;
-      if (s && s->signer) {
+      if (s && binding && s->signer) {
         signer = s->signer;
         signing_required = s->signing_required;
+      } else if (s) {
+        if (const auto& ch = c.channel_signer(*s)) {
+          signer = ch;
+          signing_required = s->signing_required;
+        }
       }
     };
     with_session(c.session(hdr.session_id));
@@ -277,10 +288,13 @@ std::optional<std::string> process_message(ConnState& c, ByteSpan message, Actio
     // The session the response belongs to (SESSION_SETUP may have created or finished one;
     // LOGOFF removed its own after we took its signer).
     std::uint64_t rsp_session = rp.session_id.value_or(hdr.session_id);
-    if (Session* s = c.session(rsp_session); s && s->signer) {
-      signer = s->signer;
-      signing_required = s->signing_required;
+    if (Session* s = c.session(rsp_session)) {
+      if (const auto& ch = c.channel_signer(*s)) {
+        signer = ch;
+        signing_required = s->signing_required;
+      }
     }
+    if (rp.sign_with) signer = rp.sign_with;
     bool sign = signer && rp.sign != Reply::Sign::Never &&
                 (signing_required || signed_request || rp.sign == Reply::Sign::Always) &&
                 rp.status != st::kUserSessionDeleted;
@@ -337,7 +351,13 @@ std::optional<std::string> process_message(ConnState& c, ByteSpan message, Actio
         c.preauth.update(e.bytes);
       } else if (Command(hdr.command) == Command::SessionSetup &&
                  rp.status == st::kMoreProcessingRequired) {
-        if (Session* s = c.session(rsp_session)) s->preauth.update(e.bytes);
+        if (auto b = c.bindings.find(rsp_session); b != c.bindings.end()) {
+          // A binding's responses are signed (Session.SigningKey): the hash covers them as sent.
+          if (e.signer) e.signer->sign_in_place(e.bytes);
+          b->second.preauth.update(e.bytes);
+        }
+        else if (Session* s = c.session(rsp_session))
+          s->preauth.update(e.bytes);
       }
     }
 

@@ -57,6 +57,10 @@ struct Reply {
   bool go_async = false;                    // answered later: send STATUS_PENDING now
   std::optional<std::string> disconnect;    // terminate the connection instead of answering
   enum class Sign { Auto, Always, Never } sign = Sign::Auto;
+  // Signs the response with this key instead of the session's channel key: a binding's
+  // SESSION_SETUP responses other than its final success are signed with Session.SigningKey
+  // ([MS-SMB2] 3.3.4.1.1), and this connection has no channel of the session yet.
+  std::optional<signing::Signer> sign_with;
   // READ without a copy: the data follow the body from this file.
   std::shared_ptr<ShareFile> send_file;
   std::uint64_t send_offset = 0;

@@ -1,5 +1,7 @@
 #include "proto/smb2/state.h"
 
+#include <algorithm>
+
 #include "proto/smb2/dispatch.h"
 #include "wire/smb2/simple.h"
 #include "wire/smb2/status.h"
@@ -31,17 +33,38 @@ std::uint64_t CreditWindow::grant(std::uint64_t n, std::uint64_t max_window) {
   return n;
 }
 
-std::size_t Open::memory() const {
-  std::size_t m = sizeof(Open) + path.size() + client_name.size() + pattern.size() +
-                  locks.size() * sizeof(LockRange);
-  if (listing)
-    for (const auto& e : *listing) m += sizeof(DirEntry) + e.name.size();
-  return m;
-}
+ConnState::ConnState(ServerContext& context)
+    : ctx(&context), registry(context.registry), opens(context.registry.opens) {}
 
 Session* ConnState::session(std::uint64_t id) {
-  auto it = sessions.find(id);
-  return it == sessions.end() ? nullptr : &it->second;
+  if (std::find(sessions.begin(), sessions.end(), id) == sessions.end()) return nullptr;
+  return registry.find(id);
+}
+
+const std::optional<signing::Signer>& ConnState::channel_signer(Session& s) {
+  static const std::optional<signing::Signer> none;
+  Channel* ch = s.channel(this);
+  return ch ? ch->signer : none;
+}
+
+std::size_t ConnState::open_count() {
+  std::size_t n = 0;
+  for (auto id : sessions)
+    if (Session* s = registry.find(id)) n += s->open_count;
+  return n;
+}
+
+Session& ConnState::new_session() {
+  Session& s = registry.create(*ctx->random, *this);
+  s.dialect = dialect;
+  s.client_guid = client_guid;
+  sessions.push_back(s.id);
+  return s;
+}
+
+void ConnState::add_channel(Session& s, std::optional<signing::Signer> signer) {
+  s.channels.push_back(Channel{this, std::move(signer)});
+  sessions.push_back(s.id);
 }
 
 void ConnState::complete_pending(const PendingAsync& p, std::uint32_t status, Actions& out) {
@@ -59,7 +82,8 @@ void ConnState::complete_pending(const PendingAsync& p, std::uint32_t status, Ac
   wire::smb2::encode_error_response({}, w);
   Bytes pdu = w.take();
   if (p.sign)
-    if (Session* s = session(p.session_id); s && s->signer) s->signer->sign_in_place(pdu);
+    if (Session* s = session(p.session_id))
+      if (const auto& signer = channel_signer(*s)) signer->sign_in_place(pdu);
   emit(out, SendBytes{nbss_message(pdu)});
 }
 
@@ -67,7 +91,8 @@ void ConnState::close_open(std::uint64_t volatile_id, std::uint32_t notify_statu
   auto it = opens.find(volatile_id);
   if (it == opens.end()) return;
   const Open& o = it->second;
-  // Pending notifies on the handle complete after the CLOSE response (Samba's order, measured).
+  // Pending notifies on the handle complete after the CLOSE response (Samba's order, measured),
+  // on whichever channel of the session they came.
   for (std::size_t i = 0; i < pending.size();) {
     if (pending[i].file_id == o.id) {
       complete_pending(pending[i], notify_status, out);
@@ -75,6 +100,11 @@ void ConnState::close_open(std::uint64_t volatile_id, std::uint32_t notify_statu
     } else {
       ++i;
     }
+  }
+  if (Session* s = registry.find(o.session_id)) {
+    for (auto& ch : s->channels)
+      if (ch.host != this) ch.host->open_closed(o.id, notify_status);
+    if (s->open_count > 0) --s->open_count;
   }
   if (o.bytes_read > 0)
     emit(out, Event{"read \\\\" + o.share_name + "\\" + o.client_name + " " +
@@ -91,12 +121,49 @@ void ConnState::drop_tree(Session& s, std::uint32_t tree_id, Actions& out) {
 }
 
 void ConnState::drop_session(std::uint64_t session_id, Actions& out) {
-  Session* s = session(session_id);
+  Session* s = registry.find(session_id);
   if (!s) return;
   std::vector<std::uint32_t> trees;
   for (const auto& [tid, t] : s->trees) trees.push_back(tid);
   for (auto tid : trees) drop_tree(*s, tid, out);
-  sessions.erase(session_id);
+  std::vector<std::uint64_t> rest;  // opens whose tree is gone already (none expected)
+  for (const auto& [vid, o] : opens)
+    if (o.session_id == session_id) rest.push_back(vid);
+  for (auto vid : rest) close_open(vid, wire::smb2::status::kNotifyCleanup, out);
+  for (auto& ch : s->channels)
+    if (ch.host != this) ch.host->session_ended(session_id);
+  session_ended(session_id);
+  registry.erase(session_id);
+}
+
+void ConnState::session_ended(std::uint64_t session_id) {
+  sessions.erase(std::remove(sessions.begin(), sessions.end(), session_id), sessions.end());
+  bindings.erase(session_id);
+  // Requests pending on the session's opens were completed when the opens closed.
+  pending.erase(std::remove_if(pending.begin(), pending.end(),
+                               [&](const PendingAsync& p) { return p.session_id == session_id; }),
+                pending.end());
+}
+
+void ConnState::open_closed(const wire::smb2::FileId& id, std::uint32_t status) {
+  for (std::size_t i = 0; i < pending.size();) {
+    if (pending[i].file_id == id) {
+      complete_pending(pending[i], status, deferred);
+      pending.erase(pending.begin() + std::ptrdiff_t(i));
+    } else {
+      ++i;
+    }
+  }
+}
+
+std::uint32_t server_capabilities(const ServerContext& ctx, std::uint16_t dialect) {
+  namespace cap = wire::smb2::capability;
+  if (dialect == wire::smb2::dialect::k202) return 0;
+  std::uint32_t caps = cap::kLargeMtu;
+  if (dialect >= wire::smb2::dialect::k300 && dialect != wire::smb2::dialect::kWildcard &&
+      ctx.settings.multi_channel)
+    caps |= cap::kMultiChannel;
+  return caps;
 }
 
 }  // namespace pxe::proto::smb2

@@ -1,7 +1,9 @@
-// The state of one SMB2 connection, owned in one place each: the connection owns its sessions
-// and its opens; a session owns its tree connects; an open names its session and tree by id and
-// goes away with them (TREE_DISCONNECT, LOGOFF, the connection closing). Handlers in commands/
-// work on this state; connection.cpp owns the bytes and the timer, dispatch.cpp the compound walk.
+// The state of one SMB2 connection. Sessions (with their tree connects) and opens are the
+// server's (session_registry.h): the connection holds a channel of each session it set up or
+// bound, and its own requests pending (CHANGE_NOTIFY) and SESSION_SETUP bindings in progress. An
+// open names its session and tree by id and goes away with them (CLOSE, TREE_DISCONNECT, LOGOFF on
+// any channel, the session's last channel closing). Handlers in commands/ work on this state;
+// connection.cpp owns the bytes and the timer, dispatch.cpp the compound walk.
 #pragma once
 
 #include <array>
@@ -44,53 +46,6 @@ class CreditWindow {
   std::deque<bool> used_ids_ = std::deque<bool>(1, false);
 };
 
-struct Tree {
-  std::uint32_t id = 0;
-  const ServerShare* share = nullptr;  // nullptr: IPC$
-  std::string name;                    // as the client wrote it, for the log
-  bool ipc() const { return share == nullptr; }
-};
-
-struct Session {
-  enum class State { InProgress, Valid };
-  std::uint64_t id = 0;
-  State state = State::InProgress;
-  std::unique_ptr<Authenticator> auth;  // during SESSION_SETUP
-  Identity identity;
-  std::uint16_t session_flags = 0;
-  std::optional<signing::Signer> signer;  // user sessions only
-  bool signing_required = false;          // every request signed, every response signed
-  signing::PreauthIntegrity preauth;      // 3.1.1
-  std::map<std::uint32_t, Tree> trees;
-  std::uint32_t next_tree_id = 1;
-};
-
-struct LockRange {
-  std::uint64_t offset = 0, length = 0;
-  bool exclusive = false;
-};
-
-struct Open {
-  wire::smb2::FileId id;
-  std::uint64_t session_id = 0;
-  std::uint32_t tree_id = 0;
-  std::string path;         // share path ("" = root)
-  std::string client_name;  // as the client asked, for the log
-  std::string share_name;
-  FileMeta meta;
-  std::shared_ptr<ShareFile> file;  // regular files
-  std::uint32_t granted_access = 0;
-  std::uint32_t create_options = 0;
-  // QUERY_DIRECTORY: the listing captured by the first query (or REOPEN) with its pattern,
-  // "." and ".." included; `cursor` is the next entry to return.
-  std::optional<std::vector<DirEntry>> listing;
-  std::string pattern;
-  std::size_t cursor = 0;
-  std::vector<LockRange> locks;
-  std::uint64_t bytes_read = 0;
-  std::size_t memory() const;
-};
-
 // A request waiting for an event that never comes on a read-only share (CHANGE_NOTIFY): its
 // interim STATUS_PENDING went out, CANCEL or CLOSE (or LOGOFF, TREE_DISCONNECT) completes it.
 struct PendingAsync {
@@ -104,8 +59,17 @@ struct PendingAsync {
   bool sign = false;  // the final response is signed (its session signs the request's way)
 };
 
-struct ConnState {
+// A SESSION_SETUP binding this connection to an existing session, until it succeeds or fails
+// ([MS-SMB2] 3.3.5.5.2; Connection.PreauthSessionTable for 3.1.1).
+struct Binding {
+  std::unique_ptr<Authenticator> auth;
+  signing::PreauthIntegrity preauth;
+};
+
+struct ConnState final : ChannelHost {
+  explicit ConnState(ServerContext& context);
   ServerContext* ctx = nullptr;
+  SessionRegistry& registry;
   std::uint64_t filetime_now = 0;  // the current request's wall time (FILETIME)
 
   enum class Phase { Initial, AfterWildcard, Negotiated } phase = Phase::Initial;
@@ -120,13 +84,23 @@ struct ConnState {
   bool large_mtu() const { return dialect != 0 && dialect != wire::smb2::dialect::k202; }
 
   CreditWindow credits;
-  std::map<std::uint64_t, Session> sessions;
-  std::map<std::uint64_t, Open> opens;  // by volatile id
+  std::vector<std::uint64_t> sessions;  // ids of the sessions with a channel here (SessionTable)
+  std::map<std::uint64_t, Binding> bindings;  // by SessionId
+  std::map<std::uint64_t, Open>& opens;  // the registry's, by volatile id
   std::vector<PendingAsync> pending;
   std::uint64_t next_async_id = 1;
-  std::uint64_t next_volatile_id = 1;
+  Actions deferred;  // caused by another connection (ChannelHost), for the server to take
 
+  // A session with a channel on this connection; nullptr for any other id.
   Session* session(std::uint64_t id);
+  // The signer of `s` on this connection: Channel.SigningKey (nullopt for guest/anonymous).
+  const std::optional<signing::Signer>& channel_signer(Session& s);
+  // Opens of the sessions with a channel here (the per-connection limit counts these).
+  std::size_t open_count();
+  // A new session on this connection (InProgress, channel added).
+  Session& new_session();
+  // Adds this connection's channel to a bound session.
+  void add_channel(Session& s, std::optional<signing::Signer> signer);
   // Closes what hangs off a tree / a session (opens, pending notifies: their completions go to
   // `out` as whole NBSS messages).
   void close_open(std::uint64_t volatile_id, std::uint32_t notify_status, Actions& out);
@@ -135,10 +109,16 @@ struct ConnState {
   // Completes a pending async request with an error status (CANCELLED, NOTIFY_CLEANUP):
   // a final async response with CreditResponse 0, signed when its session signs.
   void complete_pending(const PendingAsync& p, std::uint32_t status, Actions& out);
+
+  // ChannelHost: what the other channels of a session tell this connection.
+  void session_ended(std::uint64_t session_id) override;
+  void open_closed(const wire::smb2::FileId& id, std::uint32_t status) override;
 };
 
-// The capabilities we announce: LARGE_MTU only (reference section 0).
-inline constexpr std::uint32_t kServerCapabilities = wire::smb2::capability::kLargeMtu;
+// The capabilities we announce: LARGE_MTU (reference section 0), and MULTI_CHANNEL for 3.x when
+// `server multi channel support` is on (Samba 4.17's default on Linux, and what smbtorture's
+// multichannel tests need).
+std::uint32_t server_capabilities(const ServerContext& ctx, std::uint16_t dialect);
 
 // Appends an action (out of line: GCC 12 warns about variants moved into push_back inline).
 void emit(Actions& out, Action action);

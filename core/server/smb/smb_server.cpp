@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <new>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "server/loop/service_loop.h"
 #include "server/smb/directory_share.h"
 #include "server/smb/log.h"
+#include "transport/dhcp_socket.h"
 #include "transport/tcp.h"
 
 namespace pxe::server {
@@ -76,6 +78,7 @@ class SmbServerImpl final : public SmbServer {
     for (auto& b : ctx_.server_guid) b = static_cast<std::uint8_t>(random_.next());
     ctx_.start_filetime = filetime_of(clock_.now());
     for (auto& s : shares_) ctx_.shares.push_back({s.name, s.share.get(), s.guest_ok});
+    ctx_.interfaces_v4 = options.interfaces;
     port_ = listen_.local().port;
     loop_->add(listen_.fd(), kListenId, EPOLLIN);
   }
@@ -318,6 +321,18 @@ class SmbServerImpl final : public SmbServer {
         update_events(id, c);
       });
     }
+    // What one connection's request did to another's (LOGOFF or CLOSE on one channel of a
+    // session completing a CHANGE_NOTIFY pending on another).
+    for (auto& entry : conns_) {
+      const std::uint64_t id = entry.first;  // not a structured binding: clang 14 (the fuzz build) cannot capture one
+      Conn& c = *entry.second;
+      if (c.failed || !c.machine->has_deferred()) continue;
+      guarded(id, [&] {
+        actions_.clear();
+        c.machine->take_deferred(actions_);
+        apply(id, c, now);
+      });
+    }
     now = clock_.now();
     if (accept_paused_until_ && *accept_paused_until_ <= now) {
       accept_paused_until_.reset();
@@ -378,6 +393,35 @@ const Clock& system_clock() {
 
 }  // namespace
 
+Result<std::vector<proto::smb2::ServerInterface>> smb_interfaces(const std::string& address) {
+  auto addr = Ipv4::parse(address);
+  if (!addr) return make_error("not an IPv4 address: " + address);
+  auto all = transport::list_interfaces();
+  if (!all) return all.error();
+  std::vector<proto::smb2::ServerInterface> out;
+  auto add = [&](const transport::NetInterface& i) {
+    proto::smb2::ServerInterface e;
+    std::uint32_t v = i.address.value;
+    e.ipv4 = {std::uint8_t(v >> 24), std::uint8_t(v >> 16), std::uint8_t(v >> 8), std::uint8_t(v)};
+    e.if_index = std::uint32_t(i.index);
+    // The kernel's link speed in Mbit/s; none (loopback, some virtual links) or unknown (-1):
+    // 1 Gbit/s.
+    std::ifstream speed("/sys/class/net/" + i.name + "/speed");
+    long mbits = 0;
+    if (speed >> mbits && mbits > 0) e.link_speed = std::uint64_t(mbits) * 1000000u;
+    out.push_back(e);
+  };
+  const bool any = addr->is_zero();
+  for (const auto& i : *all) {
+    bool loopback = (i.address.value >> 24) == 127;
+    if (any ? !loopback : i.address == *addr) add(i);
+  }
+  if (out.empty() && any)  // only loopback here
+    for (const auto& i : *all) add(i);
+  if (out.empty()) return make_error("no interface has the address " + address);
+  return out;
+}
+
 std::uint64_t filetime_of(Timestamp t) {
   // Floor division: a time before 1970 keeps its microseconds positive within the second.
   std::int64_t s = t.us / 1000000, us = t.us % 1000000;
@@ -426,6 +470,11 @@ Result<std::unique_ptr<SmbServer>> open_smb_service(const config::SmbSettings& s
   }
   SmbServerOptions options;
   options.address = address;
+  if (settings.multi_channel) {
+    auto ifs = smb_interfaces(address);
+    if (!ifs) log()->warn("interfaces for FSCTL_QUERY_NETWORK_INTERFACE_INFO: {}", ifs.error().what);
+    else options.interfaces = std::move(*ifs);
+  }
   return open_smb_server(settings, std::move(shares), options);
 }
 

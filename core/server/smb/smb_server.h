@@ -33,6 +33,9 @@ struct SmbServerOptions {
   std::size_t max_queued_bytes = 64u << 20;
   // A connection the machine closed gets this long to take what was queued for it.
   Duration close_linger = std::chrono::seconds(5);
+  // What FSCTL_QUERY_NETWORK_INTERFACE_INFO lists (empty: STATUS_NOT_SUPPORTED);
+  // open_smb_service() fills it with smb_interfaces(address).
+  std::vector<proto::smb2::ServerInterface> interfaces;
 };
 
 // A share the server serves: the tree (a DirectoryShare, or a MemoryShare in tests) and whether
@@ -71,6 +74,12 @@ Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& se
 // privilege drop: the port (445) and the share directories are opened here. The settings'
 // warnings (smb.conf lines ignored) are logged.
 Result<std::unique_ptr<SmbServer>> open_smb_service(const config::SmbSettings& settings, const std::string& address);
+
+// The interfaces a multichannel client may reach the server on, for
+// FSCTL_QUERY_NETWORK_INTERFACE_INFO: the one holding `address`, or for 0.0.0.0 every interface
+// but loopback (loopback when there is nothing else), each with its ifindex and the kernel's link
+// speed (/sys/class/net/NAME/speed; 1 Gbit/s when it has none).
+Result<std::vector<proto::smb2::ServerInterface>> smb_interfaces(const std::string& address);
 
 // FILETIME (100 ns units since 1601-01-01) of a wall-clock Timestamp.
 std::uint64_t filetime_of(Timestamp t);

@@ -553,7 +553,8 @@ TEST(SmbConnectionFiles, ValidateNegotiateInfoIsSignedAndAMismatchDropsTheConnec
   ASSERT_EQ(r.h.status, st::kSuccess);
   EXPECT_TRUE(c.signed_ok(r));
   ByteReader out(body_as<w::IoctlResponse>(r).output);
-  EXPECT_EQ(out.u32le(), w::capability::kLargeMtu);
+  // The capabilities of the NEGOTIATE response.
+  EXPECT_EQ(out.u32le(), w::capability::kLargeMtu | w::capability::kMultiChannel);
   out.skip(16);
   EXPECT_EQ(out.u16le(), w::security_mode::kSigningEnabled);
   EXPECT_EQ(out.u16le(), w::dialect::k302);

@@ -22,7 +22,7 @@ TEST(SmbConnectionNegotiate, AnswersSmb311WithPreauthAndGmacSigningContexts) {
   const auto& n = body_as<w::NegotiateResponse>(r);
   EXPECT_EQ(n.dialect_revision, w::dialect::k311);
   EXPECT_EQ(n.security_mode, w::security_mode::kSigningEnabled);
-  EXPECT_EQ(n.capabilities, w::capability::kLargeMtu);
+  EXPECT_EQ(n.capabilities, w::capability::kLargeMtu | w::capability::kMultiChannel);
   EXPECT_EQ(n.server_guid, c.ctx.server_guid);
   EXPECT_EQ(n.max_read_size, c.ctx.limits.max_read);
   EXPECT_EQ(n.system_time, Client::kFiletime);
@@ -57,14 +57,25 @@ TEST(SmbConnectionNegotiate, NegotiatesEachDialectOfferedAlone) {
     EXPECT_EQ(r.h.status, st::kSuccess) << w::dialect_str(d);
     const auto& n = body_as<w::NegotiateResponse>(r);
     EXPECT_EQ(n.dialect_revision, d);
-    // 2.0.2 has no large MTU: 64 KiB sizes and no capability.
+    // 2.0.2 has no large MTU: 64 KiB sizes and no capability; multichannel is 3.x only.
     if (d == w::dialect::k202) {
       EXPECT_EQ(n.capabilities, 0u);
       EXPECT_EQ(n.max_read_size, 65536u);
-    } else {
+    } else if (d == w::dialect::k210) {
       EXPECT_EQ(n.capabilities, w::capability::kLargeMtu);
+    } else {
+      EXPECT_EQ(n.capabilities, w::capability::kLargeMtu | w::capability::kMultiChannel);
     }
     EXPECT_EQ(n.contexts.empty(), d != w::dialect::k311);
+  }
+}
+
+TEST(SmbConnectionNegotiate, MultiChannelIsNotOfferedWhenTheConfigTurnsItOff) {
+  for (std::uint16_t d : {w::dialect::k300, w::dialect::k302, w::dialect::k311}) {
+    Client c;
+    c.ctx.settings.multi_channel = false;  // server multi channel support = no
+    const auto& n = body_as<w::NegotiateResponse>(c.negotiate({d}));
+    EXPECT_EQ(n.capabilities, w::capability::kLargeMtu) << w::dialect_str(d);
   }
 }
 

@@ -68,9 +68,17 @@ inline Bytes flatten(const p::SendFileData& f) {
   return out;
 }
 
+// A further client connection to the same server (its ServerContext, so the same session
+// registry): another channel for multichannel tests.
+struct SameServer {
+  p::ServerContext& ctx;
+};
+
 class Client {
  public:
-  explicit Client(std::uint16_t max_dialect = w::dialect::k311) {
+  explicit Client(SameServer server) : ctx(server.ctx) {}
+  explicit Client(std::uint16_t max_dialect = w::dialect::k311)
+      : own_ctx_(std::make_unique<p::ServerContext>()), ctx(*own_ctx_) {
     ctx.random = &random;
     ctx.server_guid = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     ctx.settings.max_protocol = config::SmbDialect(max_dialect);
@@ -138,7 +146,7 @@ class Client {
     w::NegotiateRequest n;
     n.security_mode = w::security_mode::kSigningEnabled;
     n.capabilities = 0x7f;
-    n.client_guid = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    n.client_guid = client_guid;
     n.dialects = std::move(dialects);
     if (n.offers(w::dialect::k311)) {
       ByteWriter pw;
@@ -233,12 +241,73 @@ class Client {
     return r2;
   }
 
+  // Binds `primary`'s session to this connection (SESSION_SETUP with SMB2_SESSION_FLAG_BINDING,
+  // [MS-SMB2] 3.2.4.2.3): NEGOTIATE of `primary`'s dialect (unless done), then NTLMv2 again,
+  // every request signed with the session's key. On success `signer` is the new channel's (from
+  // this authentication's session key and, 3.1.1, this connection's pre-auth hash). Returns the
+  // last response.
+  Rsp bind(const Client& primary, std::string user, std::string password) {
+    signing::PreauthIntegrity hash;
+    if (negotiate_request.dialects.empty()) {
+      Rsp n = negotiate({primary.dialect});
+      hash.update(sent);
+      hash.update(n.pdu);
+    }
+    session_id = primary.session_id;
+    signer = primary.signer;  // Session.SigningKey signs the binding's requests
+    algorithm = primary.algorithm;
+    namespace nf = wire::ntlmssp::flag;
+    wire::ntlmssp::Negotiate neg;
+    neg.flags = nf::kUnicode | nf::kRequestTarget | nf::kNtlm | nf::kSign | nf::kAlwaysSign |
+                nf::kExtendedSessionSecurity | nf::k128;
+    w::SessionSetupRequest ss;
+    ss.flags = w::kSessionSetupBinding;
+    ss.security_mode = w::security_mode::kSigningEnabled;
+    ss.security_buffer = wire::ntlmssp::encode(neg);
+    Rsp r1 = call(request(w::Command::SessionSetup), ss);
+    hash.update(sent);
+    hash.update(r1.pdu);
+    if (r1.h.status != w::status::kMoreProcessingRequired) return r1;
+    auto raw = wire::ntlmssp::find_in_spnego(std::get<w::SessionSetupResponse>(r1.body).security_buffer);
+    EXPECT_TRUE(raw.has_value());
+    if (!raw) return r1;
+    auto chal = wire::ntlmssp::parse(*raw);
+    EXPECT_TRUE(chal.ok());
+    if (!chal.ok()) return r1;
+    wire::ntlmssp::Authenticate auth;
+    auth.flags = neg.flags;
+    auth.user = user;
+    auth.domain = "WORKGROUP";
+    auth.workstation = "CLIENT";
+    auto nt = proto::smb2::ntlm::ntlmv2_response(proto::smb2::ntlm::nt_hash(password), user,
+                                                 auth.domain, chal->challenge,
+                                                 {0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7});
+    auth.nt_response = std::move(nt.nt_response);
+    auth.lm_response = Bytes(24, 0);
+    ss.security_buffer = wire::ntlmssp::encode(auth);
+    Rsp r2 = call(request(w::Command::SessionSetup), ss);
+    hash.update(sent);
+    if (r2.h.status == w::status::kSuccess) {
+      session_key = nt.session_base_key;
+      signer = signing::Signer::for_session(dialect, nt.session_base_key, hash.value(), algorithm);
+    }
+    return r2;
+  }
+
   Rsp tree_connect(std::string share_name) {
     w::TreeConnectRequest t;
     t.path = "\\\\192.0.2.1\\" + share_name;
     Rsp r = call(request(w::Command::TreeConnect), t);
     if (r.h.status == w::status::kSuccess) tree_id = r.h.tree_id;
     return r;
+  }
+
+  // What other connections' requests left for this one (Connection::take_deferred), parsed
+  // into `responses` like the rest.
+  void take_deferred() {
+    p::Actions a;
+    conn().take_deferred(a);
+    take(a);
   }
 
   // Whether the response carries a valid signature of the client's signer.
@@ -262,7 +331,8 @@ class Client {
 
   ScriptedRandom random;
   p::MemoryShare share;
-  p::ServerContext ctx;
+  std::unique_ptr<p::ServerContext> own_ctx_;  // null for a further connection (SameServer)
+  p::ServerContext& ctx;
   Timestamp now{1'000'000};
   static constexpr std::uint64_t kFiletime = 0x01DB000000000000ull;
   std::uint64_t filetime = kFiletime;
@@ -271,6 +341,7 @@ class Client {
   std::uint32_t tree_id = 0;
   std::uint16_t dialect = 0;  // negotiated
   w::NegotiateRequest negotiate_request;
+  std::array<std::uint8_t, 16> client_guid = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
 
  private:
   void parse_message(const Bytes& nbss) {

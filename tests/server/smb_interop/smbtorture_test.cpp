@@ -1,6 +1,6 @@
 // The 13 smbtorture tests that pass against a read-only Samba share (reference section 5.3),
-// against pxekit serve (but for the known gaps listed below), and against the reference Samba on
-// the same trees as the check that the gate itself is right. The two bench tests run 2 s each here (torture:timelimit), not 10.
+// against pxekit serve, and against the reference Samba on the same trees as the check that the
+// gate itself is right. The two bench tests run 2 s each here (torture:timelimit), not 10.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -46,24 +46,14 @@ const std::vector<std::string> kGate = {
     "smb2.ioctl.network_interface_info", "smb2.multichannel.generic.interface_info",
     "smb2.multichannel.generic.num_channels", "smb2.bench.path-contention-shared", "smb2.bench.echo"};
 
-// Known gaps of pxekit (issue 13 stays open on them): pxekit does not advertise
-// SMB2_GLOBAL_CAP_MULTI_CHANNEL (the reference's section 0 advises against it: a client that sees
-// it tries to bind further channels, and pxekit has no session binding), so smbtorture skips the
-// two interface-info tests and num_channels fails with "Server does not support multichannel".
-// KnownGap fails as soon as one of them passes: move it back into the gate then.
-const std::vector<std::string> kPxekitGaps = {"smb2.ioctl.network_interface_info",
-                                              "smb2.multichannel.generic.interface_info",
-                                              "smb2.multichannel.generic.num_channels"};
-
-bool is_gap(const std::string& name) {
-  return std::find(kPxekitGaps.begin(), kPxekitGaps.end(), name) != kPxekitGaps.end();
-}
-
+// All 13 run against pxekit too. The last three used to be pxekit's known gap (no
+// SMB2_GLOBAL_CAP_MULTI_CHANNEL, no session binding); they pass since multichannel came in
+// (proto/smb2/session_registry.h): num_channels binds 32 channels to one session and expects
+// STATUS_INSUFFICIENT_RESOURCES for the 33rd.
 std::vector<Case> gate_cases() {
   std::vector<Case> cases;
   for (Peer p : {Peer::Pxekit, Peer::Samba})
-    for (const auto& name : kGate)
-      if (p == Peer::Samba || !is_gap(name)) cases.emplace_back(p, name);
+    for (const auto& name : kGate) cases.emplace_back(p, name);
   return cases;
 }
 
@@ -105,33 +95,6 @@ TEST_P(Smbtorture, Passes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ReadOnlyGate, Smbtorture, ::testing::ValuesIn(gate_cases()), case_name);
-
-class SmbtortureKnownGap : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(SmbtortureKnownGap, StillFailsOnPxekitForTheReasonGiven) {
-  const std::string& name = GetParam();
-  std::string why;
-  int rc = 0;
-  auto out = torture(Peer::Pxekit, name, &rc, &why);
-  if (!out) {
-    if (why.find("did not start") != std::string::npos) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
-  std::string leaf = name.substr(name.rfind('.') + 1);
-  EXPECT_EQ(out->find("\nsuccess: " + leaf), std::string::npos)
-      << name << " passes against pxekit now: move it from kPxekitGaps into the gate\n" << *out;
-  // Each fails for the reason written above, not for another.
-  bool multichannel = out->find("ultichannel") != std::string::npos || out->find("MULTI_CHANNEL") != std::string::npos;
-  EXPECT_TRUE(multichannel) << *out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Multichannel, SmbtortureKnownGap, ::testing::ValuesIn(kPxekitGaps),
-                         [](const ::testing::TestParamInfo<std::string>& i) {
-                           std::string n = i.param;
-                           for (auto& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
 
 }  // namespace
 }  // namespace pxe::server::smb::test

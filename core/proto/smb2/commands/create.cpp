@@ -76,7 +76,7 @@ void handle_create(ConnState& c, Request& rq, Reply& rp) {
     return rp.fail(st::kFileIsADirectory);
   if (!meta->directory && (req->create_options & opt::kDirectoryFile))
     return rp.fail(st::kNotADirectory);
-  if (c.opens.size() >= c.ctx->limits.max_opens_per_connection)
+  if (c.open_count() >= c.ctx->limits.max_opens_per_connection)
     return rp.fail(st::kInsufficientResources);
 
   std::shared_ptr<ShareFile> file;
@@ -86,8 +86,9 @@ void handle_create(ConnState& c, Request& rq, Reply& rp) {
     file = std::move(f.value());
   }
 
-  std::uint64_t vid = c.next_volatile_id++;
+  std::uint64_t vid = c.registry.next_volatile_id++;
   Open& o = c.opens[vid];
+  ++rq.session->open_count;
   o.id = {vid, vid};
   o.session_id = rq.hdr.session_id;
   o.tree_id = tree.id;

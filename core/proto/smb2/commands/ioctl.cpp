@@ -1,5 +1,5 @@
-// IOCTL ([MS-SMB2] 3.3.5.15) — reference section 2.11: the FSCTLs a read-only, non-DFS,
-// single-channel server answers.
+// IOCTL ([MS-SMB2] 3.3.5.15) — reference section 2.11: the FSCTLs a read-only, non-DFS
+// server answers.
 #include <algorithm>
 
 #include "proto/smb2/dispatch.h"
@@ -26,27 +26,28 @@ void validate_negotiate(ConnState& c, const wire::smb2::IoctlRequest& req, Reply
     rp.disconnect = "FSCTL_VALIDATE_NEGOTIATE_INFO does not match the NEGOTIATE received";
     return;
   }
-  out.u32le(kServerCapabilities);
+  out.u32le(server_capabilities(*c.ctx, c.dialect));
   out.bytes(c.ctx->server_guid);
   out.u16le(c.server_security_mode);
   out.u16le(c.dialect);
   rp.sign = Reply::Sign::Always;  // the client checks this response's signature
 }
 
-// NETWORK_INTERFACE_INFO entries (2.2.32.5), one per configured IPv4 address.
+// NETWORK_INTERFACE_INFO entries (2.2.32.5), one per interface the server was given (the
+// service: the interfaces of the address it listens on).
 void interface_info(ConnState& c, Reply& rp, ByteWriter& out) {
-  const auto& addrs = c.ctx->interfaces_v4;
-  if (addrs.empty()) return rp.fail(st::kNotSupported);
-  for (std::size_t i = 0; i < addrs.size(); ++i) {
-    bool last = i + 1 == addrs.size();
+  const auto& ifs = c.ctx->interfaces_v4;
+  if (ifs.empty()) return rp.fail(st::kNotSupported);
+  for (std::size_t i = 0; i < ifs.size(); ++i) {
+    bool last = i + 1 == ifs.size();
     out.u32le(last ? 0 : 152);  // Next
-    out.u32le(std::uint32_t(i + 1));  // IfIndex
+    out.u32le(ifs[i].if_index);
     out.u32le(0);               // Capability: neither RSS nor RDMA
     out.u32le(0);               // Reserved
-    out.u64le(1000000000ull);   // LinkSpeed: 1 Gbit/s
+    out.u64le(ifs[i].link_speed);
     out.u16le(2);               // AF_INET
     out.u16le(0);               // port
-    out.bytes(addrs[i]);
+    out.bytes(ifs[i].ipv4);
     out.zeros(128 - 8);
   }
 }

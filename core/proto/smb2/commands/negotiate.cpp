@@ -35,7 +35,7 @@ wire::smb2::NegotiateResponse base_response(ConnState& c, std::uint16_t dialect)
   m.server_guid = ctx.server_guid;
   // 2.0.2 has no multi-credit requests: its sizes stay at 64 KiB (as Samba's).
   bool small = dialect == dl::k202 || dialect == dl::kWildcard;
-  m.capabilities = dialect == dl::k202 ? 0 : kServerCapabilities;
+  m.capabilities = server_capabilities(ctx, dialect);
   std::uint32_t cap = small ? 65536u : 0xFFFFFFFFu;
   m.max_transact_size = std::min(ctx.limits.max_transact, cap);
   m.max_read_size = std::min(ctx.limits.max_read, cap);

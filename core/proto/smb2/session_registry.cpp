@@ -1,0 +1,38 @@
+#include "proto/smb2/session_registry.h"
+
+namespace pxe::proto::smb2 {
+
+Channel* Session::channel(const ChannelHost* host) {
+  for (auto& ch : channels)
+    if (ch.host == host) return &ch;
+  return nullptr;
+}
+
+std::size_t Open::memory() const {
+  std::size_t m = sizeof(Open) + path.size() + client_name.size() + pattern.size() +
+                  locks.size() * sizeof(LockRange);
+  if (listing)
+    for (const auto& e : *listing) m += sizeof(DirEntry) + e.name.size();
+  return m;
+}
+
+Session* SessionRegistry::find(std::uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+Session& SessionRegistry::create(Random& random, ChannelHost& host) {
+  std::uint64_t id = 0;
+  while (id == 0 || id == ~0ull || sessions_.count(id))
+    id = std::uint64_t(random.next()) << 32 | random.next();
+  auto s = std::make_unique<Session>();
+  s->id = id;
+  s->channels.push_back(Channel{&host, std::nullopt});
+  Session& ref = *s;
+  sessions_.emplace(id, std::move(s));
+  return ref;
+}
+
+void SessionRegistry::erase(std::uint64_t id) { sessions_.erase(id); }
+
+}  // namespace pxe::proto::smb2
