@@ -288,6 +288,23 @@ TEST(SmbMultichannel, BindingTwiceOnOneConnectionOrWithoutMultichannelIsNotAccep
             st::kRequestNotAccepted);
 }
 
+TEST(SmbMultichannel, ABoundSessionCountsAgainstTheConnectionsSessionCap) {
+  Client a;
+  a.ctx.limits.max_sessions_per_connection = 1;
+  ASSERT_EQ(a.logon("user", "pass").h.status, st::kSuccess);
+  Client b(SameServer{a.ctx});
+  ASSERT_EQ(b.logon("user", "pass").h.status, st::kSuccess);  // b's own session
+  EXPECT_EQ(b.bind(a, "user", "pass").h.status, st::kInsufficientResources);
+  Client c(SameServer{a.ctx});
+  ASSERT_EQ(c.bind(a, "user", "pass").h.status, st::kSuccess);
+  c.session_id = 0;  // and then no session of its own
+  c.signer.reset();
+  namespace nf = wire::ntlmssp::flag;
+  wire::ntlmssp::Negotiate neg;
+  neg.flags = nf::kUnicode | nf::kNtlm;
+  EXPECT_EQ(c.session_setup(wire::ntlmssp::encode(neg)).h.status, st::kInsufficientResources);
+}
+
 TEST(SmbMultichannel, TheThirtyThirdChannelIsInsufficientResources) {
   Client a;
   ASSERT_EQ(a.logon("user", "pass").h.status, st::kSuccess);

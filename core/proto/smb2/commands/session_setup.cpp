@@ -62,7 +62,7 @@ void bind_session(ConnState& c, Request& rq, const wire::smb2::SessionSetupReque
     if (s->client_guid != c.client_guid) return rp.fail(st::kUserSessionDeleted);
     if (s->channel(&c)) return rp.fail(st::kRequestNotAccepted);
     if (s->channels.size() >= c.registry.max_channels ||
-        c.sessions.size() >= c.ctx->limits.max_sessions_per_connection)
+        c.sessions.size() + c.bindings.size() >= c.ctx->limits.max_sessions_per_connection)
       return rp.fail(st::kInsufficientResources);
     Binding& b = c.bindings[id];
     b.auth = std::make_unique<Authenticator>(auth_settings(*c.ctx), *c.ctx->random, c.filetime_now);
@@ -118,7 +118,7 @@ void handle_session_setup(ConnState& c, Request& rq, Reply& rp) {
 
   Session* s = nullptr;
   if (rq.hdr.session_id == 0) {
-    std::size_t live = c.sessions.size();
+    std::size_t live = c.sessions.size() + c.bindings.size();
     if (live >= c.ctx->limits.max_sessions_per_connection)
       return rp.fail(st::kInsufficientResources);
     s = &c.new_session();
