@@ -1,12 +1,15 @@
 // libFuzzer: the TFTP admission decision over a sequence of datagrams, with a simulated table of
 // running transfers that carries the decisions out, and name normalisation of every request.
 // Input: 3 bytes of limits (total cap, per-client cap, writable), then records split at
-// "\xff\xfe\xfd": [source address 0..3][source port 0..3][events][datagram...]. `events` marks
-// the sender's transfers answered (bit 0), ends the oldest transfer (bit 1) and moves the clock
-// (bits 2-7, 50 ms each). Invariants, aborting when broken:
+// "\xff\xfe\xfd": [source address 0..3][source port 0..3][events][datagram...]. `events` moves
+// the sender's transfers on (bit 0: an unanswered one becomes answered, an answered one toggles
+// stalled, as a client that goes silent past a retransmission and then ACKs again), ends the
+// oldest transfer (bit 1) and moves the clock (bits 2-7, 50 ms each). Invariants, aborting when
+// broken:
 //   - a decision never both refuses and starts; Refuse carries a message, a start a request;
-//   - Keep/Replace name a transfer of the same endpoint, file and direction (Replace: answered,
-//     and never an upload); non-requests (an ERROR above all) are dropped;
+//   - Keep/Replace name a transfer of the same endpoint, file and direction (Keep: unanswered, or
+//     a read still moving; Replace: an answered read that stalled, never an upload); non-requests
+//     (an ERROR above all) are dropped;
 //   - carried out, the decisions never take the table over the total or the per-client cap;
 //   - a normalised name never has a ".." component and never starts with '/'.
 #include <cstdlib>
@@ -30,6 +33,7 @@ struct Running {
   std::uint16_t port;
   std::string name, mode;
   bool write, answered;
+  bool stalled = false;
 };
 
 void require(bool ok) {
@@ -74,7 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto events = static_cast<std::uint8_t>(rec[2]);
     now = now + std::chrono::milliseconds(50 * (events >> 2));
     for (auto& t : table)
-      if (events & 1 && t.addr == addr && t.port == port) t.answered = true;
+      if (events & 1 && t.addr == addr && t.port == port) {
+        if (t.answered) t.stalled = !t.stalled;
+        t.answered = true;
+      }
     if (events & 2 && !table.empty()) table.pop_front();
     pxe::ByteSpan bytes(reinterpret_cast<const std::uint8_t*>(rec.data() + 3), rec.size() - 3);
 
@@ -84,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& t : table) {
       if (t.addr != addr) continue;
       ++summary.from_client;
-      if (t.port == port) same.push_back({t.id, t.name, t.mode, t.write, t.answered});
+      if (t.port == port) same.push_back({t.id, t.name, t.mode, t.write, t.answered, t.stalled});
     }
     summary.same_endpoint = same;
     auto a = pt::admit(bytes, addr, summary, limits, rate, now);
@@ -100,14 +107,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       bool found = false;
       for (const auto& s : same)
         if (s.name == req->filename && s.write == req->write &&
-            (a.verdict == pt::Verdict::Keep ? !s.answered : s.answered && !s.write && s.id == a.replace))
+            (a.verdict == pt::Verdict::Keep ? !s.answered || (!s.write && !s.stalled)
+                                            : s.answered && s.stalled && !s.write && s.id == a.replace))
           found = true;
       require(found);
     }
     // Carry the decision out.
     if (a.verdict == pt::Verdict::Replace)
       std::erase_if(table, [&](const Running& t) { return t.id == a.replace; });
-    if (a.starts()) table.push_back({next_id++, addr, port, a.request->filename, a.request->mode, a.request->write, false});
+    if (a.starts())
+      table.push_back({next_id++, addr, port, a.request->filename, a.request->mode, a.request->write, false, false});
     require(table.size() <= limits.max_transfers);
     std::size_t mine = 0;
     for (const auto& t : table) mine += t.addr == addr;
