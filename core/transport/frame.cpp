@@ -5,6 +5,7 @@
 #include <tins/ethernetII.h>
 #include <tins/ip.h>
 #include <tins/rawpdu.h>
+#include <tins/tcp.h>
 #include <tins/udp.h>
 
 #include <algorithm>
@@ -41,6 +42,27 @@ Bytes build_udp_frame(const UdpFrame& f) {
   Tins::RawPDU raw(f.payload.data(), static_cast<std::uint32_t>(f.payload.size()));
   udp /= raw;
   ip /= udp;
+  eth /= ip;
+  return to_bytes(eth);
+}
+
+Bytes build_tcp_frame(const TcpFrame& f) {
+  Tins::EthernetII eth(tins_mac(f.dst_mac), tins_mac(f.src_mac));
+  Tins::IP ip(tins_ip(f.dst_ip), tins_ip(f.src_ip));
+  ip.ttl(64);
+  Tins::TCP tcp(f.dst_port, f.src_port);
+  const auto& s = f.segment;
+  tcp.seq(s.seq);
+  tcp.ack_seq(s.ack);
+  tcp.flags(s.flags);
+  tcp.window(s.window);
+  if (s.mss) tcp.mss(*s.mss);
+  if (s.wscale) tcp.winscale(*s.wscale);
+  if (!s.payload.empty()) {
+    Tins::RawPDU raw(s.payload.data(), static_cast<std::uint32_t>(s.payload.size()));
+    tcp /= raw;
+  }
+  ip /= tcp;
   eth /= ip;
   return to_bytes(eth);
 }
@@ -106,15 +128,39 @@ ParsedFrame parse_frame(ByteSpan frame) {
     if (!ip) return std::monostate{};
     // A fragment (libtins leaves its payload raw) is not a whole datagram.
     if (ip->is_fragmented()) return std::monostate{};
+    std::size_t ip_offset = kEthHeader;
+    for (const Tins::PDU* p = eth.inner_pdu(); p && p != ip; p = p->inner_pdu())
+      if (p->pdu_type() == Tins::PDU::DOT1Q) ip_offset += 4;
+    std::size_t ip_header = ip->head_len() * 4u;
+    if (const auto* tcp = ip->find_pdu<Tins::TCP>()) {
+      const std::size_t tcp_header = tcp->data_offset() * 4u;
+      if (ip->tot_len() > frame.size() - ip_offset || ip->tot_len() < ip_header + tcp_header) return std::monostate{};
+      TcpFrame f;
+      f.src_mac = our_mac(eth.src_addr());
+      f.dst_mac = our_mac(eth.dst_addr());
+      f.src_ip = our_ip(ip->src_addr());
+      f.dst_ip = our_ip(ip->dst_addr());
+      f.src_port = tcp->sport();
+      f.dst_port = tcp->dport();
+      auto& s = f.segment;
+      s.seq = tcp->seq();
+      s.ack = tcp->ack_seq();
+      s.flags = static_cast<std::uint8_t>(tcp->flags() & 0x3f);
+      s.window = tcp->window();
+      if (const auto* o = tcp->search_option(Tins::TCP::MSS); o && o->data_size() == 2)
+        s.mss = static_cast<std::uint16_t>(o->data_ptr()[0] << 8 | o->data_ptr()[1]);
+      if (const auto* o = tcp->search_option(Tins::TCP::WSCALE); o && o->data_size() == 1) s.wscale = o->data_ptr()[0];
+      // The payload from the frame's own bytes: the IPv4 total length says where it ends
+      // (Ethernet padding may follow).
+      const std::size_t from = ip_offset + ip_header + tcp_header, to = ip_offset + ip->tot_len();
+      s.payload.assign(frame.begin() + static_cast<std::ptrdiff_t>(from), frame.begin() + static_cast<std::ptrdiff_t>(to));
+      return f;
+    }
     const auto* udp = ip->find_pdu<Tins::UDP>();
     if (!udp) return std::monostate{};
     if (udp->length() < 8) return std::monostate{};
     // libtins reads what is there; the lengths must also agree with the bytes (IPv4 total
     // length within the frame, the UDP datagram within the IPv4 packet).
-    std::size_t ip_offset = kEthHeader;
-    for (const Tins::PDU* p = eth.inner_pdu(); p && p != ip; p = p->inner_pdu())
-      if (p->pdu_type() == Tins::PDU::DOT1Q) ip_offset += 4;
-    std::size_t ip_header = ip->head_len() * 4u;
     if (ip->tot_len() > frame.size() - ip_offset || ip->tot_len() < ip_header + udp->length())
       return std::monostate{};
     UdpFrame f;

@@ -1,5 +1,5 @@
-// Ethernet II frames as the in-memory Link and a packet socket carry them: IPv4/UDP datagrams
-// and ARP, built and parsed with libtins. Building fills in lengths and both checksums; parsing
+// Ethernet II frames as the in-memory Link and a packet socket carry them: IPv4/UDP datagrams,
+// IPv4/TCP segments and ARP, built and parsed with libtins. Building fills in lengths and both checksums; parsing
 // never throws: anything else (IPv6, a fragment, a short or malformed frame) is std::monostate.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "base/addr.h"
 #include "base/bytes.h"
+#include "wire/tcp/segment.h"
 
 namespace pxe::transport {
 
@@ -32,13 +33,24 @@ struct ArpFrame {
   friend bool operator==(const ArpFrame&, const ArpFrame&) = default;
 };
 
+struct TcpFrame {
+  Mac src_mac, dst_mac;
+  Ipv4 src_ip, dst_ip;
+  std::uint16_t src_port = 0, dst_port = 0;
+  wire::tcp::Segment segment;
+  friend bool operator==(const TcpFrame&, const TcpFrame&) = default;
+};
+
 // A checksummed IPv4/UDP datagram in an Ethernet II frame (padded to the 60-byte minimum).
 Bytes build_udp_frame(const UdpFrame& f);
 // An ARP packet in an Ethernet II frame; dst_mac is ff:ff:ff:ff:ff:ff for a request.
 Bytes build_arp_frame(const ArpFrame& a, Mac dst_mac);
 
-// monostate: not IPv4/UDP or ARP over Ethernet II, or malformed.
-using ParsedFrame = std::variant<std::monostate, UdpFrame, ArpFrame>;
+// A checksummed IPv4/TCP segment (MSS and window-scale options when the segment has them).
+Bytes build_tcp_frame(const TcpFrame& f);
+
+// monostate: not IPv4/UDP, IPv4/TCP or ARP over Ethernet II, or malformed.
+using ParsedFrame = std::variant<std::monostate, UdpFrame, ArpFrame, TcpFrame>;
 ParsedFrame parse_frame(ByteSpan frame);
 
 // The destination MAC of a frame (its first 6 bytes); nullopt when shorter than a header.

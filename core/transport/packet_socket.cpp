@@ -53,7 +53,7 @@ struct VnetHdr {
 };
 constexpr std::size_t kVnetHdr = sizeof(VnetHdr);
 static_assert(kVnetHdr == 10);
-constexpr std::uint8_t kGsoNone = 0, kGsoUdp = 3, kGsoUdpL4 = 5, kGsoEcn = 0x80;
+constexpr std::uint8_t kGsoNone = 0, kGsoTcpV4 = 1, kGsoUdp = 3, kGsoUdpL4 = 5, kGsoEcn = 0x80;
 
 }  // namespace
 
@@ -160,8 +160,27 @@ std::vector<Bytes> split_offloaded(ByteSpan frame, std::uint8_t gso_type, std::u
     parts.emplace_back(frame.begin(), frame.end());
     return parts;
   }
-  if ((gso_type != kGsoUdpL4 && gso_type != kGsoUdp) || gso_size == 0) return parts;
+  if (gso_size == 0) return parts;
   auto parsed = parse_frame(frame);
+  if (gso_type == kGsoTcpV4) {
+    auto* t = std::get_if<TcpFrame>(&parsed);
+    if (!t) return parts;
+    // One segment per gso_size bytes, as the NIC would cut them: sequence numbers advance, FIN
+    // and PSH stay on the last one.
+    const auto& whole = t->segment.payload;
+    if (whole.empty()) parts.emplace_back(frame.begin(), frame.end());
+    for (std::size_t off = 0; off < whole.size(); off += gso_size) {
+      TcpFrame seg = *t;
+      std::size_t len = std::min<std::size_t>(gso_size, whole.size() - off);
+      seg.segment.seq = t->segment.seq + static_cast<std::uint32_t>(off);
+      seg.segment.payload.assign(whole.begin() + static_cast<std::ptrdiff_t>(off),
+                                 whole.begin() + static_cast<std::ptrdiff_t>(off + len));
+      if (off + len < whole.size()) seg.segment.flags &= static_cast<std::uint8_t>(~(wire::tcp::flag::kFin | wire::tcp::flag::kPsh));
+      parts.push_back(build_tcp_frame(seg));
+    }
+    return parts;
+  }
+  if (gso_type != kGsoUdpL4 && gso_type != kGsoUdp) return parts;
   auto* u = std::get_if<UdpFrame>(&parsed);
   if (!u) return parts;
   for (std::size_t off = 0; off < u->payload.size(); off += gso_size) {

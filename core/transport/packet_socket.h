@@ -56,7 +56,8 @@ class PacketSocket {
 
 // Splits a received frame with its virtio_net_hdr facts: gso_type 0 gives the frame back;
 // UDP segmentation (VIRTIO_NET_HDR_GSO_UDP / _UDP_L4) gives one frame per gso_size bytes of
-// UDP payload (checksums filled). Exposed for tests.
+// UDP payload, TCP segmentation (_TCPV4) one segment per gso_size bytes of TCP payload
+// (checksums filled). Exposed for tests.
 std::vector<Bytes> split_offloaded(ByteSpan frame, std::uint8_t gso_type, std::uint16_t gso_size);
 
 }  // namespace pxe::transport

@@ -142,6 +142,44 @@ TEST(ArpFrameCodec, ReplyRoundTrips) {
   EXPECT_EQ(std::get<ArpFrame>(parsed), a);
 }
 
+TEST(TcpFrameCodec, RoundTripsHeaderOptionsAndPayload) {
+  TcpFrame f;
+  f.src_mac = Mac{{0x52, 0x54, 0x00, 0x42, 0x00, 0x10}};
+  f.dst_mac = Mac{{0x52, 0x54, 0x00, 0x42, 0x00, 0x01}};
+  f.src_ip = Ipv4(192, 168, 42, 17);
+  f.dst_ip = Ipv4(192, 168, 42, 1);
+  f.src_port = 49152;
+  f.dst_port = 445;
+  f.segment.seq = 123456789;
+  f.segment.flags = wire::tcp::flag::kSyn;
+  f.segment.window = 65535;
+  f.segment.mss = 1460;
+  f.segment.wscale = 7;
+  auto syn = parse_frame(build_tcp_frame(f));
+  ASSERT_TRUE(std::holds_alternative<TcpFrame>(syn));
+  EXPECT_EQ(std::get<TcpFrame>(syn), f);
+
+  f.segment.flags = wire::tcp::flag::kAck | wire::tcp::flag::kPsh;
+  f.segment.ack = 42;
+  f.segment.mss.reset();
+  f.segment.wscale.reset();
+  f.segment.payload = {0, 0, 0, 3};  // 58 bytes: padded to the Ethernet minimum, parsed without it
+  Bytes padded = build_tcp_frame(f);
+  EXPECT_EQ(padded.size(), 60u);
+  auto small = parse_frame(padded);
+  ASSERT_TRUE(std::holds_alternative<TcpFrame>(small));
+  EXPECT_EQ(std::get<TcpFrame>(small), f);
+  f.segment.payload = {0, 0, 0, 3, 0xfe, 'S', 'M'};
+  Bytes bytes = build_tcp_frame(f);
+  EXPECT_EQ(bytes.size(), 61u);
+  auto data = parse_frame(bytes);
+  ASSERT_TRUE(std::holds_alternative<TcpFrame>(data));
+  EXPECT_EQ(std::get<TcpFrame>(data), f);
+  // A total length past the frame's end is refused.
+  bytes.resize(bytes.size() - 3);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(parse_frame(bytes)));
+}
+
 TEST(ParseFrame, EmptyAndShortFramesAreMonostate) {
   EXPECT_TRUE(std::holds_alternative<std::monostate>(parse_frame({})));
   Bytes b = build_udp_frame(sample(100));
