@@ -60,6 +60,13 @@ class PayloadWriter {
     w_.put_u32le_at(field_at + 4, std::uint32_t(w_.size()));
     w_.bytes(data);
   }
+  // A UTF-16 string's field: starts at an even offset (a zero byte of padding after an odd-length
+  // field before it, as an anonymous logon's one-byte LM response), which is where readers such
+  // as Wireshark expect it. Messages whose fields are all of even length are unchanged.
+  void put_utf16(std::size_t field_at, ByteSpan data) {
+    if (w_.size() % 2 != 0 && !data.empty()) w_.zeros(1);
+    put(field_at, data);
+  }
 
  private:
   ByteWriter& w_;
@@ -301,9 +308,15 @@ Bytes encode(const Authenticate& m) {
   bool unicode = m.flags & flag::kUnicode;
   p.put(lm, m.lm_response);
   p.put(nt, m.nt_response);
-  p.put(domain, to_wire(m.domain, unicode));
-  p.put(user, to_wire(m.user, unicode));
-  p.put(ws, to_wire(m.workstation, unicode));
+  if (unicode) {
+    p.put_utf16(domain, to_wire(m.domain, true));
+    p.put_utf16(user, to_wire(m.user, true));
+    p.put_utf16(ws, to_wire(m.workstation, true));
+  } else {
+    p.put(domain, to_wire(m.domain, false));
+    p.put(user, to_wire(m.user, false));
+    p.put(ws, to_wire(m.workstation, false));
+  }
   p.put(key, m.encrypted_random_session_key);
   return w.take();
 }

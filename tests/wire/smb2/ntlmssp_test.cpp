@@ -169,3 +169,27 @@ TEST(Ntlmssp, NotFoundOrWrongTypeOrTruncated) {
 
 }  // namespace
 }  // namespace pxe::wire::ntlmssp
+
+namespace pxe::wire::ntlmssp {
+namespace {
+
+TEST(NtlmsspEncode, Utf16NamesStartAtEvenOffsetsAfterAOneByteLmResponse) {
+  // An anonymous logon ([MS-NLMP] 3.1.5.1.2): LM response Z(1), no NT response, a workstation.
+  Authenticate a;
+  a.flags = flag::kUnicode | flag::kAnonymous;
+  a.lm_response = {0};
+  a.workstation = "MININT-PXEKIT";
+  Bytes b = encode(a);
+  auto offset_of = [&](std::size_t field) {
+    return std::size_t(b[field + 4]) | std::size_t(b[field + 5]) << 8 | std::size_t(b[field + 6]) << 16;
+  };
+  EXPECT_EQ(offset_of(12), 64u);  // the LM response, right after the fixed part
+  EXPECT_EQ(offset_of(44) % 2, 0u) << "the workstation name's UTF-16 is at an odd offset";
+  auto m = parse(b);
+  ASSERT_TRUE(m) << m.error().what;
+  EXPECT_EQ(m->authenticate, a);
+  EXPECT_TRUE(m->authenticate.anonymous());
+}
+
+}  // namespace
+}  // namespace pxe::wire::ntlmssp
