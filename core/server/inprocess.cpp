@@ -10,6 +10,7 @@
 #include "base/text.h"
 #include "proto/tftp/admission.h"
 #include "proto/tftp/sender.h"
+#include "server/inprocess_smb.h"
 #include "server/tftp/log.h"
 #include "server/tftp/read_request.h"
 #include "wire/tftp/tftp.h"
@@ -20,6 +21,7 @@ namespace pd = proto::dhcp;
 namespace pt = proto::tftp;
 namespace wt = wire::tftp;
 using transport::ArpFrame;
+using transport::TcpFrame;
 using transport::UdpFrame;
 
 namespace {
@@ -78,6 +80,15 @@ InProcessServer::InProcessServer(transport::FrameOut& link, const config::ServeC
     if (tftp_error_) log(fmt::format("TFTP: {}", *tftp_error_));
   }
   next_port_ = cfg_.tftp.port_range_low ? cfg_.tftp.port_range_low : kEphemeralLow;
+  if (cfg_.smb) {
+    // The share directories are opened now, as `pxekit serve` opens them before it drops root.
+    if (auto smb = InProcessSmb::create(*cfg_.smb, ip_, Timestamp{})) {
+      smb_ = std::move(*smb);
+    } else {
+      smb_error_ = smb.error().what;
+      log(fmt::format("SMB: {}", *smb_error_));
+    }
+  }
 }
 
 InProcessServer::~InProcessServer() = default;
@@ -87,6 +98,7 @@ Result<std::unique_ptr<InProcessServer>> InProcessServer::create(transport::Fram
                                                                  Ipv4 netmask, std::string ifname) {
   auto s = std::make_unique<InProcessServer>(link, cfg, mac, ip, netmask, std::move(ifname));
   if (s->tftp_error_) return make_error("TFTP: " + *s->tftp_error_);
+  if (s->smb_error_) return make_error("SMB: " + *s->smb_error_);
   return s;
 }
 
@@ -104,7 +116,26 @@ void InProcessServer::on_frame(ByteSpan frame, Timestamp now) {
     // On a shared segment (attach_all) frames for other hosts pass by: only ours, or broadcasts.
     if (u->dst_mac != mac_ && !(u->dst_mac.octets[0] & 1)) return;
     on_udp(*u, now);
+  } else if (auto* t = std::get_if<TcpFrame>(&parsed)) {
+    if (t->dst_mac != mac_ || t->dst_ip != ip_) return;
+    learn(t->src_ip, t->src_mac);
+    InProcessSmb::Out out;
+    if (smb_) {
+      smb_->on_segment(*t, now, out);
+    } else if (!t->segment.has(wire::tcp::flag::kRst)) {  // no TCP service at all: every port refuses
+      InProcessSmb::refuse(*t, ip_, out);
+    }
+    send_smb(out);
   }
+}
+
+void InProcessServer::send_smb(InProcessSmb::Out& out) {
+  for (auto& f : out.frames) {
+    f.src_mac = mac_;
+    if (auto it = neighbours_.find(f.dst_ip.value); it != neighbours_.end()) f.dst_mac = it->second;
+    link_.send(transport::build_tcp_frame(f));
+  }
+  for (auto& l : out.log) log("SMB: " + l);
 }
 
 void InProcessServer::on_arp(const ArpFrame& a) {
@@ -282,13 +313,18 @@ bool InProcessServer::apply(Transfer& t, Timestamp now) {
 }
 
 std::optional<Timestamp> InProcessServer::next_deadline() const {
-  std::optional<Timestamp> next;
+  std::optional<Timestamp> next = smb_ ? smb_->next_deadline() : std::nullopt;
   for (const auto& [id, t] : transfers_)
     if (t->timer && (!next || *t->timer < *next)) next = t->timer;
   return next;
 }
 
 void InProcessServer::on_time(Timestamp now) {
+  if (auto t = smb_ ? smb_->next_deadline() : std::nullopt; t && *t <= now) {
+    InProcessSmb::Out out;
+    smb_->on_time(now, out);
+    send_smb(out);
+  }
   std::vector<std::uint64_t> due;
   for (const auto& [id, t] : transfers_)
     if (t->timer && *t->timer <= now) due.push_back(id);

@@ -1,4 +1,4 @@
-// pxekit serve's DHCP engine and TFTP service as a station on a transport::Link: frames in,
+// pxekit serve's DHCP engine, TFTP service and SMB share (inprocess_smb.h) as a station on a transport::Link: frames in,
 // frames out, no sockets, no threads, no real time. The same machines as the socket servers
 // (proto::dhcp::Engine; proto::tftp::admit and Sender; files through server::tftp::TftpRoot,
 // confined to the root) built from the same config::ServeConfig, so a simulated client or a
@@ -29,6 +29,7 @@
 #include "proto/dhcp/engine.h"
 #include "proto/tftp/rate_limit.h"
 #include "proto/tftp/tid.h"
+#include "server/inprocess_smb.h"
 #include "server/tftp/file_access.h"
 #include "transport/frame.h"
 #include "transport/link.h"
@@ -82,6 +83,7 @@ class InProcessServer : public transport::Station {
   void send_error(const Peer& to, std::uint16_t from_port, wire::tftp::ErrorCode code, const std::string& message);
   std::optional<std::uint16_t> take_port();
   void learn(Ipv4 ip, Mac mac);
+  void send_smb(InProcessSmb::Out& out);
   void log(std::string text) { log_.push_back(std::move(text)); }
 
   transport::FrameOut& link_;
@@ -96,6 +98,8 @@ class InProcessServer : public transport::Station {
   std::unordered_map<std::uint32_t, Mac> neighbours_;  // ip -> mac, from ARP and requests (bounded)
   std::optional<tftp::TftpRoot> root_;
   std::optional<std::string> tftp_error_;
+  std::unique_ptr<InProcessSmb> smb_;  // when the config has SMB settings
+  std::optional<std::string> smb_error_;
   tftp::NameRules rules_;
   proto::tftp::RateLimiter rate_;
   proto::tftp::UnknownTidReplies closed_port_replies_;

@@ -462,12 +462,8 @@ Result<std::unique_ptr<SmbServer>> open_smb_service(const config::SmbSettings& s
   // open_smb_server() (tests).
   ::mallopt(M_MMAP_THRESHOLD, 64 << 20);
   ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  std::vector<OpenedShare> shares;
-  for (const auto& s : settings.shares) {
-    auto dir = smb::DirectoryShare::open(s.path, s.name);
-    if (!dir) return make_error("share [" + s.name + "] " + s.path + ": " + dir.error().what);
-    shares.push_back({s.name, s.guest_ok, std::move(*dir)});
-  }
+  auto shares = open_shares(settings);
+  if (!shares) return shares.error();
   SmbServerOptions options;
   options.address = address;
   if (settings.multi_channel) {
@@ -475,7 +471,17 @@ Result<std::unique_ptr<SmbServer>> open_smb_service(const config::SmbSettings& s
     if (!ifs) log()->warn("interfaces for FSCTL_QUERY_NETWORK_INTERFACE_INFO: {}", ifs.error().what);
     else options.interfaces = std::move(*ifs);
   }
-  return open_smb_server(settings, std::move(shares), options);
+  return open_smb_server(settings, std::move(*shares), options);
+}
+
+Result<std::vector<OpenedShare>> open_shares(const config::SmbSettings& settings) {
+  std::vector<OpenedShare> shares;
+  for (const auto& s : settings.shares) {
+    auto dir = smb::DirectoryShare::open(s.path, s.name);
+    if (!dir) return make_error("share [" + s.name + "] " + s.path + ": " + dir.error().what);
+    shares.push_back({s.name, s.guest_ok, std::move(*dir)});
+  }
+  return shares;
 }
 
 }  // namespace pxe::server

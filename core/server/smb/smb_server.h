@@ -69,6 +69,10 @@ Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& se
 Result<std::unique_ptr<SmbServer>> open_smb_server(const config::SmbSettings& settings, std::vector<OpenedShare> shares,
                                                    const SmbServerOptions& options = {});  // SystemClock
 
+// Every share of `settings` opened as a DirectoryShare (confined to its path as TFTP's root is);
+// an error names the share and its path.
+Result<std::vector<OpenedShare>> open_shares(const config::SmbSettings& settings);
+
 // What `pxekit serve` runs: every share of `settings` opened as a DirectoryShare (confined to its
 // path as TFTP's root is), then open_smb_server() on `address`. Call as root, before the
 // privilege drop: the port (445) and the share directories are opened here. The settings'
