@@ -8,6 +8,7 @@
 
 #include "transport/frame.h"
 #include "wire/dhcp/dhcp.h"
+#include "wire/smb2/header.h"
 #include "wire/tftp/tftp.h"
 
 namespace pxe::client {
@@ -20,6 +21,7 @@ constexpr std::array kKindNames = {
     std::pair{FrameKind::ProxyReply, "proxy"},           std::pair{FrameKind::TftpOack, "tftp-oack"},
     std::pair{FrameKind::TftpData, "tftp-data"},         std::pair{FrameKind::TftpError, "tftp-error"},
     std::pair{FrameKind::TftpFromServer, "tftp"},        std::pair{FrameKind::ArpReply, "arp-reply"},
+    std::pair{FrameKind::Smb, "smb"},                    std::pair{FrameKind::SmbSessionSetup, "smb-session-setup"},
     std::pair{FrameKind::DhcpDiscover, "dhcp-discover"}, std::pair{FrameKind::DhcpRequest, "dhcp-request"},
     std::pair{FrameKind::TftpRrq, "tftp-rrq"},           std::pair{FrameKind::TftpAck, "tftp-ack"},
 };
@@ -73,6 +75,19 @@ std::optional<Bytes> corrupt_option(const transport::UdpFrame& udp, std::uint8_t
   return transport::build_udp_frame(out);
 }
 
+constexpr std::uint16_t kSmbPort = 445;
+
+// A RST in place of `tcp`, from the same sender at the same place in its stream.
+Bytes reset_of(const transport::TcpFrame& tcp) {
+  transport::TcpFrame r = tcp;
+  r.segment.flags = wire::tcp::flag::kRst | wire::tcp::flag::kAck;
+  r.segment.payload.clear();
+  r.segment.window = 0;
+  r.segment.mss.reset();
+  r.segment.wscale.reset();
+  return transport::build_tcp_frame(r);
+}
+
 }  // namespace
 
 std::optional<Duration> parse_duration(std::string_view text) {
@@ -113,6 +128,14 @@ Result<Fault> parse_fault(std::string_view spec) {
     f.option = std::uint8_t(*code);
     return f;
   }
+  if (verb == "reset") {
+    auto kind = parts.size() == 2 ? kind_from_name(parts[1]) : std::nullopt;
+    if (!kind || (*kind != FrameKind::Smb && *kind != FrameKind::SmbSessionSetup))
+      return bad("expected reset:smb or reset:smb-session-setup (a TCP kind)");
+    f.type = Fault::Type::Reset;
+    f.what = *kind;
+    return f;
+  }
   if (verb == "drop" || verb == "delay") {
     if (parts.size() < 2) return bad(fmt::format("expected {}:WHAT (one of {})", verb, kind_list()));
     auto kind = kind_from_name(parts[1]);
@@ -134,7 +157,7 @@ Result<Fault> parse_fault(std::string_view spec) {
     f.delay = *d;
     return f;
   }
-  return bad("unknown fault (drop:WHAT[:N], delay:WHAT:DUR, corrupt:optNN, no-arp-reply, mtu:N)");
+  return bad("unknown fault (drop:WHAT[:N], delay:WHAT:DUR, reset:WHAT, corrupt:optNN, no-arp-reply, mtu:N)");
 }
 
 std::vector<FrameKind> classify_frame(ByteSpan frame) {
@@ -142,6 +165,18 @@ std::vector<FrameKind> classify_frame(ByteSpan frame) {
   auto parsed = transport::parse_frame(frame);
   if (auto* arp = std::get_if<transport::ArpFrame>(&parsed)) {
     if (!arp->request) out.push_back(FrameKind::ArpReply);
+    return out;
+  }
+  if (auto* tcp = std::get_if<transport::TcpFrame>(&parsed)) {
+    if (tcp->src_port != kSmbPort) return out;
+    out.push_back(FrameKind::Smb);
+    // A response starts the segment: the NBSS length, then the SMB2 header.
+    const auto& p = tcp->segment.payload;
+    if (p.size() >= 4 + wire::smb2::kHeaderSize) {
+      auto h = wire::smb2::parse_header(ByteSpan(p).subspan(4));
+      if (h && h->is_response() && h->command == std::uint16_t(wire::smb2::Command::SessionSetup))
+        out.push_back(FrameKind::SmbSessionSetup);
+    }
     return out;
   }
   auto* udp = std::get_if<transport::UdpFrame>(&parsed);
@@ -218,6 +253,14 @@ transport::FrameVerdict FaultInjector::operator()(ByteSpan frame, Timestamp) {
     if (f.type == Fault::Type::Delay) {
       v.delay += f.delay;
       st.log.push_back(fmt::format("{}: delayed a frame", f.spec));
+      continue;
+    }
+    if (f.type == Fault::Type::Reset) {
+      auto parsed = transport::parse_frame(frame);
+      if (auto* tcp = std::get_if<transport::TcpFrame>(&parsed); tcp && !tcp->segment.has(wire::tcp::flag::kRst)) {
+        v.replace = reset_of(*tcp);
+        st.log.push_back(fmt::format("{}: replaced a segment with RST", f.spec));
+      }
       continue;
     }
     if (f.count && st.hits[i] >= *f.count) continue;  // Drop / NoArpReply

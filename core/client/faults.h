@@ -3,14 +3,17 @@
 //
 //   drop:WHAT[:N]       drop every frame of that kind (or the first N)
 //   delay:WHAT:DUR      deliver every frame of that kind DUR later ("5s", "1500ms")
+//   reset:WHAT          replace every TCP frame of that kind with a RST from its sender (the
+//                       server process died: the seed's smbd did, and WinPE said "System error 58")
 //   corrupt:optNN       flip the top bit of every byte of DHCP option NN in the server's replies
 //   no-arp-reply        drop every ARP reply (the client never learns the server's MAC)
 //   mtu:N               drop frames whose IP packet is longer than N bytes (a path MTU)
 //
 // WHAT (server-to-client unless named otherwise): dhcp-offer, dhcp-ack, dhcp-nak, dhcp (every
 // DHCP reply), proxy (replies from port 4011), tftp-oack, tftp-data, tftp-error (from either side),
-// tftp (every OACK and DATA), arp-reply, dhcp-discover, dhcp-request, tftp-rrq, tftp-ack
-// (client to server).
+// tftp (every OACK and DATA), arp-reply, smb (every TCP segment from port 445),
+// smb-session-setup (the segment that starts an SMB2 SESSION_SETUP response), dhcp-discover,
+// dhcp-request, tftp-rrq, tftp-ack (client to server).
 #pragma once
 
 #include <cstdint>
@@ -30,11 +33,12 @@ enum class FrameKind {
   DhcpOffer, DhcpAck, DhcpNak, DhcpReply, ProxyReply,
   TftpOack, TftpData, TftpError, TftpFromServer,
   ArpReply,
+  Smb, SmbSessionSetup,
   DhcpDiscover, DhcpRequest, TftpRrq, TftpAck,
 };
 
 struct Fault {
-  enum class Type { Drop, Delay, Corrupt, NoArpReply, Mtu };
+  enum class Type { Drop, Delay, Reset, Corrupt, NoArpReply, Mtu };
   Type type = Type::Drop;
   FrameKind what = FrameKind::DhcpOffer;
   std::optional<unsigned> count;  // Drop: only the first N

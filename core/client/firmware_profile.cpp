@@ -15,6 +15,7 @@ constexpr std::array kStageNames = {
     std::pair{Stage::Arp, "arp"},           std::pair{Stage::TftpNbp, "tftp-nbp"},
     std::pair{Stage::PxelinuxConfig, "pxelinux-config"}, std::pair{Stage::Menu, "menu"},
     std::pair{Stage::Kernel, "kernel"},     std::pair{Stage::WinpeDhcp, "winpe-dhcp"},
+    std::pair{Stage::WinpeShare, "winpe-share"},
 };
 
 std::vector<Duration> secs(std::initializer_list<int> s) {
@@ -116,6 +117,7 @@ void scale_timers(FirmwareProfile& p, unsigned divisor) {
     t->first_answer = scaled(t->first_answer, divisor);
     t->idle = scaled(t->idle, divisor);
   }
+  p.smb_response_timeout = scaled(p.smb_response_timeout, divisor);
 }
 
 }  // namespace pxe::client

@@ -15,7 +15,7 @@
 namespace pxe::client {
 
 // The stages of a netboot, in order. A client "reaches" a stage when that stage completes.
-enum class Stage { Dhcp, BootServer, Arp, TftpNbp, PxelinuxConfig, Menu, Kernel, WinpeDhcp };
+enum class Stage { Dhcp, BootServer, Arp, TftpNbp, PxelinuxConfig, Menu, Kernel, WinpeDhcp, WinpeShare };
 std::string_view stage_name(Stage s);  // "dhcp", "bootserver", "arp", "tftp-nbp", ...
 std::optional<Stage> stage_from_name(std::string_view name);
 
@@ -40,6 +40,8 @@ struct FirmwareProfile {
   // After the kernel: WinPE's own DHCP (the winpe profile).
   bool winpe_after_kernel = false;
   proto::dhcp::ClientDhcpProfile winpe_dhcp;
+  // Then `net use`: how long WinPE's SMB client waits for each response.
+  Duration smb_response_timeout = std::chrono::seconds(30);
   Stage default_until = Stage::Menu;
 };
 

@@ -26,6 +26,7 @@ Fleet::Fleet(const SessionOptions& o, const FirmwareProfile& profile)
       count_(std::max(1u, o.count)),
       until_(o.until),
       label_(o.label),
+      net_use_(o.net_use),
       ramp_(o.ramp / std::max(1u, o.time_divisor)),
       faults_(scaled(o.faults, o.time_divisor)),
       inject_(faults_),

@@ -31,7 +31,7 @@ class Fleet {
     }
     if (pcap_) net.set_tap([this](ByteSpan frame, Timestamp at) { on_delivered(frame, at); });
     for (unsigned i = 0; i < count_; ++i) {
-      ClientOptions co{profile_, nth_mac(first_, i), until_, label_};
+      ClientOptions co{profile_, nth_mac(first_, i), until_, label_, net_use_};
       clients_.push_back(std::make_unique<SimulatedClient>(net, std::move(co), rng_));
       net.attach(*clients_.back(), clients_.back()->report().mac);
     }
@@ -60,6 +60,7 @@ class Fleet {
   unsigned count_;
   std::optional<Stage> until_;
   std::optional<std::string> label_;
+  std::optional<NetUse> net_use_;
   Duration ramp_;
   std::vector<Fault> faults_;
   FaultInjector inject_;

@@ -3,6 +3,8 @@
 #include <array>
 #include <fmt/format.h>
 
+#include "proto/smb2/client.h"
+
 namespace pxe::client {
 
 namespace {
@@ -25,6 +27,7 @@ constexpr std::array kFailureNames = {
     std::pair{Failure::ConfigInvalid, "pxelinux-config-invalid"},
     std::pair{Failure::WinpeNoOffer, "winpe-no-offer"},
     std::pair{Failure::WrongArchitecture, "wrong-architecture"},
+    std::pair{Failure::NetUseFailed, "net-use-failed"},
 };
 
 // iPXE (BIOS build) error URLs, as the ROM in captures/bios-*.console.txt prints them.
@@ -54,6 +57,7 @@ std::string ipxe_tftp_url(const ScreenFacts& s) {
 std::vector<std::string> ipxe_failure(Failure why, const ScreenFacts& s) {
   std::vector<std::string> out;
   switch (why) {
+    case Failure::NetUseFailed: break;  // Windows' words, not the firmware's (net_use_result_lines)
     case Failure::NoOffer:
     case Failure::OnlyProxyOffers:
     case Failure::WinpeNoOffer:
@@ -102,6 +106,7 @@ std::vector<std::string> intel_failure(Failure why, const ScreenFacts& s) {
     out.push_back(std::string(e));
   };
   switch (why) {
+    case Failure::NetUseFailed: break;  // Windows' words, not the firmware's (net_use_result_lines)
     case Failure::NoOffer:
     case Failure::WinpeNoOffer:
       out.push_back("PXE-E51: No DHCP or proxyDHCP offers were received.");
@@ -149,6 +154,7 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
     }
   }
   switch (why) {
+    case Failure::NetUseFailed: break;  // Windows' words, not the firmware's (net_use_result_lines)
     case Failure::NoOffer:  // zero offers: the DHCP timeout
     case Failure::WinpeNoOffer:
     case Failure::BootServerSilent:  // boot server discovery (43.71) unanswered
@@ -187,6 +193,7 @@ std::vector<std::string> edk2_failure(Failure why, const ScreenFacts& s) {
 std::vector<std::string> pxelinux_failure(Failure why, const ScreenFacts& s) {
   std::vector<std::string> out;
   switch (why) {
+    case Failure::NetUseFailed: break;  // Windows' words, not the firmware's (net_use_result_lines)
     case Failure::ModuleMissing:
       if (s.module.starts_with("ldlinux") || s.module.empty()) {
         out.push_back("Failed to load " + (s.module.empty() ? std::string("ldlinux.c32") : s.module));
@@ -315,7 +322,16 @@ std::vector<std::string> menu_lines(const MenuScreen& m) {
 
 std::string loading_line(std::string_view file) { return fmt::format("Loading {}... ok", file); }
 
+std::string winpe_prompt(std::string_view command) { return fmt::format("X:\\windows\\system32>{}", command); }
+
+std::vector<std::string> net_use_result_lines(const ScreenFacts& s) {
+  if (s.system_error == 0) return {"The command completed successfully."};
+  return {fmt::format("System error {} has occurred.", s.system_error), "",
+          std::string(proto::smb2::system_error_text(s.system_error))};
+}
+
 std::vector<std::string> failure_lines(Firmware f, Failure why, const ScreenFacts& s) {
+  if (why == Failure::NetUseFailed) return net_use_result_lines(s);
   switch (f) {
     case Firmware::IntelPxe: return intel_failure(why, s);
     case Firmware::Ipxe: return ipxe_failure(why, s);

@@ -44,6 +44,7 @@ enum class Failure {
   ConfigInvalid,     // pxelinux: the config did not parse / has no such label
   WinpeNoOffer,      // WinPE's own DHCP unanswered
   WrongArchitecture, // an NBP for another firmware (pxelinux.0 to UEFI, an .efi to a BIOS)
+  NetUseFailed,      // WinPE's `net use` of the install share failed (ScreenFacts::system_error)
 };
 std::string_view failure_name(Failure f);  // "no-offer", "only-proxy-offers", ...
 std::optional<Failure> failure_from_name(std::string_view name);
@@ -61,6 +62,9 @@ struct ScreenFacts {
   std::uint16_t tftp_code = 0;      // the ERROR code received
   std::string tftp_message;         // the ERROR text received
   std::string module;               // pxelinux: the module that failed to load
+  // WinPE's `net use`: the command as typed, and Windows' "System error N" when it failed.
+  std::string net_use_command;      // "net use I: \\192.168.42.1\GUEST /user:user pass"
+  int system_error = 0;
 };
 
 // --- the firmware's progress lines ---
@@ -81,7 +85,15 @@ std::vector<std::string> menu_lines(const MenuScreen& m);
 // What pxelinux prints when it loads a kernel/initrd ("Loading /memdisk... ok").
 std::string loading_line(std::string_view file);
 
+// --- WinPE's command prompt (not a firmware: Windows' own words) ---
+// The prompt with the command typed at it: "X:\windows\system32>net use I: \\server\share ...".
+std::string winpe_prompt(std::string_view command);
+// What `net use` answered: "The command completed successfully.", or "System error 58 has
+// occurred.", an empty line and the error's text.
+std::vector<std::string> net_use_result_lines(const ScreenFacts& s);
+
 // --- failures: every line the firmware prints, from the first error line to where it stops ---
+// (NetUseFailed is Windows speaking whatever the firmware was: net_use_result_lines.)
 std::vector<std::string> failure_lines(Firmware f, Failure why, const ScreenFacts& s);
 
 // A console log as text lines: terminal escapes removed, carriage returns dropped, lines the

@@ -58,6 +58,9 @@ Result<SessionResult> run_in_process(const SessionOptions& o) {
     cfg->tftp.enabled = true;
     cfg->tftp.root = *o.tftp_root;
   }
+  auto smb = config::smb_settings(o.smb);
+  if (!smb) return smb.error();
+  if (*smb) cfg->smb = std::move(**smb);
 
   ManualClock clock(kPowerOn);
   transport::Link link(clock);

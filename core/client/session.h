@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "client/faults.h"
 #include "client/simulated_client.h"
+#include "config/smb_options.h"
 
 namespace pxe::client {
 
@@ -22,6 +23,8 @@ struct SessionOptions {
   std::optional<Mac> mac;                // the first client's; the others count up from it
   std::optional<Stage> until;
   std::optional<std::string> label;
+  std::optional<NetUse> net_use;         // --net-use (winpe): the share WinPE mounts
+  config::SmbOptions smb;                // in-process: the server's SMB flags, as `pxekit serve`'s
   unsigned count = 1;
   Duration ramp{};                       // between two clients' power-on (--ramp 50/s: 20 ms)
   unsigned time_divisor = 1;             // --timing fast: 100 in-process, 10 on an interface

@@ -6,6 +6,7 @@
 
 #include "base/text.h"
 #include "client/pxelinux_state.h"
+#include "client/winpe_state.h"
 #include "transport/frame.h"
 #include "wire/dhcp/dhcp.h"
 #include "wire/dhcp/pxe_options.h"
@@ -66,12 +67,34 @@ SimulatedClient::SimulatedClient(transport::FrameOut& link, ClientOptions option
     : link_(link),
       opt_(std::move(options)),
       rng_(rng),
-      until_(opt_.until.value_or(opt_.profile.default_until)),
+      until_(opt_.until.value_or(opt_.net_use && opt_.profile.winpe_after_kernel ? Stage::WinpeShare
+                                                                                  : opt_.profile.default_until)),
       next_port_(opt_.profile.first_tftp_port) {
   report_.mac = opt_.mac;
 }
 
 SimulatedClient::~SimulatedClient() = default;
+
+std::string NetUse::command() const {
+  std::string c = fmt::format("net use {} \\\\{}\\{}", drive, server.str(), share);
+  if (!user.empty()) c += fmt::format(" /user:{} {}", user, password);
+  return c;
+}
+
+Result<NetUse> parse_unc(std::string_view unc) {
+  NetUse n;
+  auto bad = [&] { return make_error(fmt::format("'{}' is not \\\\SERVER\\SHARE with SERVER an IPv4 address", unc)); };
+  if (unc.size() < 2 || (unc[0] != '\\' && unc[0] != '/') || unc[1] != unc[0]) return bad();
+  unc.remove_prefix(2);
+  auto sep = unc.find_first_of("\\/");
+  if (sep == std::string_view::npos || sep + 1 >= unc.size()) return bad();
+  auto ip = Ipv4::parse(unc.substr(0, sep));
+  std::string_view share = unc.substr(sep + 1);
+  if (!ip || share.find_first_of("\\/") != std::string_view::npos) return bad();
+  n.server = *ip;
+  n.share = std::string(share);
+  return n;
+}
 
 // --- the Station ---------------------------------------------------------------------------
 
@@ -90,7 +113,7 @@ std::optional<Timestamp> SimulatedClient::next_deadline() const {
   if (report_.finished) return std::nullopt;
   if (pending_start_) return pending_start_;
   std::optional<Timestamp> t;
-  for (const auto& c : {dhcp_timer_, arp_timer_, transfer_ ? transfer_->timer : std::nullopt})
+  for (const auto& c : {dhcp_timer_, arp_timer_, transfer_ ? transfer_->timer : std::nullopt, share_deadline()})
     if (c && (!t || *c < *t)) t = c;
   return t;
 }
@@ -115,6 +138,7 @@ void SimulatedClient::on_time(Timestamp now) {
     transfer_->timer.reset();
     tftp_apply(transfer_->rx->on_timer(now), now);
   }
+  if (share_ && !report_.finished) share_time(now);
 }
 
 void SimulatedClient::on_frame(ByteSpan frame, Timestamp now) {
@@ -127,6 +151,10 @@ void SimulatedClient::on_frame(ByteSpan frame, Timestamp now) {
   auto parsed = transport::parse_frame(frame);
   if (auto* arp = std::get_if<transport::ArpFrame>(&parsed)) {
     on_arp(*arp, now);
+    return;
+  }
+  if (auto* tcp = std::get_if<transport::TcpFrame>(&parsed)) {
+    if (share_ && !report_.finished && tcp->dst_mac == opt_.mac) share_frame(*tcp, now);
     return;
   }
   auto* udp = std::get_if<transport::UdpFrame>(&parsed);
@@ -181,6 +209,7 @@ void SimulatedClient::dhcp_done(const proto::dhcp::ClientBoot& boot, Timestamp n
   if (winpe_) {
     step(now, fmt::format("WinPE has {} (DHCP server {})", boot.yiaddr.str(), boot.server_id.str()));
     complete(Stage::WinpeDhcp, now);
+    if (!report_.finished && opt_.net_use) share_start(now);
     return;
   }
   boot_ = boot;
@@ -223,8 +252,12 @@ void SimulatedClient::arp_send(Timestamp now) {
   const auto& waits = opt_.profile.arp_timeouts;
   if (arp_tries_ >= waits.size()) {
     step(now, fmt::format("no ARP reply for {} after {} tries", server_ip_.str(), arp_tries_));
+    arp_waiting_ = false;
+    // Windows has no words for an unanswered ARP: net use says the path was not found.
+    if (stage_ == Stage::WinpeShare) return share_failed(53, "no ARP reply from " + server_ip_.str(), now);
     return fail(Failure::ArpUnanswered, now);
   }
+  arp_waiting_ = true;
   step(now, fmt::format("ARP who-has {} tell {}", server_ip_.str(), ip_.str()));
   link_.send(transport::build_arp_frame({true, opt_.mac, ip_, Mac{}, server_ip_}, kBroadcastMac));
   arp_timer_ = now + waits[arp_tries_++];
@@ -235,10 +268,12 @@ void SimulatedClient::on_arp(const transport::ArpFrame& a, Timestamp now) {
     link_.send(transport::build_arp_frame({false, opt_.mac, ip_, a.sender_mac, a.sender_ip}, a.sender_mac));
     return;
   }
-  if (!a.request && stage_ == Stage::Arp && a.sender_ip == server_ip_ && a.target_mac == opt_.mac && !report_.finished) {
+  if (!a.request && arp_waiting_ && a.sender_ip == server_ip_ && a.target_mac == opt_.mac && !report_.finished) {
     server_mac_ = a.sender_mac;
     arp_timer_.reset();
+    arp_waiting_ = false;
     step(now, fmt::format("ARP {} is-at {}", a.sender_ip.str(), a.sender_mac.str()));
+    if (stage_ == Stage::WinpeShare) return share_connect(now);
     complete(Stage::Arp, now);
     if (!report_.finished) fetch_nbp(now);
   }
@@ -415,6 +450,10 @@ ScreenFacts SimulatedClient::facts() const {
   s.tftp_code = tftp_code_;
   s.tftp_message = tftp_message_;
   s.size = nbp_size_;
+  if (share_) {
+    s.net_use_command = share_->use.command();
+    s.system_error = share_->system_error;
+  }
   if (!boot_) return s;
   s.netmask = boot_->netmask;
   s.gateway = boot_->router;

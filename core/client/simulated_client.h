@@ -4,8 +4,10 @@
 //   dhcp ─> bootserver (4011, when the offers call for it) ─> arp ─> tftp-nbp (size probe, then
 //   the boot file) ─> pxelinux-config (ldlinux, the config search, parse) ─> menu (UI module,
 //   shown) ─> kernel (the chosen label's kernel and initrd) ─> winpe-dhcp (WinPE's own DHCP)
+//   ─> winpe-share (`net use` of the install share over SMB2, then a read of setup.exe)
 //
-// driving the sans-I/O machines (proto::dhcp::DhcpClient, proto::tftp::Receiver) with the firmware
+// driving the sans-I/O machines (proto::dhcp::DhcpClient, proto::tftp::Receiver, and for the share
+// proto::tcp::Endpoint carrying proto::smb2::SmbClient) with the firmware
 // profile's packets and timers. It writes what the firmware would print (screen.h), a step line
 // per event with the packet that caused it (-v), and the time each stage took.
 #pragma once
@@ -18,20 +20,38 @@
 #include <vector>
 
 #include "base/random.h"
+#include "base/result.h"
 #include "client/firmware_profile.h"
 #include "client/screen.h"
 #include "proto/dhcp/client.h"
+#include "proto/smb2/client.h"
+#include "proto/tcp/endpoint.h"
 #include "proto/tftp/receiver.h"
 #include "transport/frame.h"
 #include "transport/link.h"
 
 namespace pxe::client {
 
+// WinPE's `net use DRIVE \\server\share [/user:USER PASSWORD]`, then a read of `file` from it.
+struct NetUse {
+  Ipv4 server;
+  std::string share;
+  std::string user;      // empty: no /user (an anonymous session)
+  std::string password;
+  std::string drive = "I:";
+  std::string file = "setup.exe";
+  std::string command() const;  // as typed at the prompt
+};
+// "\\192.168.42.1\GUEST" (or with forward slashes); the server must be an IPv4 address.
+Result<NetUse> parse_unc(std::string_view unc);
+
 struct ClientOptions {
   FirmwareProfile profile;
   Mac mac;
   std::optional<Stage> until;        // default: profile.default_until
   std::optional<std::string> label;  // pxelinux label to boot (default: the config's default)
+  // The winpe profile's share; with it the default `until` is winpe-share.
+  std::optional<NetUse> net_use;
 };
 
 struct StageTime {
@@ -47,6 +67,7 @@ struct ClientReport {
   std::optional<Stage> reached;     // the last stage completed
   std::optional<Failure> failure;
   std::optional<Stage> failed_in;   // the stage that was running when it failed
+  std::optional<proto::smb2::ClientDone> share;  // winpe-share: the listing and the file read
   bool finished = false;            // reached `until`, or failed
   bool ok() const { return finished && !failure; }
 };
@@ -104,6 +125,16 @@ class SimulatedClient : public transport::Station {
   void pxelinux_menu(Timestamp now);
   void pxelinux_kernel(Timestamp now);
   void winpe_start(Timestamp now);
+  // WinPE's net use (winpe_stage.cpp).
+  struct Share;
+  void share_start(Timestamp now);
+  void share_connect(Timestamp now);
+  void share_frame(const transport::TcpFrame& f, Timestamp now);
+  void share_time(Timestamp now);
+  void share_tcp(std::vector<proto::tcp::Action>& acts, Timestamp now);
+  void share_smb(std::vector<proto::smb2::ClientAction>& acts, Timestamp now);
+  void share_failed(int system_error, const std::string& reason, Timestamp now);
+  std::optional<Timestamp> share_deadline() const;
   // Stages and the end.
   void begin(Stage s, Timestamp now);
   void complete(Stage s, Timestamp now);  // finishes the run when s is `until`
@@ -147,6 +178,8 @@ class SimulatedClient : public transport::Station {
   // pxelinux state
   struct Pxelinux;
   std::unique_ptr<Pxelinux> px_;
+  std::unique_ptr<Share> share_;
+  bool arp_waiting_ = false;
 };
 
 }  // namespace pxe::client

@@ -9,68 +9,11 @@
 #include <fstream>
 #include <set>
 
-#include "support/test_paths.h"
+#include "client/seed1.h"
 
 using namespace pxe;
 using namespace pxe::client;
-namespace fs = std::filesystem;
-
-namespace {
-
-// Seed 1's dnsmasq.conf (musteresel's blog) with a temporary TFTP root holding dummy bytes for
-// the binaries: the simulation fetches them, it does not run them.
-class Seed1 {
- public:
-  explicit Seed1(const std::string& boot = "dhcp-boot=boot/pxelinux.0\n",
-                 const std::string& range = "192.168.42.10,192.168.42.20") : dir_("pxekit-client") {
-    auto root = dir_ / "tftp";
-    fs::create_directories(root / "boot" / "pxelinux.cfg");
-    file(root / "boot" / "pxelinux.0", std::string(42430, 'P'));
-    file(root / "boot" / "ldlinux.c32", std::string(120000, 'L'));
-    file(root / "boot" / "menu.c32", std::string(30000, 'M'));
-    file(root / "boot" / "libutil.c32", std::string(20000, 'U'));
-    file(root / "memdisk", std::string(26000, 'D'));
-    file(root / "boot" / "winpe.iso", std::string(300000, 'I'));
-    file(root / "boot" / "pxelinux.cfg" / "default",
-         "UI         menu.c32\nMENU TITLE Network Boot\nTIMEOUT    50\n"
-         "LABEL      winpe\nMENU LABEL Boot Windows PE from network\nKERNEL     /memdisk\nINITRD     winpe.iso\n"
-         "APPEND     iso raw\nLABEL      localboot\nMENU LABEL Boot from local disk\nLOCALBOOT  0\n");
-    file(dir_ / "dnsmasq.conf", "port=0\ninterface=eno1\nbind-interfaces\ndhcp-option=3,192.168.42.1\n"
-                                "dhcp-option=6,8.8.8.8,8.8.4.4\ndhcp-range=" + range + ",12h\n" +
-                                    boot + "enable-tftp\ntftp-root=" + root.string() + "\n");
-  }
-  SessionOptions options(const std::string& profile = "bios") const {
-    SessionOptions o;
-    o.conf_path = (dir_ / "dnsmasq.conf").string();
-    o.profile = profile;
-    return o;
-  }
-  fs::path root() const { return dir_ / "tftp"; }
-
- private:
-  static void file(const fs::path& p, const std::string& content) { std::ofstream(p, std::ios::binary) << content; }
-  test::TempDir dir_;
-};
-
-bool on_screen(const ClientReport& r, const std::string& line) {
-  return std::find(r.screen.begin(), r.screen.end(), line) != r.screen.end();
-}
-
-std::string screen_of(const ClientReport& r) {
-  std::string s;
-  for (const auto& l : r.screen) s += "  | " + l + "\n";
-  return s;
-}
-
-ClientReport run_one(const SessionOptions& o) {
-  auto r = run_in_process(o);
-  EXPECT_TRUE(r) << (r ? "" : r.error().what);
-  if (!r) return {};
-  EXPECT_EQ(r->clients.size(), 1u);
-  return r->clients.front();
-}
-
-}  // namespace
+using namespace pxe::client::test;
 
 TEST(SimulatedClient, BiosReachesSeed1sPxelinuxMenu) {
   Seed1 seed;

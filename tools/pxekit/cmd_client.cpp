@@ -1,5 +1,6 @@
 // pxekit client: simulated PXE clients walking a netboot (DHCP, boot server, ARP, TFTP, pxelinux's
-// config search and menu, kernel/initrd, WinPE's DHCP) with each firmware's words on the screen.
+// config search and menu, kernel/initrd, WinPE's DHCP and `net use` of the install share over
+// SMB2) with each firmware's (and Windows') words on the screen.
 // In-process against `pxekit serve`'s engines (no sockets), or --interface IFACE: on a real
 // segment against whatever server answers there (a packet socket: root or CAP_NET_RAW).
 // Exit 0 when every client reached --until, 1 when one failed, 2 usage, 3 runtime error.
@@ -24,6 +25,7 @@ void add_client(CLI::App& app, int& exit_code) {
     std::string timing = "real";
     std::string ramp;
     std::vector<std::string> faults;
+    std::string net_use, net_user;
     bool verbose = false;
     double time_limit = 0;
   };
@@ -46,6 +48,13 @@ void add_client(CLI::App& app, int& exit_code) {
   cmd->add_option("--ramp", o->ramp, "power clients on at this rate, e.g. 50/s (default: all at once)");
   cmd->add_option("--timing", o->timing, "real (firmware timers) or fast (timers divided by 100 in-process, by 10 on an interface)")
       ->check(CLI::IsMember({"real", "fast"}));
+  cmd->add_option("--net-use", o->net_use,
+                  "winpe: the share WinPE mounts, \\\\SERVER\\SHARE (SERVER an IPv4 address); then it reads setup.exe");
+  cmd->add_option("--net-user", o->net_user, "winpe: net use's /user:USER PASSWORD, as USER:PASSWORD (default: none, anonymous)");
+  cmd->add_option("--smb-conf", o->s.smb.conf_path, "in-process: the server's smb.conf (as pxekit serve --smb-conf)");
+  cmd->add_option("--share", o->s.smb.shares, "in-process: a server share NAME=PATH (as pxekit serve --share)");
+  cmd->add_option("--smb-user", o->s.smb.users, "in-process: a server account USER:PASSWORD (as pxekit serve --smb-user)");
+  cmd->add_option("--smb-signing", o->s.smb.signing, "in-process: the server's SMB signing: auto, required or disabled");
   cmd->add_option("--fault", o->faults,
                   "drop:WHAT[:N], delay:WHAT:DUR, corrupt:optNN, no-arp-reply, mtu:N (repeatable)");
   cmd->add_option("--record", o->s.record, "write the frames sent and received to this pcap file");
@@ -61,8 +70,23 @@ void add_client(CLI::App& app, int& exit_code) {
     if (!on_interface && !o->in_process)
       return usage("give --interface IFACE or --in-process (with -C dnsmasq.conf)\n" + cmd->help());
     if (o->in_process && o->s.conf_path.empty()) return usage("--in-process needs -C dnsmasq.conf");
-    if (on_interface && (!o->s.conf_path.empty() || !o->tftp_root.empty()))
-      return usage("-C and --tftp-root are for --in-process; with --interface the server is on the wire");
+    if (on_interface && (!o->s.conf_path.empty() || !o->tftp_root.empty() || o->s.smb.any()))
+      return usage("-C, --tftp-root and the server's SMB flags are for --in-process; with --interface the server is "
+                   "on the wire");
+    if (!o->net_use.empty()) {
+      if (o->s.profile != "winpe") return usage("--net-use is for --profile winpe");
+      auto nu = pxe::client::parse_unc(o->net_use);
+      if (!nu) return usage("--net-use " + nu.error().what);
+      if (!o->net_user.empty()) {
+        auto colon = o->net_user.find(':');
+        if (colon == std::string::npos || colon == 0) return usage("--net-user " + o->net_user + ": expected USER:PASSWORD");
+        nu->user = o->net_user.substr(0, colon);
+        nu->password = o->net_user.substr(colon + 1);
+      }
+      o->s.net_use = std::move(*nu);
+    } else if (!o->net_user.empty()) {
+      return usage("--net-user needs --net-use");
+    }
     if (!o->mac.empty()) {
       o->s.mac = pxe::Mac::parse(o->mac);
       if (!o->s.mac) return usage("--mac " + o->mac + ": expected a MAC like 52:54:00:42:00:10");
@@ -70,7 +94,7 @@ void add_client(CLI::App& app, int& exit_code) {
     if (!o->until.empty()) {
       o->s.until = pxe::client::stage_from_name(o->until);
       if (!o->s.until) return usage("--until " + o->until + ": not a stage (dhcp, bootserver, arp, tftp-nbp, "
-                                    "pxelinux-config, menu, kernel, winpe-dhcp)");
+                                    "pxelinux-config, menu, kernel, winpe-dhcp, winpe-share)");
     }
     if (!o->label.empty()) o->s.label = o->label;
     if (!o->tftp_root.empty()) o->s.tftp_root = o->tftp_root;
