@@ -86,7 +86,8 @@ class Grouper {
       case EventKind::SmbSessionSetup:
       case EventKind::SmbTreeConnect:
       case EventKind::SmbOther:
-      case EventKind::TcpClose: {
+      case EventKind::TcpClose:
+      case EventKind::TcpOpen: {
         Ipv4 ip = (e.dport == 445 || e.dport == 139) ? e.src : e.dst;
         ClientKey k = lookup(ip, e.client_mac);
         clients_.insert(k);
@@ -234,7 +235,7 @@ void classify(ClientContext& c) {
     } else if (e->kind == EventKind::ArpReply) {
       c.arp_replies.push_back(e);
     } else if (e->kind == EventKind::SmbSessionSetup || e->kind == EventKind::SmbTreeConnect ||
-               e->kind == EventKind::SmbOther || e->kind == EventKind::TcpClose) {
+               e->kind == EventKind::SmbOther || e->kind == EventKind::TcpClose || e->kind == EventKind::TcpOpen) {
       c.smb.push_back(e);
     }
   }
@@ -329,6 +330,7 @@ std::vector<LadderStep> ladder(const ClientContext& c, const std::vector<Finding
                                                              : e->signing_required ? " (signing required)" : "");
         break;
       case EventKind::TcpClose: s.label = e->rst ? "TCP RST" : "TCP FIN"; break;
+      case EventKind::TcpOpen: s.label = e->from_client ? "TCP SYN" : "TCP SYN-ACK"; break;
     }
     s.peer = peer.str();
     s.failing = failing.count(e->frame) > 0;
@@ -380,6 +382,7 @@ Report analyze(const std::vector<Event>& events, const AnalyzeOptions& options) 
       return e->kind == EventKind::DhcpFromClient || e->kind == EventKind::TftpRequest ||
              e->kind == EventKind::TftpSent || (e->kind == EventKind::SmbSessionSetup && !e->is_response) ||
              (e->kind == EventKind::SmbOther && e->smb_command == 0 && !e->is_response) ||  // NEGOTIATE
+             (e->kind == EventKind::TcpOpen && e->from_client) ||  // a connection to an SMB port
              (e->kind == EventKind::TftpError && e->sport == 0);
     });
     if (!asked) continue;

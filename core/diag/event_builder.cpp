@@ -61,6 +61,9 @@ void EventBuilder::add(const Observation& obs) {
       e.kind = EventKind::TcpClose;
       e.rst = f & Tins::TCP::RST;
       list_.events.push_back(e);
+    } else if (f & Tins::TCP::SYN) {
+      e.kind = EventKind::TcpOpen;
+      list_.events.push_back(e);
     }
   }
 }

@@ -134,6 +134,7 @@ enum class EventKind : std::uint8_t {
   SmbTreeConnect,
   SmbOther,         // any other SMB2 command
   TcpClose,         // FIN or RST on an SMB connection
+  TcpOpen,          // SYN (from the client) or SYN-ACK (from the server) on an SMB connection
 };
 
 struct Event {

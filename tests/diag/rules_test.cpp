@@ -489,3 +489,39 @@ TEST(DiagRules, TwoDhcpServersAreANetworkWarning) {
   ASSERT_EQ(r.network.size(), 1u);
   EXPECT_EQ(r.network[0].id, "two-dhcp-servers");
 }
+
+TEST(DiagRules, SmbPortRefusedIsSystemError53) {
+  Builder b;
+  smb_event(b, EventKind::TcpOpen, true);
+  smb_event(b, EventKind::TcpClose, false).rst = true;
+  auto r = analyze(b.ev);
+  const auto& c = only_client(r);
+  ASSERT_TRUE(has(c, "smb-no-server"));
+  EXPECT_NE(c.screen.find("System error 53"), std::string::npos);
+  EXPECT_FALSE(has(c, "smb-server-hangup"));  // a RST to a SYN is no hang-up of a session
+}
+
+TEST(DiagRules, SmbSynsUnansweredIsSystemError53ButOneSynIsNot) {
+  Builder b;
+  smb_event(b, EventKind::TcpOpen, true, 49800);
+  auto one = analyze(b.ev);
+  EXPECT_FALSE(has(only_client(one), "smb-no-server"));  // the capture may just have ended
+  b.t += 1'000'000;
+  smb_event(b, EventKind::TcpOpen, true, 49800);
+  auto two = analyze(b.ev);
+  const auto& c = only_client(two);
+  ASSERT_TRUE(has(c, "smb-no-server"));
+  auto f = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& x) { return x.id == "smb-no-server"; });
+  EXPECT_NE(f->cause.find("never answered"), std::string::npos) << f->cause;
+}
+
+TEST(DiagRules, ARefusedProbeBeforeTheServerCameUpIsNoFinding) {
+  Builder b;
+  smb_event(b, EventKind::TcpOpen, true, 49800);
+  smb_event(b, EventKind::TcpClose, false, 49800).rst = true;
+  smb_event(b, EventKind::TcpOpen, true, 49801);
+  smb_event(b, EventKind::TcpOpen, false, 49801);  // SYN-ACK: a server answered this time
+  smb_negotiate(b, true, false, 49801);
+  auto r = analyze(b.ev);
+  EXPECT_FALSE(has(only_client(r), "smb-no-server"));
+}

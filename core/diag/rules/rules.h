@@ -27,6 +27,7 @@ void smb_access_denied(const ClientContext&, std::vector<Finding>&);      // Sys
 void smb_bad_share(const ClientContext&, std::vector<Finding>&);          // System error 67
 void smb_guest_signing_required(const ClientContext&, std::vector<Finding>&);  // System error 1272 / 58
 void smb_connection_dropped(const ClientContext&, std::vector<Finding>&); // System error 58 / 64
+void smb_no_server(const ClientContext&, std::vector<Finding>&);          // System error 53
 void benign_noise(const ClientContext&, std::vector<Finding>&);           // tsize probe, config search
 
 inline constexpr Rule kAll[] = {no_offer,          only_proxy_offers, no_boot_filename,
@@ -35,6 +36,6 @@ inline constexpr Rule kAll[] = {no_offer,          only_proxy_offers, no_boot_fi
                                 wrong_architecture, tftp_fragmented,  smb_anonymous_hangup,
                                 smb_logon_failure, smb_access_denied, smb_bad_share,
                                 smb_guest_signing_required, smb_connection_dropped,
-                                benign_noise};
+                                smb_no_server,     benign_noise};
 
 }  // namespace pxe::diag::rules

@@ -16,6 +16,7 @@ void smb_connection_dropped(const ClientContext& c, std::vector<Finding>& out) {
   };
   std::map<std::uint16_t, Conn> conns;
   for (const Event* e : c.smb) {
+    if (e->kind == EventKind::TcpOpen) continue;  // the handshake is smb_no_server's
     Conn& k = conns[smb_connection(*e)];
     if (e->kind != EventKind::TcpClose) {
       // A NEGOTIATE request starts a connection (the port may be reused); after a close, later
