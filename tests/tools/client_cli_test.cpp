@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "support/seed_configs.h"
 #include "support/test_paths.h"
 
 using namespace pxe::test;
@@ -24,11 +25,22 @@ struct Lab {
     write_file(root / "boot" / "ldlinux.c32", std::string(120000, 'L'));
     write_file(root / "boot" / "menu.c32", std::string(30000, 'M'));
     write_file(root / "boot" / "libutil.c32", std::string(20000, 'U'));
+    write_file(root / "memdisk", std::string(26000, 'D'));
+    write_file(root / "boot" / "winpe.iso", std::string(30000, 'I'));
     write_file(root / "boot" / "pxelinux.cfg" / "default",
                "UI menu.c32\nMENU TITLE Network Boot\nTIMEOUT 50\nLABEL winpe\nMENU LABEL Boot Windows PE from network\n"
                "KERNEL /memdisk\nINITRD winpe.iso\nAPPEND iso raw\n");
     write_file(dir / "dnsmasq.conf", "port=0\ninterface=eno1\nbind-interfaces\ndhcp-option=3,192.168.42.1\n"
                                      "dhcp-range=192.168.42.10,192.168.42.20,12h\n" + boot + "enable-tftp\n");
+  }
+  // The WinPE stage's share: seed 1's smb.conf (its path here) over a directory with setup.exe.
+  std::string smb_conf() const {
+    fs::create_directories(dir / "win10iso");
+    write_file(dir / "win10iso" / "setup.exe", std::string(100000, 'S'));
+    std::string conf = kSeedSmbConf;
+    conf.replace(conf.find("/tmp/win10iso"), 13, (dir / "win10iso").string());
+    write_file(dir / "smb.conf", conf);
+    return (dir / "smb.conf").string();
   }
   std::string client(const std::string& args) const {
     return pxekit_binary() + " client --in-process -C " + (dir / "dnsmasq.conf").string() + " --tftp-root " +
@@ -116,4 +128,57 @@ TEST(ClientCli, ARecordedGoodBootHasNoFailure) {
   std::string pcap = (lab.dir / "ok.pcap").string();
   EXPECT_EQ(run(lab.client("--record " + pcap)), 0);
   EXPECT_TRUE(failures_in(pcap).empty());
+}
+
+TEST(ClientCli, NetUseFailuresAreDiagnosedAsTheSameFailure) {
+  struct Case {
+    std::string args, failure, screen;
+  };
+  const std::string winpe = "--profile winpe --timing fast --net-use '\\\\192.168.42.1\\GUEST' ";
+  const std::vector<Case> cases = {
+      {"--smb-user user:secret --net-user user:wrong", "smb-logon-failure", "System error 1326 has occurred."},
+      {"--net-user user:pass --fault reset:smb-session-setup", "smb-server-hangup", "System error 58 has occurred."},
+      {"NOSMB --net-user user:pass", "smb-no-server", "System error 53 has occurred."},
+  };
+  for (const auto& k : cases) {
+    Lab lab;
+    std::string args = k.args;
+    std::string smb = "--smb-conf " + lab.smb_conf() + " ";
+    if (args.starts_with("NOSMB ")) args = args.substr(6), smb.clear();
+    std::string pcap = (lab.dir / "x.pcap").string();
+    std::string out;
+    EXPECT_EQ(run(lab.client(winpe + smb + args + " --record " + pcap), &out), 1) << args << "\n" << out;
+    EXPECT_NE(out.find("failed in winpe-share: net-use-failed"), std::string::npos) << args << "\n" << out;
+    EXPECT_NE(out.find(k.screen), std::string::npos) << args << "\n" << out;
+    EXPECT_EQ(failures_in(pcap), std::set<std::string>{k.failure}) << args;
+  }
+  // The bad share: net use's System error 67, diagnose's smb-bad-share.
+  Lab lab;
+  std::string pcap = (lab.dir / "x.pcap").string();
+  std::string out;
+  EXPECT_EQ(run(lab.client("--profile winpe --timing fast --net-use '\\\\192.168.42.1\\WIN10' --net-user user:pass "
+                           "--smb-conf " + lab.smb_conf() + " --record " + pcap),
+                &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("System error 67 has occurred."), std::string::npos) << out;
+  EXPECT_EQ(failures_in(pcap), std::set<std::string>{"smb-bad-share"});
+}
+
+TEST(ClientCli, NetUseOfTheSeedShareExitsZeroAndTheRecordingHasNoFailure) {
+  Lab lab;
+  std::string pcap = (lab.dir / "ok.pcap").string();
+  std::string out;
+  EXPECT_EQ(run(lab.client("--profile winpe --timing fast --net-use '\\\\192.168.42.1\\GUEST' --net-user user:pass "
+                           "--smb-conf " + lab.smb_conf() + " --record " + pcap),
+                &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("The command completed successfully."), std::string::npos) << out;
+  EXPECT_NE(out.find("reached winpe-share"), std::string::npos) << out;
+  EXPECT_TRUE(failures_in(pcap).empty());
+  // Usage: --net-use is WinPE's, and names an IPv4 server.
+  EXPECT_EQ(run(lab.client("--net-use '\\\\192.168.42.1\\GUEST'")), 2);
+  EXPECT_EQ(run(lab.client("--profile winpe --net-use '\\\\server\\GUEST'")), 2);
+  EXPECT_EQ(run(lab.client("--profile winpe --net-user a:b")), 2);
 }
