@@ -37,7 +37,7 @@ void Connection::detach(Actions& out) {
   for (auto id : ids) {
     Session* s = c.registry.find(id);
     if (!s) continue;
-    if (s->channels.size() <= 1) {
+    if (s->channel(&c) && s->channels.size() == 1) {
       c.drop_session(id, out);  // its last channel: the session ends with it
       continue;
     }

@@ -74,8 +74,8 @@ TEST(SmbConnectionNegotiate, MultiChannelIsNotOfferedWhenTheConfigTurnsItOff) {
   for (std::uint16_t d : {w::dialect::k300, w::dialect::k302, w::dialect::k311}) {
     Client c;
     c.ctx.settings.multi_channel = false;  // server multi channel support = no
-    const auto& n = body_as<w::NegotiateResponse>(c.negotiate({d}));
-    EXPECT_EQ(n.capabilities, w::capability::kLargeMtu) << w::dialect_str(d);
+    Rsp r = c.negotiate({d});
+    EXPECT_EQ(body_as<w::NegotiateResponse>(r).capabilities, w::capability::kLargeMtu) << w::dialect_str(d);
   }
 }
 
