@@ -33,15 +33,20 @@ Error sock_error(const std::string& ifname, const std::string& what) {
   return make_error(std::move(msg));
 }
 
-// ARP, or IPv4 carrying UDP; everything else stays in the kernel.
+// ARP, IPv4 carrying UDP, and IPv4 TCP from port 445 (the SMB server a simulated WinPE talks to);
+// everything else (the host's own TCP traffic above all) stays in the kernel.
 sock_filter kFilter[] = {
-    {0x28, 0, 0, 12},          // ldh [12]            ethertype
-    {0x15, 3, 0, ETH_P_ARP},   // ARP -> accept
-    {0x15, 0, 3, ETH_P_IP},    // not IPv4 -> drop
-    {0x30, 0, 0, 23},          // ldb [23]            IPv4 protocol
-    {0x15, 0, 1, IPPROTO_UDP}, // not UDP -> drop
-    {0x06, 0, 0, 0x40000},     // accept (whole frame)
-    {0x06, 0, 0, 0},           // drop
+    {0x28, 0, 0, 12},           // 0  ldh [12]                ethertype
+    {0x15, 7, 0, ETH_P_ARP},    // 1  ARP -> accept
+    {0x15, 0, 7, ETH_P_IP},     // 2  not IPv4 -> drop
+    {0x30, 0, 0, 23},           // 3  ldb [23]                IPv4 protocol
+    {0x15, 4, 0, IPPROTO_UDP},  // 4  UDP -> accept
+    {0x15, 0, 4, IPPROTO_TCP},  // 5  not TCP -> drop
+    {0xb1, 0, 0, 14},           // 6  ldxb 4*([14]&0xf)       IPv4 header length
+    {0x48, 0, 0, 14},           // 7  ldh [x+14]              TCP source port
+    {0x15, 0, 1, 445},          // 8  not from 445 -> drop
+    {0x06, 0, 0, 0x40000},      // 9  accept (whole frame)
+    {0x06, 0, 0, 0},            // 10 drop
 };
 
 // struct virtio_net_hdr (linux/virtio_net.h cannot be included from C++: a member is named

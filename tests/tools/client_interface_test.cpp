@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "support/netns.h"
+#include "support/samba_conf.h"
 #include "support/test_paths.h"
 
 namespace {
@@ -57,7 +58,7 @@ void make_root(const fs::path& root) {
                                                   "  LOCALBOOT 0\n";
 }
 
-enum class Server { kPxekit, kDnsmasq };
+enum class Server { kPxekit, kDnsmasq, kSamba };
 
 // The failures `pxekit diagnose` names in a pcap (ids of findings with severity "failure").
 std::set<std::string> diagnosed_failures(const fs::path& pcap) {
@@ -80,7 +81,9 @@ class ClientInterface : public ::testing::Test {
   }
 
   // Starts the server in its namespace; false with the reason in *why.
-  bool start(Netns& ns, Server server, const fs::path& work, std::string* why, bool boot_file = true) {
+  // `smb_conf`: pxekit serve also serves SMB from this smb.conf.
+  bool start(Netns& ns, Server server, const fs::path& work, std::string* why, bool boot_file = true,
+             const std::string& smb_conf = "") {
     // The client side speaks with its own MACs and addresses: the kernel's veth keeps none.
     if (!ns.setup_pair(server_cidr(), "", why)) return false;
     make_root(work / "root");
@@ -95,7 +98,11 @@ class ClientInterface : public ::testing::Test {
       conf << "dhcp-leasefile=" << (work / "leases.db").string() << "\n";
       conf.close();
       ns.spawn(ns.server_ns(),
-               {pxe::test::pxekit_binary(), "serve", "-C", (work / "dnsmasq.conf").string(), "--duration", "300"},
+               smb_conf.empty()
+                   ? std::vector<std::string>{pxe::test::pxekit_binary(), "serve", "-C", (work / "dnsmasq.conf").string(),
+                                              "--duration", "300"}
+                   : std::vector<std::string>{pxe::test::pxekit_binary(), "serve", "-C", (work / "dnsmasq.conf").string(),
+                                              "--smb-conf", smb_conf, "--duration", "300"},
                (work / "server.log").string());
       if (!wait_until([&] { return slurp((work / "server.log").string()).find("listening on") != std::string::npos; },
                       std::chrono::seconds(10))) {
@@ -233,6 +240,62 @@ TEST_F(ClientInterface, NoBootFileIsPxeE53FromBothServers) {
     // --record: diagnose of what the client saw names the same failure.
     EXPECT_EQ(diagnosed_failures(work / "e53.pcap"), std::set<std::string>{"no-boot-filename"});
     EXPECT_NE(log.find("DHCPOFFER(" + ns.server_if() + ")"), std::string::npos) << log;
+  }
+}
+
+// WinPE's `net use \\10.79.0.1\GUEST /user:user pass` from the client namespace, over the
+// client's own TCP (proto::tcp) to the kernel of the server namespace: the share from pxekit serve
+// (an smb.conf in the seed's shape: map to guest = Bad User, a guest ok share), then from the
+// reference Samba smbd beside a DHCP/TFTP-only pxekit serve. setup.exe comes back with the right
+// MD5 from both, and the recordings show no failure.
+TEST_F(ClientInterface, WinpeNetUseReadsSetupExeFromPxekitServeAndFromSamba) {
+  for (Server smb : {Server::kPxekit, Server::kSamba}) {
+    if (smb == Server::kSamba && ::access("/usr/sbin/smbd", X_OK) != 0) GTEST_SKIP() << "smbd is not installed";
+    SCOPED_TRACE(smb == Server::kPxekit ? "pxekit serve" : "Samba");
+    pxe::test::TempDir work("pxkc-winpe");
+    Netns ns(smb == Server::kPxekit ? "cg" : "ch");
+    fs::create_directories(work / "share" / "sources");
+    write_random(work / "share" / "setup.exe", 2'500'000, 7);
+    std::string why, out, md5;
+    if (smb == Server::kPxekit) {
+      // The seed's smb.conf shape: map to guest = Bad User, a guest ok share.
+      std::ofstream(work / "smb.conf") << "[global]\nmap to guest = Bad User # Required\nmin protocol = SMB2\n"
+                                          "max protocol = SMB3\n[guest]\npath = " << (work / "share").string()
+                                       << " # Required\nreadonly = yes\nguest ok = yes # Required\n";
+      pxe::test::run("chmod -R a+rX " + work.path().string());
+      ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why, true, (work / "smb.conf").string())) << why;
+    } else {
+      pxe::test::run("chmod -R a+rX " + work.path().string());
+      ASSERT_TRUE(start(ns, Server::kPxekit, work.path(), &why)) << why;
+      std::ofstream(work / "samba.conf")
+          << pxe::test::samba_conf(work / "samba",
+                                   "  interfaces = " + server_cidr() + "\n  bind interfaces only = yes\n",
+                                   "[GUEST]\n  path = " + (work / "share").string() +
+                                       "\n  guest ok = yes\n  read only = yes\n");
+      ns.spawn(ns.server_ns(),
+               {"setsid", "smbd", "-F", "--no-process-group", "-s", (work / "samba.conf").string(), "--debug-stdout",
+                "-d", "1"},
+               (work / "smbd.log").string());
+      ASSERT_TRUE(wait_until([&] { return ns.run(ns.server_ns(), "ss -ltnH | grep -q ':445 '") == 0; },
+                             std::chrono::seconds(20)))
+          << slurp((work / "smbd.log").string());
+    }
+    int rc = client(ns, "--profile winpe --timing fast --time-limit 90 -v --net-use '\\\\10." +
+                            std::to_string(kSubnet) + ".0.1\\GUEST' --net-user user:pass --record " +
+                            (work / "winpe.pcap").string(),
+                    &out);
+    std::string log = slurp((work / "server.log").string());
+    EXPECT_EQ(rc, 0) << out << "\n--- server:\n" << log;
+    EXPECT_NE(out.find("The command completed successfully."), std::string::npos) << out;
+    EXPECT_NE(out.find("reached winpe-share"), std::string::npos) << out;
+    pxe::test::run("md5sum < " + (work / "share" / "setup.exe").string() + " | cut -d' ' -f1", &md5);
+    md5 = md5.substr(0, 32);
+    EXPECT_NE(out.find("2500000 bytes, md5 " + md5), std::string::npos) << md5 << "\n" << out;
+    if (smb == Server::kPxekit) {
+      EXPECT_NE(log.find("as guest SMB 3.1.1"), std::string::npos) << log;
+    }
+    auto failures = diagnosed_failures(work / "winpe.pcap");
+    EXPECT_TRUE(failures.empty()) << *failures.begin();
   }
 }
 

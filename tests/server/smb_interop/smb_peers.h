@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "support/samba_conf.h"
 #include "support/test_paths.h"
 
 namespace pxe::server::smb::test {
@@ -193,19 +194,11 @@ class SmbPeer {
 
   void start_samba(const ShareTrees& t, const std::string& extra_global) {
     auto w = work_.path();
-    for (const char* d : {"private", "lock", "state", "cache", "pid", "ncalrpc", "logs"}) fs::create_directories(w / d);
-    std::string g = "[global]\n  server role = standalone server\n  smb ports = " + std::to_string(port_) +
-                    "\n  interfaces = 127.0.0.1\n  bind interfaces only = yes\n  disable netbios = yes\n"
-                    "  map to guest = Bad User\n  server min protocol = SMB2_02\n  server max protocol = SMB3\n";
-    const std::pair<const char*, const char*> dirs[] = {
-        {"private dir", "private"}, {"lock directory", "lock"}, {"state directory", "state"},
-        {"cache directory", "cache"}, {"pid directory", "pid"},   {"ncalrpc dir", "ncalrpc"},
-        {"binddns dir", "private"}};
-    for (const auto& [key, sub] : dirs) g += "  " + std::string(key) + " = " + (w / sub).string() + "\n";
-    g += "  passdb backend = tdbsam:" + (w / "private" / "passdb.tdb").string() + "\n  log file = " +
-         (w / "logs" / "log.%m").string() +
-         "\n  load printers = no\n  printing = bsd\n  printcap name = /dev/null\n  disable spoolss = yes\n"
-         "  guest account = nobody\n  username map = " + (w / "users.map").string() + "\n" + extra_global;
+    std::string g = pxe::test::samba_conf(w,
+                                          "  smb ports = " + std::to_string(port_) +
+                                              "\n  interfaces = 127.0.0.1\n  bind interfaces only = yes\n",
+                                          "");
+    g += "  username map = " + (w / "users.map").string() + "\n" + extra_global;
     write_bytes(w / "smb.conf", g + shares_conf(t));
     write_bytes(w / "users.map", "daemon = user\n");
     std::string conf = (w / "smb.conf").string();
