@@ -13,6 +13,13 @@ using wire::tcp::seq_lt;
 
 // RFC 7323 2.3: a shift above 14 is taken as 14.
 constexpr std::uint8_t kMaxShift = 14;
+// A peer's MSS below this is raised to it (Linux: TCP_MIN_SND_MSS 48); an MSS of 0 would make
+// every segment empty and the send loop endless.
+constexpr std::uint16_t kMinMss = 48;
+
+std::uint16_t peer_mss(const Segment& syn) {
+  return std::max(syn.mss.value_or(536), kMinMss);
+}
 
 }  // namespace
 
@@ -47,7 +54,7 @@ Endpoint Endpoint::accept(const EndpointConfig& cfg, std::uint32_t iss, const Se
   e.iss_ = e.snd_una_ = iss;
   e.snd_nxt_ = iss + 1;
   e.rcv_nxt_ = syn.seq + 1;
-  e.peer_mss_ = syn.mss.value_or(536);
+  e.peer_mss_ = peer_mss(syn);
   e.peer_window_ = syn.window;  // never scaled in a SYN
   if (syn.wscale) {             // both sides offered it: it is on
     e.snd_shift_ = std::min(*syn.wscale, kMaxShift);
@@ -216,7 +223,7 @@ void Endpoint::on_segment(const Segment& s, Timestamp now, Actions& out) {
     if (!s.has(flag::kSyn) || !s.has(flag::kAck)) return;
     rcv_nxt_ = s.seq + 1;
     snd_una_ = s.ack;
-    peer_mss_ = s.mss.value_or(536);
+    peer_mss_ = peer_mss(s);
     if (s.wscale) {
       snd_shift_ = std::min(*s.wscale, kMaxShift);
       rcv_shift_ = std::min(cfg_.wscale, kMaxShift);

@@ -323,3 +323,33 @@ TEST(TcpEndpoint, RetransmittedHeadIsTrimmed) {
 
 }  // namespace
 }  // namespace pxe::proto::tcp
+
+namespace pxe::proto::tcp {
+namespace {
+
+TEST(TcpEndpoint, AnMssOfZeroIsRaisedSoSendingEnds) {
+  // Found by fuzz_tcp_endpoint: a SYN with MSS 0 made every segment empty and send() loop forever.
+  Actions a;
+  Segment syn;
+  syn.seq = 5;
+  syn.flags = flag::kSyn;
+  syn.window = 60000;
+  syn.mss = 0;
+  auto ep = Endpoint::accept(EndpointConfig{}, 9, syn, Timestamp{}, a);
+  Segment ack;
+  ack.seq = 6;
+  ack.ack = 10;
+  ack.flags = flag::kAck;
+  ack.window = 60000;
+  ep.on_segment(ack, Timestamp{}, a);
+  a.clear();
+  ep.send(Bytes(1000, 1), Timestamp{}, a);
+  std::size_t segments = 0, bytes = 0;
+  for (auto& x : a)
+    if (auto* s = std::get_if<SendSegment>(&x)) ++segments, bytes += s->segment.payload.size();
+  EXPECT_EQ(bytes, 1000u);
+  EXPECT_EQ(segments, (1000u + 47) / 48);
+}
+
+}  // namespace
+}  // namespace pxe::proto::tcp
