@@ -29,7 +29,8 @@ SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            client-fault-no-offer client-fault-only-proxy-offers client-fault-boot-server-unanswered
            client-fault-arp-unanswered client-fault-tftp-transfer-stalled pxekit-tftp-gso
            client-fault-no-tftp-server-address client-fault-wrong-architecture
-           client-proxy-4011-unanswered-dnsmasq client-two-dhcp-servers client-proxy-no-bios-service)
+           client-proxy-4011-unanswered-dnsmasq client-two-dhcp-servers client-proxy-no-bios-service
+           client-winpe-share-pxekit client-winpe-share-samba client-fault-net-use-reset)
 
 NS_SRV=pxkcap-srv      # server: bridge pxkcap-br0 = 192.168.42.1, tap for QEMU
 NS_PRX=pxkcap-prx      # second server (proxyDHCP) 192.168.42.2 via veth
@@ -55,6 +56,7 @@ OVMF=/usr/share/ovmf/OVMF.fd
 
 WORK=""
 PIDS=()
+SERVE_ARGS=()   # extra arguments of start_pxekit_serve (client_winpe: --smb-conf)
 
 log() { printf '[record] %s\n' "$*" >&2; }
 
@@ -925,6 +927,8 @@ tftp_tree_dummy() {
     dummy_file "$d/libutil.c32" 2048
     dummy_file "$d/libcom32.c32" 2048
     dummy_file "$d/syslinux.efi" 8192
+    dummy_file "$d/memdisk" 4096       # the menu's winpe label (the winpe profile fetches them)
+    dummy_file "$d/winpe.iso" 20480
     capture_menu >"$d/pxelinux.cfg/default"
 }
 
@@ -940,7 +944,7 @@ start_pxekit_serve() {
         local l
         for l in "$@"; do echo "$l"; done
     } >"$WORK/pxekit.conf"
-    bg "$ns" setsid "$PXEKIT" serve -C "$WORK/pxekit.conf" --db "$WORK/leases.db" \
+    bg "$ns" setsid "$PXEKIT" serve -C "$WORK/pxekit.conf" --db "$WORK/leases.db" "${SERVE_ARGS[@]}" \
         --log-dhcp --log-level debug >"$WORK/$name.pxekit.log" 2>&1
     local i
     for i in $(seq 50); do
@@ -990,6 +994,89 @@ sc_client-no-bootfile-dnsmasq() {
 sc_client-no-bootfile-pxekit() {
     client_single client-no-bootfile-pxekit pxekit 1 -- \
         "enable-tftp" "tftp-root=$WORK/tftp"
+}
+
+# WinPE's `net use I: \\192.168.42.1\GUEST /user:user pass` and a read of setup.exe (seed 1),
+# after the whole BIOS boot, over the veth: the share from pxekit serve (the seed's smb.conf, its
+# path here) or from Samba (smbd 4.17 with the seed's smb.conf plus the directories it writes)
+# beside a DHCP/TFTP-only pxekit serve.
+# client_winpe <name> <pxekit|samba> <expected exit> [client args...]
+client_winpe() {
+    local name=$1 smb=$2 want=$3; shift 3
+    [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
+    client_topology
+    tftp_tree_dummy "$WORK/tftp"
+    mkdir -p "$WORK/win10iso/sources"
+    dummy_file "$WORK/win10iso/setup.exe" 65536
+    dummy_file "$WORK/win10iso/sources/boot.wim" 1024
+    chmod -R a+rX "$WORK/win10iso"
+    # The seed's smb.conf lines (its share's path pointing here); Samba's also say where it writes.
+    local S="$WORK/samba"
+    mkdir -p "$S"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns}
+    {
+        # Samba keeps a trailing "# Required" in the value (map to guest = "Bad User # Required"
+        # is invalid to it, the path does not exist): its copy has them cut off.
+        local req=' # Required'
+        [ "$smb" = samba ] && req=''
+        echo '[global]'
+        echo "map to guest = Bad User$req"
+        echo 'workgroup = home'
+        echo 'min protocol = SMB2'
+        echo 'max protocol = SMB3'
+        if [ "$smb" = samba ]; then
+            echo "interfaces = $SRV_IP/24"
+            echo 'bind interfaces only = yes'
+            echo 'disable netbios = yes'
+            echo "lock directory = $S/lock"
+            echo "state directory = $S/state"
+            echo "cache directory = $S/cache"
+            echo "private dir = $S/private"
+            echo "pid directory = $S/pid"
+            echo "ncalrpc dir = $S/ncalrpc"
+            echo "binddns dir = $S/bind-dns"
+            echo "log file = $S/log/log.%m"
+            echo 'load printers = no'
+            echo 'printcap name = /dev/null'
+            echo 'disable spoolss = yes'
+        fi
+        echo '[guest]'
+        echo "path = $WORK/win10iso$req"
+        echo 'readonly = yes'
+        echo "guest ok = yes$req"
+    } >"$WORK/smb.conf"
+    if [ "$smb" = pxekit ]; then
+        SERVE_ARGS=(--smb-conf "$WORK/smb.conf")
+        start_pxekit_serve "$name" "$NS_RSRV" pxkrec-s0 \
+            "dhcp-range=192.168.42.10,192.168.42.20,12h" "dhcp-option=3,$SRV_IP" \
+            "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+        SERVE_ARGS=()
+    else
+        start_pxekit_serve "$name" "$NS_RSRV" pxkrec-s0 \
+            "dhcp-range=192.168.42.10,192.168.42.20,12h" "dhcp-option=3,$SRV_IP" \
+            "dhcp-boot=pxelinux.0" "enable-tftp" "tftp-root=$WORK/tftp"
+        ip netns exec "$NS_RSRV" setsid smbd --foreground --no-process-group --debug-stdout -d 1 \
+            -s "$WORK/smb.conf" >"$WORK/$name.smbd.log" 2>&1 &
+        PIDS+=($!)
+        local i
+        for i in $(seq 100); do
+            ip netns exec "$NS_RSRV" bash -c "exec 3<>/dev/tcp/$SRV_IP/445" 2>/dev/null && break
+            sleep 0.2
+        done
+    fi
+    local rc=0
+    ip netns exec "$NS_RCLI" timeout 200 "$PXEKIT" client --interface pxkrec-c0 --mac "$VM_MAC" \
+        --profile winpe --seed 1 --net-use "\\\\$SRV_IP\\GUEST" "$@" -v --record "$WORK/$name.pcap" \
+        >"$WORK/$name.client.txt" 2>&1 || rc=$?
+    sed 's/^/[client] /' "$WORK/$name.client.txt" | tail -5 >&2
+    [ "$rc" = "$want" ] || log "pxekit client exited $rc, expected $want"
+    install -m 0644 "$WORK/smb.conf" "$WORK/$name.smb.conf.txt"
+    finish "$name"
+}
+sc_client-winpe-share-pxekit() {
+    client_winpe client-winpe-share-pxekit pxekit 0 --net-user user:pass
+}
+sc_client-winpe-share-samba() {
+    client_winpe client-winpe-share-samba samba 0 --net-user user:pass
 }
 
 # PXE-E55 as Microsoft KB 259670 tells it: the DHCP server's own offer says PXEClient (option 60)
@@ -1091,8 +1178,9 @@ client_fault() {
         echo "enable-tftp"
         echo "tftp-root=$WORK/tftp"
     } >"$WORK/pxekit.conf"
-    local rc=0
-    timeout 120 "$PXEKIT" client --in-process -C "$WORK/pxekit.conf" --profile bios --seed 1 "$@" \
+    local rc=0 profile=(--profile bios)
+    [[ " $* " == *" --profile "* ]] && profile=()
+    timeout 120 "$PXEKIT" client --in-process -C "$WORK/pxekit.conf" "${profile[@]}" --seed 1 "$@" \
         -v --record "$WORK/$name.pcap" >"$WORK/$name.client.txt" 2>&1 || rc=$?
     sed 's/^/[client] /' "$WORK/$name.client.txt" | grep -E 'PXE-|failed|reached' >&2 || true
     [ "$rc" = 1 ] || log "pxekit client exited $rc, expected 1"
@@ -1117,6 +1205,16 @@ sc_client-fault-arp-unanswered() {         # PXE-E11
 }
 sc_client-fault-tftp-transfer-stalled() {  # PXE-E35
     client_fault client-fault-tftp-transfer-stalled "$FAULT_DHCP\ndhcp-boot=pxelinux.0" --fault drop:tftp-data
+}
+sc_client-fault-net-use-reset() {          # System error 58: the SMB server dies at the logon
+    mkdir -p "$WORK/win10iso"
+    dummy_file "$WORK/win10iso/setup.exe" 4096
+    chmod -R a+rX "$WORK/win10iso"
+    local conf="$WORK/client-fault-net-use-reset.smb.conf.txt"
+    printf '[global]\nmap to guest = Bad User\n[guest]\npath = %s\nguest ok = yes\n' "$WORK/win10iso" >"$conf"
+    client_fault client-fault-net-use-reset "$FAULT_DHCP\ndhcp-boot=pxelinux.0" --profile winpe \
+        --smb-conf "$conf" --net-use '\\192.168.42.1\GUEST' --net-user user:pass \
+        --fault reset:smb-session-setup
 }
 sc_client-fault-no-tftp-server-address() { # PXE-E7B: siaddr 0, no PXE tags (no fault needed)
     client_fault client-fault-no-tftp-server-address "$FAULT_DHCP\ndhcp-boot=pxelinux.0,,0.0.0.0"

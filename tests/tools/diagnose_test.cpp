@@ -110,6 +110,11 @@ const std::vector<Expected> kExpected = {
     {"client-two-dhcp-servers", {}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}, std::nullopt,
      {"two-dhcp-servers"}},
     {"client-proxy-no-bios-service", {"client-proxy-no-bios-service.dhcp.dnsmasq.log"}, 1, {"no-boot-filename"}, {}},
+    // WinPE's net use after the whole boot (captures/README.md "WinPE's net use"): over the veth
+    // to pxekit serve's share and to Samba's, and in-process with the server dying at the logon.
+    {"client-winpe-share-pxekit", {}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
+    {"client-winpe-share-samba", {}, 0, {}, {"tsize-probe-abort", "pxelinux-config-search"}},
+    {"client-fault-net-use-reset", {}, 1, {"smb-server-hangup"}, {"tsize-probe-abort", "pxelinux-config-search"}},
     // Captured on the sending host (captures/README.md "UDP segmentation offload"): pxekit serve's
     // windows of four DATA blocks as one frame each, split by the dissector; a complete download.
     {"pxekit-tftp-gso", {}, 0, {}, {"tsize-probe-abort"}},
