@@ -37,6 +37,9 @@ InProcessSmb::InProcessSmb(const config::SmbSettings& settings, std::vector<Open
   for (auto& b : ctx_.server_guid) b = static_cast<std::uint8_t>(random_.next());
   ctx_.start_filetime = filetime_of(now);
   for (auto& s : shares_) ctx_.shares.push_back({s.name, s.share.get(), s.guest_ok});
+  // FSCTL_QUERY_NETWORK_INTERFACE_INFO names the one address the server has on the Link.
+  ctx_.interfaces_v4.emplace_back(static_cast<std::uint8_t>(ip.value >> 24), static_cast<std::uint8_t>(ip.value >> 16),
+                                  static_cast<std::uint8_t>(ip.value >> 8), static_cast<std::uint8_t>(ip.value));
 }
 
 InProcessSmb::~InProcessSmb() = default;
@@ -88,6 +91,21 @@ void InProcessSmb::on_segment(const transport::TcpFrame& f, Timestamp now, Out& 
   c.tcp->on_segment(f.segment, now, acts);
   apply_tcp(c, acts, now, out);
   if (c.tcp->closed()) conns_.erase(it);
+  run_deferred(now, out);
+}
+
+// What one connection's request did to another's (multichannel: a CHANGE_NOTIFY pending on one
+// channel completed by a close on another), carried out after each turn as the socket server does.
+void InProcessSmb::run_deferred(Timestamp now, Out& out) {
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    Conn& c = *it->second;
+    if (c.smb->has_deferred()) {
+      ps::Actions sa;
+      c.smb->take_deferred(sa);
+      apply_smb(c, sa, now, out);
+    }
+    it = c.tcp->closed() ? conns_.erase(it) : std::next(it);
+  }
 }
 
 // Never erases `c` (apply_smb calls back in here): the top-level callers drop closed connections.
@@ -192,6 +210,7 @@ void InProcessSmb::on_time(Timestamp now, Out& out) {
     }
     if (c.tcp->closed()) conns_.erase(it);
   }
+  run_deferred(now, out);
 }
 
 }  // namespace pxe::server

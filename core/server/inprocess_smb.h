@@ -54,6 +54,7 @@ class InProcessSmb {
   using Key = std::pair<std::uint32_t, std::uint16_t>;  // the client's address and port
   void apply_tcp(Conn& c, proto::tcp::Actions& acts, Timestamp now, Out& out);
   void apply_smb(Conn& c, proto::smb2::Actions& acts, Timestamp now, Out& out);
+  void run_deferred(Timestamp now, Out& out);
 
   SeededRandom random_{0x5e2a};  // the in-process world is deterministic
   std::vector<OpenedShare> shares_;

@@ -1,9 +1,12 @@
 // libFuzzer: frames into the in-process server (server::InProcessServer on a transport::Link):
 // DHCP on 67 and 4011, TFTP requests on 69, datagrams to the transfers' ports, ARP, and raw
-// frames. The server lives for the whole run (state built by one input meets the next). After
-// every frame, with the Link run on for a while, these must hold, else abort():
-//   - every frame the server sends parses (IPv4/UDP or ARP), from its own MAC, and a UDP one
-//     from its own address or (a DHCP reply) the address the engine chose;
+// frames, and TCP to the SMB share (a SYN, data with the right sequence numbers to reach the
+// SMB2 machine, FIN, RST, or any numbers). The server lives for the whole run (state built by one
+// input meets the next). After every frame, with the Link run on for a while, these must hold,
+// else abort():
+//   - every frame the server sends parses (IPv4/UDP, IPv4/TCP or ARP), from its own MAC, a UDP one
+//     from its own address or (a DHCP reply) the address the engine chose, a TCP one from its own
+//     address (from port 445 unless it is a RST);
 //   - running transfers stay within tftp-max.
 // The input is split into frames at "\xff\xfe\xfd" markers; the first byte of each chooses what
 // it becomes (its low 3 bits) and how much time passes after it (the high bits).
@@ -70,6 +73,15 @@ pxe::config::ServeConfig config(const std::string& root) {
       "tftp-root=" + root + "\n");
   auto c = pxe::config::parse_dnsmasq_conf(in, "fuzz");
   if (!c) std::abort();
+  pxe::config::SmbSettings smb;
+  smb.map_to_guest = pxe::config::MapToGuest::BadUser;
+  smb.accounts.push_back({"user", "pass"});
+  pxe::config::SmbShare share;
+  share.name = "GUEST";
+  share.path = root;
+  share.guest_ok = true;
+  smb.shares.push_back(share);
+  c->smb = smb;
   return *c;
 }
 
@@ -79,6 +91,10 @@ struct World {
   pxe::config::ServeConfig cfg = config(make_root());
   pxe::server::InProcessServer server{link, cfg, kServerMac, kServerIp, pxe::Ipv4(255, 255, 255, 0), "eth0"};
   std::uint16_t last_server_port = 69;  // a transfer's port, to aim datagrams at
+  // The SMB connection the input drives: the client's port and next sequence number, and the
+  // server's next one (from what the tap saw), so data segments land in sequence.
+  std::uint16_t tcp_port = 50000;
+  std::uint32_t client_next = 0, server_next = 0;
   World() {
     link.attach_all(server);
     link.set_tap([this](pxe::ByteSpan frame, pxe::Timestamp) {
@@ -89,6 +105,11 @@ struct World {
         check(u->src_mac == kServerMac);
         check(u->src_ip == kServerIp || u->src_port == 67 || u->src_port == 4011);
         if (u->src_port != 67 && u->src_port != 4011 && u->src_port != 69) last_server_port = u->src_port;
+      } else if (auto* t = std::get_if<tr::TcpFrame>(&p)) {
+        check(t->src_mac == kServerMac && t->src_ip == kServerIp);
+        check(t->src_port == 445 || t->segment.has(pxe::wire::tcp::flag::kRst));
+        if (t->dst_port == tcp_port && !t->segment.has(pxe::wire::tcp::flag::kRst))
+          server_next = t->segment.seq + t->segment.space();
       } else {
         check(std::get<tr::ArpFrame>(p).sender_mac == kServerMac);
       }
@@ -120,6 +141,46 @@ void one(World& w, std::string_view chunk) {
     case 5: {  // ARP for the server or another address
       tr::ArpFrame a{true, kClientMac, kClientIp, pxe::Mac{}, body.empty() ? kServerIp : pxe::Ipv4(192, 168, 42, 99)};
       w.link.send(tr::build_arp_frame(a, tr::kBroadcastMac));
+      break;
+    }
+    case 7: {  // TCP to the SMB port: body[0] picks SYN, data in sequence, FIN, RST or any numbers
+      namespace flag = pxe::wire::tcp::flag;
+      if (body.empty()) break;
+      const std::uint8_t op = static_cast<std::uint8_t>(body[0]) % 5;
+      body.remove_prefix(1);
+      tr::TcpFrame t;
+      t.src_mac = kClientMac;
+      t.dst_mac = kServerMac;
+      t.src_ip = kClientIp;
+      t.dst_ip = kServerIp;
+      t.dst_port = 445;
+      t.segment.window = 65535;
+      if (op == 0) {
+        w.tcp_port = static_cast<std::uint16_t>(50000 + (w.tcp_port - 49999) % 64);
+        w.client_next = 1000;
+        t.segment.seq = w.client_next++;
+        t.segment.flags = flag::kSyn;
+        t.segment.mss = 1460;
+        t.segment.wscale = 7;
+      } else if (op == 4 && body.size() >= 8) {
+        auto u32 = [&](std::size_t i) {
+          return std::uint32_t(std::uint8_t(body[i])) << 24 | std::uint32_t(std::uint8_t(body[i + 1])) << 16 |
+                 std::uint32_t(std::uint8_t(body[i + 2])) << 8 | std::uint8_t(body[i + 3]);
+        };
+        t.segment.seq = u32(0);
+        t.segment.ack = u32(4);
+        t.segment.flags = flag::kAck | flag::kPsh;
+        body.remove_prefix(8);
+        t.segment.payload.assign(body.begin(), body.end());
+      } else {
+        t.segment.seq = w.client_next;
+        t.segment.ack = w.server_next;
+        t.segment.flags = flag::kAck | (op == 1 ? flag::kPsh : op == 2 ? flag::kFin : flag::kRst);
+        if (op == 1) t.segment.payload.assign(body.begin(), body.end());
+        w.client_next += static_cast<std::uint32_t>(t.segment.payload.size()) + (op == 2 ? 1 : 0);
+      }
+      t.src_port = w.tcp_port;
+      w.link.send(tr::build_tcp_frame(t));
       break;
     }
     default: {  // a raw frame; one that claims the server's MAC is re-sourced so the tap can tell
