@@ -1,6 +1,7 @@
 #include "proto/tcp/endpoint.h"
 
 #include <algorithm>
+#include <optional>
 #include <fmt/format.h>
 
 namespace pxe::proto::tcp {
@@ -274,11 +275,14 @@ void Endpoint::on_segment(const Segment& s, Timestamp now, Actions& out) {
   }
   if (s.has(flag::kAck)) on_ack(s, now, out);
 
-  // Data: what lies at rcv_nxt and beyond.
+  // Data: what lies at rcv_nxt and beyond. Delivered after the ACK for it is out: the owner may
+  // answer at once (send, close), and its segments then follow our ACK on the wire, not precede it.
+  std::optional<Deliver> delivered;
+  bool finished_now = false;
   if (!s.payload.empty()) {
     if (seq_le(s.seq, rcv_nxt_) && seq_lt(rcv_nxt_, s.seq + static_cast<std::uint32_t>(s.payload.size())) && !peer_fin_) {
       std::size_t skip = rcv_nxt_ - s.seq;
-      emit(out, Deliver{Bytes(s.payload.begin() + static_cast<std::ptrdiff_t>(skip), s.payload.end())});
+      delivered = Deliver{Bytes(s.payload.begin() + static_cast<std::ptrdiff_t>(skip), s.payload.end())};
       rcv_nxt_ += static_cast<std::uint32_t>(s.payload.size() - skip);
     }
     ack_owed_ = true;  // in order or not: say where we are
@@ -289,12 +293,14 @@ void Endpoint::on_segment(const Segment& s, Timestamp now, Actions& out) {
     if (!peer_fin_ && s.seq + static_cast<std::uint32_t>(s.payload.size()) == rcv_nxt_) {
       peer_fin_ = true;
       ++rcv_nxt_;
-      emit(out, PeerFinished{});
+      finished_now = true;
     }
     ack_owed_ = true;
   }
   if (state_ == State::Closed) return;
   transmit(now, out);
+  if (delivered) emit(out, std::move(*delivered));
+  if (finished_now) emit(out, PeerFinished{});
   if (fin_acked_ && peer_fin_) finish(Closed::Why::Done, "closed", out);
 }
 

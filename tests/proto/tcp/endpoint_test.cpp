@@ -353,3 +353,36 @@ TEST(TcpEndpoint, AnMssOfZeroIsRaisedSoSendingEnds) {
 
 }  // namespace
 }  // namespace pxe::proto::tcp
+
+namespace pxe::proto::tcp {
+namespace {
+
+TEST(TcpEndpoint, TheAckForDataComesBeforeTheDataIsDelivered) {
+  // The owner may answer what it is given at once; its segments must follow our ACK, or the ACK
+  // goes out with a stale sequence number after them (Wireshark: "TCP Keep-Alive").
+  Actions a;
+  auto ep = Endpoint::connect(EndpointConfig{}, 100, Timestamp{}, a);
+  Segment sa;
+  sa.seq = 500;
+  sa.ack = 101;
+  sa.flags = flag::kSyn | flag::kAck;
+  sa.window = 1000;
+  a.clear();
+  ep.on_segment(sa, Timestamp{}, a);
+  Segment data;
+  data.seq = 501;
+  data.ack = 101;
+  data.flags = flag::kAck | flag::kPsh | flag::kFin;
+  data.window = 1000;
+  data.payload = {1, 2, 3};
+  a.clear();
+  ep.on_segment(data, Timestamp{}, a);
+  ASSERT_GE(a.size(), 3u);
+  ASSERT_TRUE(std::holds_alternative<SendSegment>(a[0]));
+  EXPECT_EQ(std::get<SendSegment>(a[0]).segment.ack, 505u);  // the data and the FIN
+  EXPECT_TRUE(std::holds_alternative<Deliver>(a[1]));
+  EXPECT_TRUE(std::holds_alternative<PeerFinished>(a[2]));
+}
+
+}  // namespace
+}  // namespace pxe::proto::tcp
