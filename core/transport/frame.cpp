@@ -32,6 +32,15 @@ Bytes to_bytes(Tins::PDU& pdu) {
 
 constexpr std::size_t kEthHeader = 14;
 
+// The Ethernet and IPv4 addresses of a parsed UdpFrame or TcpFrame.
+template <class Frame>
+void take_addresses(Frame& f, const Tins::EthernetII& eth, const Tins::IP& ip) {
+  f.src_mac = our_mac(eth.src_addr());
+  f.dst_mac = our_mac(eth.dst_addr());
+  f.src_ip = our_ip(ip.src_addr());
+  f.dst_ip = our_ip(ip.dst_addr());
+}
+
 }  // namespace
 
 Bytes build_udp_frame(const UdpFrame& f) {
@@ -136,10 +145,7 @@ ParsedFrame parse_frame(ByteSpan frame) {
       const std::size_t tcp_header = tcp->data_offset() * 4u;
       if (ip->tot_len() > frame.size() - ip_offset || ip->tot_len() < ip_header + tcp_header) return std::monostate{};
       TcpFrame f;
-      f.src_mac = our_mac(eth.src_addr());
-      f.dst_mac = our_mac(eth.dst_addr());
-      f.src_ip = our_ip(ip->src_addr());
-      f.dst_ip = our_ip(ip->dst_addr());
+      take_addresses(f, eth, *ip);
       f.src_port = tcp->sport();
       f.dst_port = tcp->dport();
       auto& s = f.segment;
@@ -164,10 +170,7 @@ ParsedFrame parse_frame(ByteSpan frame) {
     if (ip->tot_len() > frame.size() - ip_offset || ip->tot_len() < ip_header + udp->length())
       return std::monostate{};
     UdpFrame f;
-    f.src_mac = our_mac(eth.src_addr());
-    f.dst_mac = our_mac(eth.dst_addr());
-    f.src_ip = our_ip(ip->src_addr());
-    f.dst_ip = our_ip(ip->dst_addr());
+    take_addresses(f, eth, *ip);
     f.src_port = udp->sport();
     f.dst_port = udp->dport();
     if (const auto* raw = udp->find_pdu<Tins::RawPDU>()) {

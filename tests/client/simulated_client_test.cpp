@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -14,6 +15,7 @@
 using namespace pxe;
 using namespace pxe::client;
 using namespace pxe::client::test;
+namespace fs = std::filesystem;
 
 TEST(SimulatedClient, BiosReachesSeed1sPxelinuxMenu) {
   Seed1 seed;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "support/seed_configs.h"
+#include "support/seed1_tree.h"
 #include "support/test_paths.h"
 
 using namespace pxe::test;
@@ -15,36 +15,11 @@ using json = nlohmann::json;
 
 namespace {
 
-// Seed 1's setup: its dnsmasq.conf lines and a TFTP root with dummy bytes for the binaries.
-struct Lab {
-  TempDir dir{"pxekit-client-cli"};
-  Lab(const std::string& boot = "dhcp-boot=boot/pxelinux.0\n") {
-    auto root = dir / "tftp";
-    fs::create_directories(root / "boot" / "pxelinux.cfg");
-    write_file(root / "boot" / "pxelinux.0", std::string(42430, 'P'));
-    write_file(root / "boot" / "ldlinux.c32", std::string(120000, 'L'));
-    write_file(root / "boot" / "menu.c32", std::string(30000, 'M'));
-    write_file(root / "boot" / "libutil.c32", std::string(20000, 'U'));
-    write_file(root / "memdisk", std::string(26000, 'D'));
-    write_file(root / "boot" / "winpe.iso", std::string(30000, 'I'));
-    write_file(root / "boot" / "pxelinux.cfg" / "default",
-               "UI menu.c32\nMENU TITLE Network Boot\nTIMEOUT 50\nLABEL winpe\nMENU LABEL Boot Windows PE from network\n"
-               "KERNEL /memdisk\nINITRD winpe.iso\nAPPEND iso raw\n");
-    write_file(dir / "dnsmasq.conf", "port=0\ninterface=eno1\nbind-interfaces\ndhcp-option=3,192.168.42.1\n"
-                                     "dhcp-range=192.168.42.10,192.168.42.20,12h\n" + boot + "enable-tftp\n");
-  }
-  // The WinPE stage's share: seed 1's smb.conf (its path here) over a directory with setup.exe.
-  std::string smb_conf() const {
-    fs::create_directories(dir / "win10iso");
-    write_file(dir / "win10iso" / "setup.exe", std::string(100000, 'S'));
-    std::string conf = kSeedSmbConf;
-    conf.replace(conf.find("/tmp/win10iso"), 13, (dir / "win10iso").string());
-    write_file(dir / "smb.conf", conf);
-    return (dir / "smb.conf").string();
-  }
+// Seed 1's setup (support/seed1_tree.h) and `pxekit client --in-process` on it.
+struct Lab : Seed1Tree {
+  using Seed1Tree::Seed1Tree;
   std::string client(const std::string& args) const {
-    return pxekit_binary() + " client --in-process -C " + (dir / "dnsmasq.conf").string() + " --tftp-root " +
-           (dir / "tftp").string() + " " + args + " 2>&1";
+    return pxekit_binary() + " client --in-process -C " + conf() + " " + args + " 2>&1";
   }
 };
 
@@ -112,7 +87,7 @@ TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
   };
   for (const auto& k : cases) {
     Lab lab(k.boot);
-    std::string pcap = (lab.dir / "x.pcap").string();
+    std::string pcap = (lab.dir() / "x.pcap").string();
     std::string out;
     EXPECT_EQ(run(lab.client(k.args + " --record " + pcap), &out), 1) << k.args << "\n" << out;
     EXPECT_NE(out.find(": " + k.failure), std::string::npos) << k.args << "\n" << out;
@@ -125,7 +100,7 @@ TEST(ClientCli, RecordedFaultsAreDiagnosedAsTheSameFailure) {
 
 TEST(ClientCli, ARecordedGoodBootHasNoFailure) {
   Lab lab;
-  std::string pcap = (lab.dir / "ok.pcap").string();
+  std::string pcap = (lab.dir() / "ok.pcap").string();
   EXPECT_EQ(run(lab.client("--record " + pcap)), 0);
   EXPECT_TRUE(failures_in(pcap).empty());
 }
@@ -143,9 +118,9 @@ TEST(ClientCli, NetUseFailuresAreDiagnosedAsTheSameFailure) {
   for (const auto& k : cases) {
     Lab lab;
     std::string args = k.args;
-    std::string smb = "--smb-conf " + lab.smb_conf() + " ";
+    std::string smb = "--smb-conf " + lab.smb_conf(100'000) + " ";
     if (args.starts_with("NOSMB ")) args = args.substr(6), smb.clear();
-    std::string pcap = (lab.dir / "x.pcap").string();
+    std::string pcap = (lab.dir() / "x.pcap").string();
     std::string out;
     EXPECT_EQ(run(lab.client(winpe + smb + args + " --record " + pcap), &out), 1) << args << "\n" << out;
     EXPECT_NE(out.find("failed in winpe-share: net-use-failed"), std::string::npos) << args << "\n" << out;
@@ -154,10 +129,10 @@ TEST(ClientCli, NetUseFailuresAreDiagnosedAsTheSameFailure) {
   }
   // The bad share: net use's System error 67, diagnose's smb-bad-share.
   Lab lab;
-  std::string pcap = (lab.dir / "x.pcap").string();
+  std::string pcap = (lab.dir() / "x.pcap").string();
   std::string out;
   EXPECT_EQ(run(lab.client("--profile winpe --timing fast --net-use '\\\\192.168.42.1\\WIN10' --net-user user:pass "
-                           "--smb-conf " + lab.smb_conf() + " --record " + pcap),
+                           "--smb-conf " + lab.smb_conf(100'000) + " --record " + pcap),
                 &out),
             1)
       << out;
@@ -167,10 +142,10 @@ TEST(ClientCli, NetUseFailuresAreDiagnosedAsTheSameFailure) {
 
 TEST(ClientCli, NetUseOfTheSeedShareExitsZeroAndTheRecordingHasNoFailure) {
   Lab lab;
-  std::string pcap = (lab.dir / "ok.pcap").string();
+  std::string pcap = (lab.dir() / "ok.pcap").string();
   std::string out;
   EXPECT_EQ(run(lab.client("--profile winpe --timing fast --net-use '\\\\192.168.42.1\\GUEST' --net-user user:pass "
-                           "--smb-conf " + lab.smb_conf() + " --record " + pcap),
+                           "--smb-conf " + lab.smb_conf(100'000) + " --record " + pcap),
                 &out),
             0)
       << out;

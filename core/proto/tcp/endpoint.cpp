@@ -40,10 +40,7 @@ Endpoint Endpoint::connect(const EndpointConfig& cfg, std::uint32_t iss, Timesta
   e.iss_ = e.snd_una_ = iss;
   e.snd_nxt_ = iss + 1;
   e.rto_ = cfg.syn_timeout;
-  Segment syn = e.make(flag::kSyn, iss);
-  syn.mss = cfg.mss;
-  syn.wscale = cfg.wscale;
-  emit(out, SendSegment{std::move(syn)});
+  emit(out, SendSegment{e.syn_segment()});
   e.arm(now, out);
   return e;
 }
@@ -58,16 +55,30 @@ Endpoint Endpoint::accept(const EndpointConfig& cfg, std::uint32_t iss, const Se
   e.peer_mss_ = peer_mss(syn);
   e.peer_window_ = syn.window;  // never scaled in a SYN
   if (syn.wscale) {             // both sides offered it: it is on
+    e.wscale_on_ = true;
     e.snd_shift_ = std::min(*syn.wscale, kMaxShift);
     e.rcv_shift_ = std::min(cfg.wscale, kMaxShift);
   }
   e.rto_ = cfg.syn_timeout;
-  Segment sa = e.make(flag::kSyn | flag::kAck, iss);
-  sa.mss = cfg.mss;
-  if (syn.wscale) sa.wscale = cfg.wscale;
-  emit(out, SendSegment{std::move(sa)});
+  emit(out, SendSegment{e.syn_segment()});
   e.arm(now, out);
   return e;
+}
+
+Segment Endpoint::syn_segment() const {
+  Segment s = make(flag::kSyn, iss_);  // SYN-ACK once a SYN came (make adds the ACK)
+  s.mss = cfg_.mss;
+  if (state_ == State::SynSent || wscale_on_) s.wscale = cfg_.wscale;
+  return s;
+}
+
+void Endpoint::establish(Actions& out) {
+  state_ = State::Established;
+  retries_ = 0;
+  rto_ = cfg_.min_rto;
+  timer_.reset();
+  emit(out, CancelTimer{});
+  emit(out, Connected{});
 }
 
 Segment Endpoint::make(std::uint8_t flags, std::uint32_t seq) const {
@@ -165,10 +176,7 @@ void Endpoint::on_time(Timestamp now, Actions& out) {
   ++retries_;
   rto_ = std::min(rto_ * 2, cfg_.max_rto);
   if (state_ == State::SynSent || state_ == State::SynReceived) {
-    Segment s = make(state_ == State::SynSent ? flag::kSyn : flag::kSyn | flag::kAck, iss_);
-    s.mss = cfg_.mss;
-    if (state_ == State::SynSent || snd_shift_ || rcv_shift_) s.wscale = cfg_.wscale;
-    emit(out, SendSegment{std::move(s)});
+    emit(out, SendSegment{syn_segment()});
     return arm(now, out);
   }
   if (snd_una_ == snd_nxt_ && peer_window_ == 0) {
@@ -226,16 +234,12 @@ void Endpoint::on_segment(const Segment& s, Timestamp now, Actions& out) {
     snd_una_ = s.ack;
     peer_mss_ = peer_mss(s);
     if (s.wscale) {
+      wscale_on_ = true;
       snd_shift_ = std::min(*s.wscale, kMaxShift);
       rcv_shift_ = std::min(cfg_.wscale, kMaxShift);
     }
     peer_window_ = s.window;  // unscaled in the SYN-ACK
-    state_ = State::Established;
-    retries_ = 0;
-    rto_ = cfg_.min_rto;
-    timer_.reset();
-    emit(out, CancelTimer{});
-    emit(out, Connected{});
+    establish(out);
     ack_owed_ = true;
     return transmit(now, out);
   }
@@ -250,20 +254,12 @@ void Endpoint::on_segment(const Segment& s, Timestamp now, Actions& out) {
   }
   if (state_ == State::SynReceived) {
     if (s.has(flag::kSyn) && !s.has(flag::kAck) && s.seq + 1 == rcv_nxt_) {  // our SYN-ACK was lost
-      Segment sa = make(flag::kSyn | flag::kAck, iss_);
-      sa.mss = cfg_.mss;
-      if (snd_shift_ || rcv_shift_) sa.wscale = cfg_.wscale;
-      emit(out, SendSegment{std::move(sa)});
+      emit(out, SendSegment{syn_segment()});
       return;
     }
     if (!s.has(flag::kAck) || s.ack != iss_ + 1) return;
     snd_una_ = s.ack;
-    state_ = State::Established;
-    retries_ = 0;
-    rto_ = cfg_.min_rto;
-    timer_.reset();
-    emit(out, CancelTimer{});
-    emit(out, Connected{});
+    establish(out);
   }
   if (s.has(flag::kSyn)) {  // a SYN inside the connection: answer with an ACK, change nothing
     ack_owed_ = true;

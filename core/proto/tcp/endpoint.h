@@ -97,6 +97,8 @@ class Endpoint {
  private:
   explicit Endpoint(const EndpointConfig& cfg) : cfg_(cfg) {}
   Segment make(std::uint8_t flags, std::uint32_t seq) const;
+  Segment syn_segment() const;      // our SYN, or SYN-ACK, with the options we offer
+  void establish(Actions& out);     // the handshake is done
   void transmit(Timestamp now, Actions& out);
   void arm(Timestamp now, Actions& out);
   void finish(Closed::Why why, std::string text, Actions& out);
@@ -107,6 +109,7 @@ class Endpoint {
   State state_ = State::SynSent;
   std::uint32_t iss_ = 0, snd_una_ = 0, snd_nxt_ = 0;
   std::uint32_t peer_window_ = 0;  // bytes, scaled
+  bool wscale_on_ = false;  // both sides offered window scaling
   std::uint8_t snd_shift_ = 0, rcv_shift_ = 0;
   std::uint16_t peer_mss_ = 536;
   std::uint32_t rcv_nxt_ = 0;
