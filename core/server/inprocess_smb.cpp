@@ -110,8 +110,7 @@ void InProcessSmb::run_deferred(Timestamp now, Out& out) {
 
 // Never erases `c` (apply_smb calls back in here): the top-level callers drop closed connections.
 void InProcessSmb::apply_tcp(Conn& c, pt::Actions& acts, Timestamp now, Out& out) {
-  for (std::size_t i = 0; i < acts.size(); ++i) {  // handlers below may append
-    auto& a = acts[i];
+  for (auto& a : acts) {
     if (auto* s = std::get_if<pt::SendSegment>(&a)) {
       transport::TcpFrame fr;
       fr.src_ip = ip_;
@@ -130,7 +129,9 @@ void InProcessSmb::apply_tcp(Conn& c, pt::Actions& acts, Timestamp now, Out& out
       apply_smb(c, sa, now, out);
       if (!c.closing) out.log.push_back(smb::event_line(c.peer, "closed: peer closed the connection"));
       c.closing = true;
-      c.tcp->close(now, acts);
+      pt::Actions fin;
+      c.tcp->close(now, fin);
+      apply_tcp(c, fin, now, out);
     } else if (auto* cl = std::get_if<pt::Closed>(&a)) {
       if (!c.closing) {
         ps::Actions sa;
