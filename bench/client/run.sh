@@ -12,6 +12,7 @@
 # removed on exit; no real interface is touched.
 set -uo pipefail
 cd "$(dirname "$0")"
+. ../lib.sh
 PXEKIT=$(realpath "${1:-../../build/tools/pxekit/pxekit}")
 COUNT=${2:-500}
 RAMP=${3:-250/s}
@@ -20,20 +21,14 @@ NS_S=pxkbcs; NS_C=pxkbcc; IF_S=pxkbcs0; IF_C=pxkbcc0
 WORK=$(mktemp -d /tmp/pxkbc.XXXXXX)
 chmod 755 "$WORK"
 SERVER_PID=
-netns_down() { ip netns del $NS_S 2>/dev/null; ip netns del $NS_C 2>/dev/null; true; }
+netns_down() { netns_drop $NS_S $NS_C; }
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
   kill "$SERVER_PID" 2>/dev/null; sleep 0.3; kill -9 "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
   SERVER_PID=
 }
 trap 'stop_server; netns_down; [ -n "${KEEP:-}" ] && cp "$WORK"/*.out "$WORK"/server.log "$KEEP"/ 2>/dev/null; rm -rf "$WORK"' EXIT
-netns_up() {
-  netns_down
-  ip netns add $NS_S && ip netns add $NS_C
-  ip link add $IF_S netns $NS_S type veth peer name $IF_C netns $NS_C
-  ip -n $NS_S addr add 192.168.88.1/22 dev $IF_S; ip -n $NS_S link set $IF_S up; ip -n $NS_S link set lo up
-  ip -n $NS_C link set $IF_C up; ip -n $NS_C link set lo up
-}
+netns_up() { netns_pair $NS_S $NS_C $IF_S $IF_C 192.168.88.1/22; }
 
 # A TFTP root like the captures' (small files: this measures the protocol work, not bulk data).
 mkdir -p "$WORK/tftp/pxelinux.cfg"
@@ -48,8 +43,6 @@ enable-tftp
 tftp-root=$WORK/tftp
 tftp-max=1000"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-TICK_MS=$((1000 / $(getconf CLK_TCK)))
 summary() {  # $1 = client output file: "N of M clients reached menu" and failures by kind
   local ok fails
   ok=$(sed -n 's/^\([0-9]*\) of \([0-9]*\) clients reached.*/\1\/\2/p' "$1" | tail -1)

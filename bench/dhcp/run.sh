@@ -62,7 +62,6 @@ stop_server() {
 }
 
 # CPU time (user + system, clock ticks) a process has used so far.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 perf() { ip netns exec $NS_C perfdhcp -4 -l 10.77.0.2 "$@" 10.77.0.1 2>&1; }
