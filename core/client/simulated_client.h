@@ -40,6 +40,7 @@ struct NetUse {
   std::string password;
   std::string drive = "I:";
   std::string file = "setup.exe";
+  bool require_signing = false;  // the client requires SMB signing (Windows 11 24H2's default)
   std::string command() const;  // as typed at the prompt
 };
 // "\\192.168.42.1\GUEST" (or with forward slashes); the server must be an IPv4 address.

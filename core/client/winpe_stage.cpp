@@ -32,6 +32,7 @@ void SimulatedClient::share_connect(Timestamp now) {
   cfg.user = u.user;
   cfg.password = u.password;
   cfg.file = u.file;
+  cfg.require_signing = u.require_signing;
   cfg.workstation = "MININT-PXEKIT";
   cfg.response_timeout = opt_.profile.smb_response_timeout;
   share_->smb = std::make_unique<ps::SmbClient>(std::move(cfg), rng_);

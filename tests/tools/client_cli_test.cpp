@@ -114,6 +114,8 @@ TEST(ClientCli, NetUseFailuresAreDiagnosedAsTheSameFailure) {
       {"--smb-user user:secret --net-user user:wrong", "smb-logon-failure", "System error 1326 has occurred."},
       {"--net-user user:pass --fault reset:smb-session-setup", "smb-server-hangup", "System error 58 has occurred."},
       {"NOSMB --net-user user:pass", "smb-no-server", "System error 53 has occurred."},
+      // Windows 11 24H2 requires signing: the seed's guest mapping is no longer a way in.
+      {"--net-user user:pass --require-signing", "smb-guest-signing-required", "System error 1272 has occurred."},
   };
   for (const auto& k : cases) {
     Lab lab;
@@ -126,6 +128,20 @@ TEST(ClientCli, NetUseFailuresAreDiagnosedAsTheSameFailure) {
     EXPECT_NE(out.find("failed in winpe-share: net-use-failed"), std::string::npos) << args << "\n" << out;
     EXPECT_NE(out.find(k.screen), std::string::npos) << args << "\n" << out;
     EXPECT_EQ(failures_in(pcap), std::set<std::string>{k.failure}) << args;
+  }
+  // A share without guest ok (--share NAME=DIR admits no guests) and net use without /user.
+  {
+    Lab lab;
+    std::string pcap = (lab.dir() / "x.pcap").string();
+    std::string out;
+    lab.smb_conf(1000);
+    EXPECT_EQ(run(lab.client("--profile winpe --timing fast --net-use '\\\\192.168.42.1\\INSTALL' --share INSTALL=" +
+                             (lab.dir() / "win10iso").string() + " --smb-user user:pass --record " + pcap),
+                  &out),
+              1)
+        << out;
+    EXPECT_NE(out.find("System error 5 has occurred."), std::string::npos) << out;
+    EXPECT_EQ(failures_in(pcap), std::set<std::string>{"smb-access-denied"});
   }
   // The bad share: net use's System error 67, diagnose's smb-bad-share.
   Lab lab;

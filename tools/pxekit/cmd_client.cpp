@@ -26,6 +26,7 @@ void add_client(CLI::App& app, int& exit_code) {
     std::string ramp;
     std::vector<std::string> faults;
     std::string net_use, net_user;
+    bool require_signing = false;
     bool verbose = false;
     double time_limit = 0;
   };
@@ -51,6 +52,9 @@ void add_client(CLI::App& app, int& exit_code) {
   cmd->add_option("--net-use", o->net_use,
                   "winpe: the share WinPE mounts, \\\\SERVER\\SHARE (SERVER an IPv4 address); then it reads setup.exe");
   cmd->add_option("--net-user", o->net_user, "winpe: net use's /user:USER PASSWORD, as USER:PASSWORD (default: none, anonymous)");
+  cmd->add_flag("--require-signing", o->require_signing,
+                "winpe: the client requires SMB signing, as Windows 11 24H2 does (a guest session is then refused: "
+                "System error 1272)");
   cmd->add_option("--smb-conf", o->s.smb.conf_path, "in-process: the server's smb.conf (as pxekit serve --smb-conf)");
   cmd->add_option("--share", o->s.smb.shares, "in-process: a server share NAME=PATH (as pxekit serve --share)");
   cmd->add_option("--smb-user", o->s.smb.users, "in-process: a server account USER:PASSWORD (as pxekit serve --smb-user)");
@@ -83,9 +87,10 @@ void add_client(CLI::App& app, int& exit_code) {
         nu->user = o->net_user.substr(0, colon);
         nu->password = o->net_user.substr(colon + 1);
       }
+      nu->require_signing = o->require_signing;
       o->s.net_use = std::move(*nu);
-    } else if (!o->net_user.empty()) {
-      return usage("--net-user needs --net-use");
+    } else if (!o->net_user.empty() || o->require_signing) {
+      return usage("--net-user and --require-signing need --net-use");
     }
     if (!o->mac.empty()) {
       o->s.mac = pxe::Mac::parse(o->mac);

@@ -41,6 +41,10 @@ std::string_view system_error_text(int e) {
     case 53: return "The network path was not found.";
     case 58: return "The specified server cannot perform the requested operation.";
     case 67: return "The network name cannot be found.";
+    case 1272:
+      return "You can't access this shared folder because your organization's security policies block "
+             "unauthenticated guest access. These policies help protect your PC from unsafe or malicious devices "
+             "on the network.";
     case 1326: return "The user name or password is incorrect.";
     default: return {};
   }
@@ -351,6 +355,10 @@ void SmbClient::on_session(const w::Header& h, ByteSpan pdu, Timestamp now, Clie
   const auto* rsp = ss.ok() ? std::get_if<w::SessionSetupResponse>(&*ss) : nullptr;
   if (!rsp) return fail(58, 0, "bad SESSION_SETUP response", out);
   bool guest_or_null = rsp->session_flags & (w::session_flag::kIsGuest | w::session_flag::kIsNull);
+  // A client that requires signing cannot sign a guest or anonymous session, and Windows (10 1709
+  // and later with RequireSecuritySignature, 11 24H2 by default) refuses to go on with one.
+  if (cfg_.require_signing && (guest_or_null || cfg_.user.empty()))
+    return fail(1272, 0, "the server gave a guest/anonymous session and this client requires signing", out);
   if (!guest_or_null && !cfg_.user.empty()) {
     signer_ = signing::Signer::for_session(dialect_, session_key_, session_hash_.value());
     sign_ = server_requires_signing_ || cfg_.require_signing;

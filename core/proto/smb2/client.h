@@ -12,7 +12,7 @@
 // Failures carry the Windows "System error N" net use would print:
 //   STATUS_LOGON_FAILURE -> 1326, STATUS_BAD_NETWORK_NAME -> 67, STATUS_ACCESS_DENIED -> 5,
 //   file not found -> 2, no answer to NEGOTIATE -> 53, connection dropped / no answer / bad
-//   response later -> 58.
+//   response later -> 58, a guest or anonymous session while the client requires signing -> 1272.
 #pragma once
 
 #include <array>

@@ -230,6 +230,24 @@ TEST(SmbClient, AnonymousOnAGuestShare) {
   EXPECT_FALSE(p.client.signing());
 }
 
+TEST(SmbClient, AClientThatRequiresSigningRefusesAGuestSession1272) {
+  // Windows 11 24H2 (signing required) against a guest-only setup: anonymous, and an unknown user
+  // mapped to guest; the server's session is not signable, so the client stops before TREE_CONNECT.
+  for (bool anonymous : {true, false}) {
+    ClientConfig cfg = anonymous ? ClientConfig{} : user_config();
+    cfg.share = "GUEST";
+    if (!anonymous) cfg.user = "stranger";
+    cfg.require_signing = true;
+    Pipe p(cfg);
+    p.ctx.settings.map_to_guest = config::MapToGuest::BadUser;
+    p.run();
+    ASSERT_TRUE(p.failed) << anonymous;
+    EXPECT_EQ(p.failed->system_error, 1272) << p.failed->reason;
+    EXPECT_EQ(p.failed->status, 0u);
+    EXPECT_NE(system_error_text(1272).find("unauthenticated guest access"), std::string::npos);
+  }
+}
+
 TEST(SmbClient, WrongPasswordIsLogonFailure1326) {
   auto cfg = user_config();
   cfg.password = "wrong";
