@@ -72,6 +72,11 @@ void Fleet::power_on(Timestamp now) {
   }
 }
 
+std::optional<Progress> Fleet::progress() const {
+  if (clients_.size() != 1) return std::nullopt;
+  return clients_.front()->progress();
+}
+
 bool Fleet::all_done() const {
   return std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->finished(); });
 }

@@ -39,6 +39,8 @@ class Fleet {
   // Powers the first client on at `now`, the others --ramp apart.
   void power_on(Timestamp now);
   bool all_done() const;
+  // The one client's file under way (a run of one client), for a progress bar.
+  std::optional<Progress> progress() const;
   // Takes the hook and tap off the link, closes the recording and fills in `r`'s clients, target
   // stage and fault log.
   template <class Net>

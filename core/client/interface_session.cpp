@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "client/fleet.h"
+#include "client/progress.h"
 #include "transport/interface_link.h"
 
 namespace pxe::client {
@@ -28,7 +29,18 @@ Result<SessionResult> run_on_interface(const SessionOptions& o, const std::strin
   (*fleet)->attach(net);
   const Timestamp power_on = clock.now();
   (*fleet)->power_on(power_on);
-  auto ran = net.run_until([&] { return (*fleet)->all_done(); }, power_on + limit);
+  ProgressBar bar;
+  auto ran = net.run_until(
+      [&] {
+        if (o.progress) {
+          if (auto text = bar.update((*fleet)->progress(), clock.now()); !text.empty()) o.progress(text);
+        }
+        return (*fleet)->all_done();
+      },
+      power_on + limit);
+  if (o.progress) {
+    if (auto text = bar.finish(); !text.empty()) o.progress(text);
+  }
   if (!ran) return ran.error();
 
   SessionResult r;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,9 @@ struct SessionOptions {
   std::vector<Fault> faults;
   std::string record;                    // pcap path, empty: none
   std::uint32_t seed = 1;
+  // --interface with one client: where the progress bar of a long file goes (a terminal); unset:
+  // no bar.
+  std::function<void(std::string_view)> progress;
 };
 
 struct SessionResult {

@@ -183,6 +183,15 @@ void SimulatedClient::on_frame(ByteSpan frame, Timestamp now) {
   }
 }
 
+std::optional<Progress> SimulatedClient::progress() const {
+  if (report_.finished) return std::nullopt;
+  if (transfer_) return Progress{transfer_->name, transfer_->sink.bytes(), transfer_->rx->tsize()};
+  if (share_ && share_->smb && share_->smb->file_size() > 0)
+    return Progress{share_->use.drive + "\\" + share_->use.file, share_->smb->file_bytes().size(),
+                    share_->smb->file_size()};
+  return std::nullopt;
+}
+
 // --- DHCP ----------------------------------------------------------------------------------
 
 void SimulatedClient::dhcp_apply(proto::dhcp::ClientActions& acts, Timestamp now) {

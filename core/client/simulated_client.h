@@ -73,6 +73,13 @@ struct ClientReport {
   bool ok() const { return finished && !failure; }
 };
 
+// A file on its way to the client: for a progress bar.
+struct Progress {
+  std::string file;
+  std::uint64_t bytes = 0;
+  std::optional<std::uint64_t> total;  // tsize, or the SMB file's size, when known
+};
+
 class SimulatedClient : public transport::Station {
  public:
   SimulatedClient(transport::FrameOut& link, ClientOptions options, Random& rng);
@@ -85,6 +92,8 @@ class SimulatedClient : public transport::Station {
   bool finished() const { return report_.finished; }
   const ClientReport& report() const { return report_; }
   Stage until() const { return until_; }
+  // The TFTP transfer or the SMB read under way, if any.
+  std::optional<Progress> progress() const;
 
   void on_frame(ByteSpan frame, Timestamp now) override;
   std::optional<Timestamp> next_deadline() const override;

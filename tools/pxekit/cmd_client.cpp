@@ -7,6 +7,7 @@
 #include "cmd_client.h"
 
 #include <cstdio>
+#include <unistd.h>
 
 #include "client/interface_session.h"
 #include "client/session.h"
@@ -123,6 +124,13 @@ void add_client(CLI::App& app, int& exit_code) {
       auto f = pxe::client::parse_fault(spec);
       if (!f) return usage(f.error().what);
       o->s.faults.push_back(std::move(*f));
+    }
+    // One machine on a real interface, stderr a terminal: a bar for its long files.
+    if (on_interface && o->s.count == 1 && ::isatty(STDERR_FILENO)) {
+      o->s.progress = [](std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), stderr);
+        std::fflush(stderr);
+      };
     }
     auto r = on_interface
                  ? pxe::client::run_on_interface(

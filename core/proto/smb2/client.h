@@ -77,6 +77,8 @@ class SmbClient {
   std::uint16_t dialect() const { return dialect_; }
   bool signing() const { return sign_; }
   const Bytes& file_bytes() const { return data_; }
+  // The size of the file being read (0 before its CREATE response).
+  std::uint64_t file_size() const { return file_size_; }
   // Responses whose signature was checked and matched.
   std::size_t verified_responses() const { return verified_; }
 
