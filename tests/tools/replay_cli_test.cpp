@@ -71,7 +71,8 @@ TEST(ReplayCli, InterfaceAndInProcessAreExclusiveUsageErrors) {
 void write_client_root(const std::filesystem::path& root) {
   std::filesystem::create_directories(root / "pxelinux.cfg");
   for (auto [name, size] : {std::pair<std::string, std::size_t>{"pxelinux.0", 4096}, {"ldlinux.c32", 6144},
-                            {"menu.c32", 3072}, {"libutil.c32", 2048}, {"libcom32.c32", 2048}}) {
+                            {"menu.c32", 3072}, {"libutil.c32", 2048}, {"libcom32.c32", 2048},
+                            {"memdisk", 4096}, {"winpe.iso", 20480}}) {
     std::string line = "pxekit capture dummy " + name + "\n", bytes;
     while (bytes.size() < size) bytes += line;
     bytes.resize(size);
@@ -93,6 +94,20 @@ TEST(ReplayCli, ClientRecordingsAgainstPxekitServeMatch) {
   EXPECT_EQ(run(replay_cmd("client-no-bootfile-pxekit", data_conf("client-no-bootfile-pxekit"), root.path()), &out), 0)
       << out;
   EXPECT_NE(out.find("match: 1 conversations, 4 recorded answers, 4 replayed answers"), std::string::npos) << out;
+  // WinPE's net use after the whole boot (the SMB conversation is not replayed: DHCP, the two
+  // DHCP exchanges and every TFTP transfer are), with the share from pxekit serve, from Samba,
+  // and in-process with the server dying at the logon.
+  for (const char* c : {"client-winpe-share-pxekit", "client-winpe-share-samba"}) {
+    EXPECT_EQ(run(replay_cmd(c, data_conf("client-winpe-share"), root.path()), &out), 0) << c << "\n" << out;
+    EXPECT_NE(out.find("match: 21 conversations, 56 recorded answers, 56 replayed answers"), std::string::npos)
+        << c << "\n" << out;
+  }
+  EXPECT_EQ(run(replay_cmd("client-fault-net-use-reset", captures_dir() + "/client-fault-net-use-reset.conf.txt",
+                           root.path()),
+                &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("match: 21 conversations, 56 recorded answers, 56 replayed answers"), std::string::npos) << out;
 }
 
 // Recorded against dnsmasq, replayed against pxekit serve with the same dnsmasq.conf: the same boot
