@@ -308,6 +308,46 @@ TEST(SmbConnectionFiles, QueryDirectoryPagesWithPatternsAndFlags) {
   EXPECT_EQ(c.query_dir(f, "*").h.status, st::kNotSupported);
 }
 
+// INDEX_SPECIFIED: FileIndex is the object store's to honour ([MS-FSA] 2.1.5.6) and ours does
+// not (entries carry FileIndex 0): the query goes on from where the last one stopped, whatever
+// the index, as Samba 4.17 answers (measured; status_table.py probes it against Samba too).
+TEST(SmbConnectionFiles, QueryDirectoryIndexSpecifiedContinuesWhereTheLastQueryStopped) {
+  Files c;
+  for (const char* n : {"a.txt", "b.txt", "c.txt", "d.txt"}) c.share.add_file(std::string("idx/") + n, Bytes(1, 1));
+  w::FileId dir = c.open("idx");
+  constexpr std::uint8_t kSingle = 0x02, kIndex = 0x04, kRestart = 0x01;
+  auto q = [&](std::uint8_t flags, std::uint32_t index) {
+    w::QueryDirectoryRequest r;
+    r.info_class = 37;
+    r.flags = flags;
+    r.file_index = index;
+    r.file_id = dir;
+    r.pattern = "*";
+    r.output_buffer_length = 65536;
+    return c.call(c.request(w::Command::QueryDirectory), r);
+  };
+  Rsp first = q(kSingle, 0);
+  ASSERT_EQ(first.h.status, st::kSuccess);
+  EXPECT_EQ(names37(body_as<w::OutputResponse>(first).output), std::vector<std::string>{"."});
+  // FileIndex 4 (would be c.txt counting from 0) and 0 both go on at "..".
+  Rsp second = q(kIndex | kSingle, 4);
+  ASSERT_EQ(second.h.status, st::kSuccess);
+  EXPECT_EQ(names37(body_as<w::OutputResponse>(second).output), std::vector<std::string>{".."});
+  Rsp rest = q(kIndex, 0);
+  ASSERT_EQ(rest.h.status, st::kSuccess);
+  EXPECT_EQ(names37(body_as<w::OutputResponse>(rest).output),
+            (std::vector<std::string>{"a.txt", "b.txt", "c.txt", "d.txt"}));
+  EXPECT_EQ(q(kIndex, 1).h.status, st::kNoMoreFiles);
+  // RESTART_SCANS still rewinds when INDEX_SPECIFIED comes with it.
+  Rsp again = q(kRestart | kIndex | kSingle, 3);
+  ASSERT_EQ(again.h.status, st::kSuccess);
+  EXPECT_EQ(names37(body_as<w::OutputResponse>(again).output), std::vector<std::string>{"."});
+  // Every entry carries FileIndex 0, so no index names one.
+  ByteReader r(body_as<w::OutputResponse>(rest).output);
+  r.seek(4);
+  EXPECT_EQ(r.u32le(), 0u);
+}
+
 TEST(SmbConnectionFiles, QueryInfoFileFilesystemAndSecurity) {
   Files c;
   w::FileId f = c.open("hello.txt");

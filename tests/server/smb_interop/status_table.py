@@ -99,3 +99,39 @@ probe("write on a read handle", write_on_read_handle)
 probe("delete setup.exe", lambda: c.deleteFile("GUEST", "setup.exe") and "")
 probe("mkdir newdir", lambda: c.createDirectory("GUEST", "newdir") and "")
 probe("rename setup.exe", lambda: c.rename("GUEST", "setup.exe", "x.exe") and "")
+
+
+def list_index_specified():
+    # A page of "." and "..", then INDEX_SPECIFIED with FileIndex 1, twice: the server goes on
+    # from where it stopped (FileIndex is the object store's to honour, [MS-FSA] 2.1.5.6; neither
+    # Samba nor pxekit does). The rest is sorted: Samba lists in directory order. (A page of "."
+    # alone is avoided: Samba 4.17 then starts the next page at "." again, index or not.)
+    d = open_file("sources", READ, s3.FILE_OPEN, s3.FILE_DIRECTORY_FILE)
+    smb = c.getSMBServer()
+    cls = s3.FILE_DIRECTORY_INFORMATION
+
+    def names(buf):
+        out, off = [], 0
+        while True:
+            nxt = int.from_bytes(buf[off:off + 4], "little")
+            n = int.from_bytes(buf[off + 60:off + 64], "little")
+            out.append(buf[off + 64:off + 64 + n].decode("utf-16le"))
+            if nxt == 0:
+                return out
+            off += nxt
+
+    try:
+        first = names(smb.queryDirectory(tid, d, "*", informationClass=cls, maxBufferSize=150))
+        rest = names(smb.queryDirectory(tid, d, "*", resumeIndex=1, informationClass=cls))
+        try:
+            smb.queryDirectory(tid, d, "*", resumeIndex=1, informationClass=cls)
+            after = "more entries"
+        except Exception as e:
+            code = e.get_error_code() if hasattr(e, "get_error_code") else None
+            after = ERROR_MESSAGES.get(code, ("0x%08x" % code,))[0] if code is not None else type(e).__name__
+        return f"{' '.join(first)} | {' '.join(sorted(rest))} | {after}"
+    finally:
+        c.closeFile(tid, d)
+
+
+probe("list sources with INDEX_SPECIFIED", list_index_specified)
