@@ -329,6 +329,26 @@ bool dir_class_supported(std::uint8_t c) {
          c == fc::kIdBothDirectory || c == fc::kIdFullDirectory || c == fc::kIdExtdDirectory;
 }
 
+namespace {
+
+// ShortNameLength, Reserved and the 24-byte ShortName of the Both classes: short_name() of a name
+// that is not 8.3 already (what FileAlternateNameInformation reports for it), nothing for an 8.3
+// name and for "." and "..", as Samba 4.17 fills them with `mangled names = yes` (measured with
+// impacket: "long file name.txt" LO7JQ0~4.TXT, setup.exe and sources empty). Samba's default,
+// `mangled names = illegal`, leaves them empty for every name without an NTFS-illegal character;
+// pxekit always fills them, so a listing and FileAlternateNameInformation agree.
+void short_name_field(ByteWriter& w, std::string_view name) {
+  std::string s = name == "." || name == ".." ? std::string() : short_name(name);
+  Bytes n = s == name ? Bytes() : utf8_to_utf16le(s);  // at most 12 ASCII characters: 24 bytes
+  if (n.size() > 24) n.clear();
+  w.u8(static_cast<std::uint8_t>(n.size()));
+  w.u8(0);
+  w.bytes(n);
+  w.zeros(24 - n.size());
+}
+
+}  // namespace
+
 std::size_t encode_dir_entry(std::uint8_t info_class, const DirEntry& e, ByteWriter& w) {
   namespace fc = file_class;
   if (!dir_class_supported(info_class)) return 0;
@@ -352,15 +372,11 @@ std::size_t encode_dir_entry(std::uint8_t info_class, const DirEntry& e, ByteWri
     case fc::kFullDirectory: w.u32le(0); break;  // EaSize
     case fc::kBothDirectory:
       w.u32le(0);    // EaSize
-      w.u8(0);       // ShortNameLength: no 8.3 names
-      w.u8(0);
-      w.zeros(24);   // ShortName
+      short_name_field(w, e.name);
       break;
     case fc::kIdBothDirectory:
       w.u32le(0);
-      w.u8(0);
-      w.u8(0);
-      w.zeros(24);
+      short_name_field(w, e.name);
       w.u16le(0);    // Reserved2
       w.u64le(m.index);
       break;

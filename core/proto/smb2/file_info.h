@@ -71,7 +71,9 @@ bool match_pattern(std::string_view name, std::string_view pattern);
 // BothDirectory 3, Names 12, IdBoth 37, IdFull 38, IdExtd 60) to `out`, NextEntryOffset 0,
 // unpadded; returns its size (0 and nothing written for an unknown class: check
 // dir_class_supported() first). The caller links entries (NextEntryOffset, 8-byte alignment)
-// and stops at OutputBufferLength. FileIndex is 0 (undefined outside NTFS ordering).
+// and stops at OutputBufferLength. FileIndex is 0 (undefined outside NTFS ordering). The Both
+// classes carry short_name() of a name that is not 8.3 (upper case, as FileAlternateNameInformation
+// gives it) and an empty ShortName for an 8.3 name, ".", "..", as Samba with `mangled names = yes`.
 std::size_t encode_dir_entry(std::uint8_t info_class, const DirEntry&, ByteWriter& out);
 bool dir_class_supported(std::uint8_t info_class);
 

@@ -410,7 +410,30 @@ TEST(DirEntryEncoding, DirectoryAndFullDirectory) {
   EXPECT_EQ(u32(f, 64), 0u);  // EaSize
 }
 
-TEST(DirEntryEncoding, BothAndIdBothHaveAnEmptyShortName) {
+TEST(DirEntryEncoding, BothAndIdBothCarryTheShortNameOfANameThatIsNot83) {
+  for (std::uint8_t c : {fc::kBothDirectory, fc::kIdBothDirectory}) {
+    const std::size_t fixed = c == fc::kBothDirectory ? 94 : 104;
+    Bytes b = dir_entry(c, entry("long file name.txt"));
+    std::string sn = short_name("long file name.txt");
+    ASSERT_EQ(sn.substr(0, 5), "LONG~");
+    EXPECT_EQ(b[68], 2 * sn.size()) << int(c);  // ShortNameLength in bytes
+    EXPECT_EQ(b[69], 0);                        // Reserved
+    EXPECT_EQ(utf16_at(b, 70, 2 * sn.size()), sn);
+    for (std::size_t i = 70 + 2 * sn.size(); i < 94; ++i) EXPECT_EQ(b[i], 0) << i;  // zero-padded
+    EXPECT_EQ(utf16_at(b, fixed, 36), "long file name.txt");  // the long name is kept
+    // A 12-character short name fills the field.
+    Bytes x = dir_entry(c, entry("install-en-us.wim"));
+    EXPECT_EQ(x[68], 24);
+    EXPECT_EQ(utf16_at(x, 70, 24), short_name("install-en-us.wim"));
+    // ".", ".." and a dot file (Samba: "_K2YOL~D" for ".hidden").
+    EXPECT_EQ(dir_entry(c, entry("."))[68], 0);
+    EXPECT_EQ(dir_entry(c, entry(".."))[68], 0);
+    Bytes h = dir_entry(c, entry(".hidden"));
+    EXPECT_EQ(utf16_at(h, 70, h[68]), short_name(".hidden"));
+  }
+}
+
+TEST(DirEntryEncoding, BothAndIdBothHaveAnEmptyShortNameForAn83Name) {
   Bytes b = dir_entry(fc::kBothDirectory);
   expect_common_header(b);
   EXPECT_EQ(u32(b, 64), 0u);
