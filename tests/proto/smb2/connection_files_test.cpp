@@ -23,8 +23,8 @@ constexpr std::uint32_t kReadAccess = 0x00120089;  // GENERIC_READ as Windows ma
 
 // A client logged on as user/pass (3.1.1, unsigned requests) with GUEST connected.
 struct Files : Client {
-  Files() {
-    EXPECT_EQ(logon("user", "pass").h.status, st::kSuccess);
+  explicit Files(std::uint16_t offer = w::dialect::k311) {
+    EXPECT_EQ(logon("user", "pass", offer).h.status, st::kSuccess);
     sign_requests = false;
     EXPECT_EQ(tree_connect("GUEST").h.status, st::kSuccess);
   }
@@ -346,6 +346,60 @@ TEST(SmbConnectionFiles, QueryDirectoryIndexSpecifiedContinuesWhereTheLastQueryS
   ByteReader r(body_as<w::OutputResponse>(rest).output);
   r.seek(4);
   EXPECT_EQ(r.u32le(), 0u);
+}
+
+// An open's name is the on-disk spelling, not the case the client typed: Samba 4.17 answers
+// "\\setup.exe" for SETUP.EXE and "\\sources\\install.wim" for sources\\INSTALL.WIM in
+// FileNameInformation and FileAllInformation, "install.wim" in FileAlternateNameInformation
+// (measured with impacket; status_table.py diffs them against Samba).
+TEST(SmbConnectionFiles, NamesAreReportedAsSpelledOnDisk) {
+  Files c;
+  auto name_of = [&](w::FileId id, std::uint8_t cls) {
+    Rsp r = c.query_info(id, w::info_type::kFile, cls);
+    EXPECT_EQ(r.h.status, st::kSuccess) << int(cls) << " " << w::status_str(r.h.status);
+    if (r.h.status != st::kSuccess) return std::string();
+    ByteReader rd(body_as<w::OutputResponse>(r).output);
+    rd.seek(cls == p::file_class::kAll ? 96 : 0);
+    std::uint32_t len = rd.u32le();
+    std::string n = w::utf16le_to_utf8(rd.take(len));
+    EXPECT_FALSE(rd.failed());
+    return n;
+  };
+  w::FileId setup = c.open("SETUP.EXE");
+  EXPECT_EQ(name_of(setup, p::file_class::kName), "\\setup.exe");
+  EXPECT_EQ(name_of(setup, p::file_class::kAll), "\\setup.exe");
+  EXPECT_EQ(name_of(setup, p::file_class::kAlternateName), "setup.exe");
+  w::FileId wim = c.open("SOURCES\\Install.WIM");
+  EXPECT_EQ(name_of(wim, p::file_class::kName), "\\sources\\install.wim");
+  EXPECT_EQ(name_of(wim, p::file_class::kAll), "\\sources\\install.wim");
+  EXPECT_EQ(name_of(wim, p::file_class::kNormalizedName), "sources\\install.wim");
+  EXPECT_EQ(name_of(wim, p::file_class::kAlternateName), "install.wim");
+  w::FileId dir = c.open("Sources");
+  EXPECT_EQ(name_of(dir, p::file_class::kName), "\\sources");
+  // Two spellings of one file are one file: an exclusive lock through one blocks the other.
+  w::FileId a = c.open("hello.txt"), b = c.open("HELLO.TXT");
+  auto lock = [&](w::FileId id, std::uint32_t flags) {
+    w::LockRequest l;
+    l.file_id = id;
+    l.locks.push_back({0, 10, flags});
+    ByteWriter wr;
+    w::encode_header(c.request(w::Command::Lock), wr);
+    w::encode_lock_request(l, wr);
+    c.send_message(wr.data());
+    std::uint32_t s = c.responses.empty() ? 0 : c.responses[0].h.status;
+    c.responses.clear();
+    return s;
+  };
+  EXPECT_EQ(lock(a, w::lock_flag::kExclusive | w::lock_flag::kFailImmediately), st::kSuccess);
+  EXPECT_EQ(lock(b, w::lock_flag::kExclusive | w::lock_flag::kFailImmediately), st::kLockNotGranted);
+}
+
+// FileNormalizedNameInformation is a 3.1.1 class: Samba 4.17 on 3.0 answers STATUS_NOT_SUPPORTED.
+TEST(SmbConnectionFiles, NormalizedNameNeeds311) {
+  Files c(w::dialect::k300);
+  w::FileId f = c.open("hello.txt");
+  EXPECT_EQ(c.query_info(f, w::info_type::kFile, p::file_class::kNormalizedName).h.status, st::kNotSupported);
+  EXPECT_EQ(c.query_info(f, w::info_type::kFile, p::file_class::kName).h.status, st::kSuccess);
 }
 
 TEST(SmbConnectionFiles, QueryInfoFileFilesystemAndSecurity) {

@@ -135,3 +135,24 @@ def list_index_specified():
 
 
 probe("list sources with INDEX_SPECIFIED", list_index_specified)
+
+
+def names_of(path):
+    # FileNameInformation (9), FileAllInformation (18, name at 100) and
+    # FileAlternateNameInformation (21) of an open named in another case than on disk: the
+    # on-disk spelling, as Windows and Samba report it.
+    fid = open_file(path)
+    smb = c.getSMBServer()
+    try:
+        out = []
+        for cls, at in ((9, 4), (18, 100), (21, 4)):
+            b = smb.queryInfo(tid, fid, fileInfoClass=cls)
+            n = int.from_bytes(b[at - 4:at], "little")
+            out.append(f"{cls}={b[at:at + n].decode('utf-16le')}")
+        return " ".join(out)
+    finally:
+        c.closeFile(tid, fid)
+
+
+probe("names of SETUP.EXE", lambda: names_of("SETUP.EXE"))
+probe("names of SOURCES\\Install.WIM", lambda: names_of("SOURCES\\Install.WIM"))

@@ -70,7 +70,13 @@ void handle_create(ConnState& c, Request& rq, Reply& rp) {
     return rp.fail(st::kAccessDenied);
 
   Share& share = *tree.share->share;
-  auto meta = share.stat(*path);
+  // The open's name is the on-disk spelling ("sources/install.wim" when asked for
+  // "SOURCES\\INSTALL.WIM"): FileNameInformation, FileAllInformation and
+  // FileAlternateNameInformation report it, as Windows and Samba 4.17 do (measured with impacket),
+  // and two spellings of one file are one path for LOCK.
+  auto spelled = share.canonical_path(*path);
+  if (!spelled) return rp.fail(status_of(spelled.error()));
+  auto meta = share.stat(*spelled);
   if (!meta) return rp.fail(status_of(meta.error()));
   if (meta->directory && (req->create_options & opt::kNonDirectoryFile))
     return rp.fail(st::kFileIsADirectory);
@@ -81,7 +87,7 @@ void handle_create(ConnState& c, Request& rq, Reply& rp) {
 
   std::shared_ptr<ShareFile> file;
   if (!meta->directory) {
-    auto f = share.open(*path);
+    auto f = share.open(*spelled);
     if (!f) return rp.fail(status_of(f.error()));
     file = std::move(f.value());
   }
@@ -92,7 +98,7 @@ void handle_create(ConnState& c, Request& rq, Reply& rp) {
   o.id = {vid, vid};
   o.session_id = rq.hdr.session_id;
   o.tree_id = tree.id;
-  o.path = *path;
+  o.path = std::move(*spelled);
   o.client_name = log_safe(req->name);
   o.share_name = tree.name;
   o.meta = *meta;

@@ -5,10 +5,12 @@
 //   security descriptor larger than the buffer         STATUS_BUFFER_TOO_SMALL, ErrorData = size
 //   security without READ_CONTROL on the handle       STATUS_ACCESS_DENIED
 //   quota                                              STATUS_NOT_SUPPORTED
+//   FileNormalizedNameInformation below 3.1.1          STATUS_NOT_SUPPORTED (Samba)
 #include <algorithm>
 
 #include "proto/smb2/dispatch.h"
 #include "proto/smb2/file_info.h"
+#include "wire/smb2/negotiate.h"
 #include "wire/smb2/query.h"
 #include "wire/smb2/status.h"
 
@@ -56,6 +58,11 @@ void handle_query_info(ConnState& c, Request& rq, Reply& rp) {
   switch (req->info_type) {
     case it::kFile: {
       if (req->info_class == file_class::kFullEa) return rp.fail(st::kNoEasOnFile);
+      // FileNormalizedNameInformation is a 3.1.1 class ([MS-SMB2] 3.3.5.20.1); Samba 4.17
+      // answers it on 3.0 with STATUS_NOT_SUPPORTED (measured with impacket).
+      if (req->info_class == file_class::kNormalizedName && c.dialect < wire::smb2::dialect::k311)
+        return rp.fail(st::kNotSupported);
+      // Names are the open's on-disk spelling (CREATE resolved it with Share::canonical_path).
       // Access and All carry the handle's own granted access.
       auto r = encode_file_info(req->info_class, o->meta, o->path, o->granted_access);
       if (!r) return rp.fail(r.error().code ? r.error().code : st::kInvalidInfoClass);
