@@ -20,6 +20,7 @@ SCENARIOS=(bios-pxelinux-menu bios-no-bootfile bios-no-tftp bios-missing-file
            smb2-guest-and-user smb2-guest-signing-required
            smb2-pxekit-logon-failure smb2-pxekit-guest-refused smb2-pxekit-guest-signing-required
            smb2-pxekit-bad-share smb2-pxekit-server-hangup smb2-pxekit-negotiate-hangup
+           smb2-pxekit-port-4445
            bios-no-offer edk2-no-offer bios-only-proxy edk2-only-proxy
            bios-bootserver-silent bios-proxy-4011-silent edk2-proxy-4011-silent edk2-proxy-x86pc-only
            bios-two-dhcp-servers bios-arp-unanswered bios-tftp-stalled bios-efi-nbp edk2-bios-nbp bios-option66-siaddr0
@@ -577,10 +578,11 @@ sc_smb2-guest-signing-required() {
 # --------------------------------------------- pxekit serve's SMB, failing net use cases ---
 # pxekit_smb_setup <name>: pxekit serve (SMB only) on 127.0.0.1:445 in pxkcap-smb, shares GUEST
 # (guest ok) and PRIVATE (no guest), account user:pass, map to guest = Bad User; tcpdump on tcp
-# port 445 of lo (the dissector knows SMB by port 445/139); T = the clients.txt transcript.
+# port 445 of lo (or the port given; the dissector knows SMB by port 445/139 and by content on
+# other ports); T = the clients.txt transcript.
 # SMB_PID = pxekit serve's pid.
-pxekit_smb_setup() {
-    local name=$1 S="$WORK/smb"
+pxekit_smb_setup() {   # pxekit_smb_setup <name> [port, default 445]
+    local name=$1 port=${2:-445} S="$WORK/smb"
     [ -x "$PXEKIT" ] || { log "no pxekit binary at $PXEKIT (set PXEKIT=)"; return 1; }
     ip netns add "$NS_SMB"
     ip -n "$NS_SMB" link set lo up
@@ -593,8 +595,8 @@ pxekit_smb_setup() {
         "$WORK/share/guest" "$WORK/share/private" >"$S/smb.conf"
     T="$WORK/$name.clients.txt"
     : >"$T"
-    start_capture "$NS_SMB" lo "$WORK/$name.pcap" tcp port 445
-    bg "$NS_SMB" setsid "$PXEKIT" serve --smb-conf "$S/smb.conf" --smb-user user:pass --smb-port 445 \
+    start_capture "$NS_SMB" lo "$WORK/$name.pcap" tcp port "$port"
+    bg "$NS_SMB" setsid "$PXEKIT" serve --smb-conf "$S/smb.conf" --smb-user user:pass --smb-port "$port" \
         --listen-address 127.0.0.1 --log-level debug >"$WORK/$name.pxekit.log" 2>&1
     SMB_PID=$!
     local i
@@ -636,6 +638,21 @@ sc_smb2-pxekit-bad-share() {               # the right account, a share that doe
 sc_smb2-pxekit-negotiate-hangup() {        # Kerberos only: NTLM is all pxekit offers
     pxekit_smb_setup smb2-pxekit-negotiate-hangup
     pxekit_smb_client smb2-pxekit-negotiate-hangup --use-kerberos=required -U 'user%pass' //127.0.0.1/GUEST
+}
+# On port 4445 (smbclient -p): a listing of GUEST that works, then a share that does not exist.
+sc_smb2-pxekit-port-4445() {
+    local name=smb2-pxekit-port-4445 share rc
+    pxekit_smb_setup "$name" 4445
+    for share in GUEST NOSUCHSHARE; do
+        echo "### smbclient -p 4445 -U user%pass //127.0.0.1/$share -c ls" >>"$T"
+        rc=0
+        ip netns exec "$NS_SMB" timeout 30 smbclient -p 4445 -U 'user%pass' "//127.0.0.1/$share" -c ls >>"$T" 2>&1 || rc=$?
+        echo "### exit status $rc" >>"$T"
+    done
+    sed -i -E 's/[0-9]+ blocks of size ([0-9]+)\. [0-9]+ blocks available/N blocks of size \1. M blocks available/' "$T"
+    sleep 0.5
+    stop_capture
+    finish "$name"
 }
 # The server goes away mid-session: smbclient reads its commands from a pipe (ls, 3 s later ls);
 # pxekit serve is stopped (SIGTERM) 1.5 s in, between the two.

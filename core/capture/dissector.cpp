@@ -228,13 +228,16 @@ void Dissector::dissect_ip(Tins::PDU& root, Tins::IP& ip, Observation& obs) {
       if (!ok) obs.checksum_expected = transport_checksum(src, dst, 6, seg, 16);
     }
     if (obs.l4_payload.size() > tot) obs.l4_payload = obs.l4_payload.subspan(0, 0);
-    std::uint16_t sp = tcp->sport(), dp = tcp->dport();
-    if (sp == 445 || dp == 445 || sp == 139 || dp == 139) {
+    const std::uint16_t sp = tcp->sport(), dp = tcp->dport();
+    const bool syn = tcp->flags() & Tins::TCP::SYN, ack = tcp->flags() & Tins::TCP::ACK;
+    if (auto v = smb_conns_.classify(src, sp, dst, dp, syn, ack, obs.l4_payload); v.smb) {
       obs.app = App::Smb2;
+      obs.smb_server_port = v.server_port;
       smb_out_.clear();
       smb_.process(root, obs.time, smb_out_);
+      // A message is handed on by the segment that completed it, so it travels that way.
       for (const auto& m : smb_out_)
-        obs.smb_messages.push_back({ByteSpan(m.payload), m.nbss_type, m.from_client});
+        obs.smb_messages.push_back({ByteSpan(m.payload), m.nbss_type, dp == v.server_port});
     }
   } else if (auto* icmp = ip.find_pdu<Tins::ICMP>()) {
     obs.icmp = icmp;

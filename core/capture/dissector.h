@@ -1,6 +1,7 @@
 // Dissects frames into Observations: libtins parses Ethernet/SLL/IP/UDP/TCP/ARP/ICMP; we add
 // IPv4 reassembly (libtins' IPv4Reassembler, bounded), DHCP/TFTP/SMB2 classification with
-// TFTP transfer following, transport checksum verification and ICMP quote extraction.
+// TFTP transfer following and SMB recognised by port or by content (smb_connections.h),
+// transport checksum verification and ICMP quote extraction.
 // Stateful, single-threaded; the Observation passed to the sink is valid only during the call.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <tuple>
 
 #include "capture/observation.h"
+#include "capture/smb_connections.h"
 #include "capture/smb_streams.h"
 #include "capture/source.h"
 #include "capture/tftp_follower.h"
@@ -51,6 +53,7 @@ class Dissector {
   Tins::IPv4Reassembler reassembler_;
   std::deque<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t>> open_reassemblies_;
   TftpFollower tftp_;
+  SmbConnections smb_conns_;
   SmbStreams smb_;
   std::vector<SmbStreams::Message> smb_out_;
   std::vector<ByteSpan> gso_out_;  // the datagrams of the current frame when it is a GSO frame

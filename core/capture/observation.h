@@ -38,7 +38,7 @@ enum class App : std::uint8_t {
   None,
   Dhcp,   // BOOTP/DHCP on 67/68, or with the magic cookie on 4011 (PXE boot server)
   Tftp,   // port 69, or a transfer's ephemeral ports opened by an RRQ/WRQ
-  Smb2,   // NetBIOS session service on TCP 445/139 (see Observation::smb_messages)
+  Smb2,   // NetBIOS session service on TCP 445/139, or on any port by content (smb_connections.h)
 };
 
 enum class Checksum : std::uint8_t {
@@ -107,6 +107,7 @@ struct Observation {
   IcmpQuote icmp_quote;
   GsoSegment gso;  // a datagram of a GSO frame: its checksum is NotChecked (the frame's covers all)
   std::vector<SmbMessage> smb_messages;
+  std::uint16_t smb_server_port = 0;  // App::Smb2: the port the SMB server listens on
 
   // Non-empty when the frame could not be dissected completely: the layer where it stopped
   // ("ether", "ip", "udp", "arp", ...) — printed like tcpdump's "[|ip]".

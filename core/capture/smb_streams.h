@@ -1,4 +1,4 @@
-// TCP 445/139 reassembly (libtins' StreamFollower) and NetBIOS session framing: hands on each
+// SMB connections' TCP reassembly (libtins' StreamFollower) and NetBIOS session framing: hands on each
 // complete NBSS message, in order, attributed to the frame that completed it.
 #pragma once
 

@@ -88,7 +88,7 @@ class Grouper {
       case EventKind::SmbOther:
       case EventKind::TcpClose:
       case EventKind::TcpOpen: {
-        Ipv4 ip = (e.dport == 445 || e.dport == 139) ? e.src : e.dst;
+        Ipv4 ip = to_smb_server(e) ? e.src : e.dst;
         ClientKey k = lookup(ip, e.client_mac);
         clients_.insert(k);
         return k;

@@ -53,7 +53,8 @@ void EventBuilder::add(const Observation& obs) {
   } else if (obs.tcp && obs.app == capture::App::Smb2) {
     e.sport = obs.tcp->sport();
     e.dport = obs.tcp->dport();
-    e.from_client = e.dport == 445 || e.dport == 139;
+    e.smb_server_port = obs.smb_server_port;  // 445/139, or the port SMB was found on
+    e.from_client = to_smb_server(e);
     if (!e.from_client && obs.eth) e.client_mac = capture::to_mac(obs.eth->dst_addr());
     add_smb(obs, e);
     std::uint16_t f = obs.tcp->flags();

@@ -187,6 +187,7 @@ struct Event {
   bool rst = false;                 // TcpClose: RST (else FIN)
   std::uint16_t session_flags = 0;  // 1 guest, 2 null
   std::uint16_t smb_command = 0;    // the SMB2 command (0 NEGOTIATE, 1 SESSION_SETUP, ...)
+  std::uint16_t smb_server_port = 0;  // the server's TCP port: 445/139, or where SMB was found
   bool signing_required = false;    // NEGOTIATE request/response: SecurityMode SIGNING_REQUIRED
   std::uint32_t status = 0;
   Text user, domain, path;
@@ -197,6 +198,12 @@ static_assert(std::is_trivially_copyable_v<Event>);
 // that changes along a run.
 inline constexpr std::size_t kEventRunHead = offsetof(Event, blksize);
 static_assert(kEventRunHead <= 64, "the run fields fit in the first cache line");
+
+// An SMB or TCP open/close event that travels towards the SMB server: to smb_server_port (the
+// port the capture's dissector found SMB on), or to 445/139 when that is not set.
+inline bool to_smb_server(const Event& e) {
+  return e.smb_server_port ? e.dport == e.smb_server_port : (e.dport == 445 || e.dport == 139);
+}
 
 // Events with the store their text lives in. Moving keeps the Texts valid (the store is on the
 // heap); events copied out of a list are valid while the list's store is.

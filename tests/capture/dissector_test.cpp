@@ -31,6 +31,8 @@ struct Seen {
   bool arp = false, icmp = false, quote = false;
   std::uint16_t quote_dport = 0;
   std::size_t smb_messages = 0;
+  std::uint16_t smb_server_port = 0;
+  bool smb_from_client = false;  // the first SMB message's direction
   const char* truncated = nullptr;
 };
 
@@ -47,6 +49,8 @@ Seen dissect(Dissector& d, const Bytes& b, std::int64_t t = 0) {
     s.quote = o.icmp_quote.present;
     s.quote_dport = o.icmp_quote.dport;
     s.smb_messages = o.smb_messages.size();
+    s.smb_server_port = o.smb_server_port;
+    if (!o.smb_messages.empty()) s.smb_from_client = o.smb_messages[0].from_client;
     s.truncated = o.truncated_at;
   });
   return s;
@@ -284,4 +288,64 @@ TEST(Dissector, WithoutAnOackAGsoFrameIsJudgedAgainstTheDefault512ByteBlocks) {
   std::vector<std::size_t> sizes;
   d.dissect(f, [&](const Observation& o) { sizes.push_back(o.l4_payload.size()); });
   EXPECT_EQ(sizes, (std::vector<std::size_t>{516, 104}));
+}
+
+// pxekit serve --smb-port 4445 / smbclient -p 4445: no port says SMB, the first data does.
+TEST(Dissector, RecognisesSmbOnAnotherPortByItsFirstDataSegment) {
+  Dissector d(LinkType::Ethernet);
+  auto nbss = [](bool response) {
+    Bytes b = {0, 0, 0, 64};
+    Bytes smb(64, 0);
+    smb[0] = 0xfe, smb[1] = 'S', smb[2] = 'M', smb[3] = 'B', smb[4] = 64;
+    if (response) smb[16] = 0x01;
+    b.insert(b.end(), smb.begin(), smb.end());
+    return b;
+  };
+  auto seg = [&](bool from_client, std::uint32_t seq, std::uint32_t ackn, std::uint8_t flags, const Bytes& data) {
+    Tins::TCP tcp = from_client ? Tins::TCP(4445, 50000) : Tins::TCP(50000, 4445);
+    tcp.seq(seq);
+    tcp.ack_seq(ackn);
+    tcp.flags(flags);
+    Tins::EthernetII e = from_client ? Tins::EthernetII("52:54:00:00:00:01", "52:54:00:00:00:02") /
+                                           Tins::IP("192.168.42.1", "192.168.42.17") / tcp
+                                     : Tins::EthernetII("52:54:00:00:00:02", "52:54:00:00:00:01") /
+                                           Tins::IP("192.168.42.17", "192.168.42.1") / tcp;
+    if (!data.empty()) e /= Tins::RawPDU(data.data(), std::uint32_t(data.size()));
+    return frame_bytes(e);
+  };
+  using T = Tins::TCP;
+  EXPECT_EQ(dissect(d, seg(true, 1000, 0, T::SYN, {})).app, App::None);  // not judged yet
+  EXPECT_EQ(dissect(d, seg(false, 5000, 1001, T::SYN | T::ACK, {})).app, App::None);
+  EXPECT_EQ(dissect(d, seg(true, 1001, 5001, T::ACK, {})).app, App::None);
+  Seen req = dissect(d, seg(true, 1001, 5001, T::PSH | T::ACK, nbss(false)));
+  EXPECT_EQ(req.app, App::Smb2);
+  EXPECT_EQ(req.smb_server_port, 4445);
+  ASSERT_EQ(req.smb_messages, 1u);
+  EXPECT_TRUE(req.smb_from_client);
+  Seen rsp = dissect(d, seg(false, 5001, 1069, T::PSH | T::ACK, nbss(true)));
+  EXPECT_EQ(rsp.app, App::Smb2);
+  EXPECT_EQ(rsp.smb_server_port, 4445);
+  ASSERT_EQ(rsp.smb_messages, 1u);
+  EXPECT_FALSE(rsp.smb_from_client);
+  Seen fin = dissect(d, seg(true, 1069, 5069, T::FIN | T::ACK, {}));
+  EXPECT_EQ(fin.app, App::Smb2);  // the rest of the connection is SMB's
+}
+
+TEST(Dissector, LeavesOtherTcpUndecodedWhateverItCarriesLater) {
+  Dissector d(LinkType::Ethernet);
+  auto seg = [&](std::uint32_t seq, const Bytes& data) {
+    Tins::TCP tcp(8080, 50000);
+    tcp.seq(seq);
+    tcp.flags(Tins::TCP::PSH | Tins::TCP::ACK);
+    return frame_bytes(Tins::EthernetII("52:54:00:00:00:01", "52:54:00:00:00:02") /
+                       Tins::IP("192.168.42.1", "192.168.42.17") / tcp /
+                       Tins::RawPDU(data.data(), std::uint32_t(data.size())));
+  };
+  std::string get = "GET / HTTP/1.1\r\n\r\n";
+  EXPECT_EQ(dissect(d, seg(1, Bytes(get.begin(), get.end()))).app, App::None);
+  Bytes smb = {0, 0, 0, 64, 0xfe, 'S', 'M', 'B', 64, 0};
+  smb.resize(68, 0);
+  Seen later = dissect(d, seg(1 + std::uint32_t(get.size()), smb));
+  EXPECT_EQ(later.app, App::None);
+  EXPECT_EQ(later.smb_messages, 0u);
 }

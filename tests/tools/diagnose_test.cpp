@@ -54,6 +54,8 @@ const std::vector<Expected> kExpected = {
     {"smb2-pxekit-bad-share", {}, 1, {"smb-bad-share"}, {}},
     {"smb2-pxekit-server-hangup", {}, 1, {"smb-server-hangup"}, {}},
     {"smb2-pxekit-negotiate-hangup", {}, 1, {"smb-negotiate-hangup"}, {}},
+    // On port 4445: SMB found by content, the client told from the server by the port it dialled.
+    {"smb2-pxekit-port-4445", {}, 1, {"smb-bad-share"}, {}},
     // Plain Linux DHCP clients that got their leases (the DHCP server captures): no failure.
     {"dhcp-udhcpc", {}, 0, {}, {}},
     {"dhcp-dhclient", {}, 0, {}, {}},

@@ -22,9 +22,10 @@ inline Finding failure(std::string id, std::string code, const ClientContext& c,
   return f;
 }
 
-// One SMB connection of a client: its TCP port (the side that is not 445/139).
+// One SMB connection of a client: its TCP port (the side that is not the server's, 445/139 or
+// the port the capture's dissector found SMB on).
 inline std::uint16_t smb_connection(const Event& e) {
-  return (e.dport == 445 || e.dport == 139) ? e.sport : e.dport;
+  return to_smb_server(e) ? e.sport : e.dport;
 }
 namespace smb {
 inline constexpr std::uint16_t kSessionGuest = 1, kSessionNull = 2;  // SESSION_SETUP response SessionFlags
