@@ -63,5 +63,35 @@ TEST(ImpacketStatusTable, PxekitAnswersEveryProbeAsSambaDoes) {
   }
 }
 
+// 8.3 short names (short_names.py): Samba's mangling is its own, so the probe prints what holds
+// on both servers: a name that is not 8.3 gets a short name in the FileIdBothDirectoryInformation
+// listing, 8.3-shaped and upper case, equal to its FileAlternateNameInformation; an 8.3 name,
+// "." and ".." get none. Samba fills listings only with `mangled names = yes` (its default,
+// `illegal`, leaves them empty); pxekit always does and ignores the line with a warning.
+TEST(ImpacketStatusTable, ShortNamesInListingsAreTheAlternateNamesAsSambaGivesThem) {
+  for (Peer p : {Peer::Pxekit, Peer::Samba})
+    if (auto why = peer_unavailable(p); !why.empty()) GTEST_SKIP() << why;
+  if (pxe::test::run("/usr/bin/python3 -c 'import impacket.smbconnection' 2>/dev/null") != 0)
+    GTEST_SKIP() << "python3-impacket is not installed";
+  ShareTrees trees;
+  for (const char* n : {"Long File Name.txt", "install-en-us.wim", "two.dots.txt", "README.markdown"})
+    write_bytes(trees.guest() / n, "x\n");
+  pxe::test::run("chmod -R a+rX " + trees.root().string());
+  std::string script = pxe::test::source_dir() + "/tests/server/smb_interop/short_names.py";
+  std::string out[2];
+  for (Peer p : {Peer::Pxekit, Peer::Samba}) {
+    SmbPeer peer(p, trees, "  mangled names = yes\n");
+    ASSERT_TRUE(peer.ready()) << peer_name(p) << " did not start: " << peer.log();
+    int rc = pxe::test::run("timeout 120 /usr/bin/python3 " + script + " 127.0.0.1 " + std::to_string(peer.port()) + " 2>&1",
+                            &out[p == Peer::Pxekit ? 0 : 1]);
+    EXPECT_EQ(rc, 0) << peer_name(p) << ":\n" << out[p == Peer::Pxekit ? 0 : 1];
+  }
+  EXPECT_NE(out[1].find("Long File Name.txt: short name = alternate name (8.3, upper case, with ~)"),
+            std::string::npos)
+      << out[1];
+  EXPECT_NE(out[1].find("setup.exe: no short name; alternate name is the name"), std::string::npos) << out[1];
+  EXPECT_EQ(out[0], out[1]) << "pxekit:\n" << out[0] << "\nSamba:\n" << out[1];
+}
+
 }  // namespace
 }  // namespace pxe::server::smb::test
