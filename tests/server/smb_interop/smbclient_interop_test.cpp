@@ -119,6 +119,19 @@ INSTANTIATE_TEST_SUITE_P(Dialects, SmbclientSession,
                                             ::testing::Bool()),
                          case_name);
 
+// A name typed in another case: allinfo's altname (FileAlternateNameInformation) is the 8.3 name
+// of the file as spelled on disk, as Samba 4.17 answers; a long name gets a mangled one.
+TEST_P(PeerTest, AllinfoReportsTheOnDiskSpellingAndAMangledAltname) {
+  std::string out;
+  EXPECT_EQ(peer_->smbclient("GUEST", "-U user%pass", "-m SMB3_11",
+                             "allinfo SETUP.EXE; allinfo SOURCES\\INSTALL.WIM; allinfo .HIDDEN", &out),
+            0)
+      << out;
+  EXPECT_TRUE(has_line(out, R"(^altname: setup\.exe$)")) << out;
+  EXPECT_TRUE(has_line(out, R"(^altname: install\.wim$)")) << out;
+  EXPECT_TRUE(has_line(out, R"(^altname: [A-Z0-9_]{1,6}~[A-Z0-9]{1,6}$)")) << out;  // .hidden, mangled
+}
+
 TEST_P(PeerTest, ShowAclsGivesEveryoneOnEachEntry) {
   std::string out;
   EXPECT_EQ(peer_->smbclient("GUEST", "-U user%pass", "-m SMB3_11", "showacls; ls setup.exe", &out), 0) << out;
