@@ -23,6 +23,7 @@
 #include "server/smb/log.h"
 #include "transport/dhcp_socket.h"
 #include "transport/tcp.h"
+#include "wire/smb2/netbios.h"
 
 namespace pxe::server {
 
@@ -64,6 +65,10 @@ struct Conn {
   std::string close_why;
   bool failed = false;    // the socket failed (or the peer left): close now
   std::string fail_why;
+  // Bytes read from the socket but not yet given to the machine: reading stopped (the queue
+  // reached max_queued_bytes) after the frame that filled it. At most one read's worth.
+  Bytes in;
+  std::size_t frame_left = 0;  // bytes of a frame whose start the machine holds, still to give it
 };
 
 class SmbServerImpl final : public SmbServer {
@@ -86,6 +91,11 @@ class SmbServerImpl final : public SmbServer {
 
   std::uint16_t port() const override { return port_; }
   std::size_t connections() const override { return conns_.size(); }
+  std::size_t queued_bytes() const override {
+    std::size_t n = 0;
+    for (const auto& [id, c] : conns_) n += c->queued;
+    return n;
+  }
 
   void start() override {
     loop_->start([this](int max_wait_ms) { turn(max_wait_ms); }, [this] { end_all(); });
@@ -140,6 +150,12 @@ class SmbServerImpl final : public SmbServer {
 
   // Carries out what the machine asked for; then writes what can go now.
   void apply(std::uint64_t id, Conn& c, Timestamp now) {
+    take_actions(c, now);
+    flush(c);
+    update_events(id, c);
+  }
+
+  void take_actions(Conn& c, Timestamp now) {
     for (auto& a : actions_) {
       if (auto* s = std::get_if<ps::SendBytes>(&a)) {
         c.queued += s->bytes.size();
@@ -157,8 +173,6 @@ class SmbServerImpl final : public SmbServer {
       }
     }
     actions_.clear();
-    flush(c);
-    update_events(id, c);
   }
 
   void begin_close(Conn& c, const std::string& why, Timestamp now) {
@@ -243,18 +257,57 @@ class SmbServerImpl final : public SmbServer {
     c.fail_why = why;
   }
 
+  bool can_feed(const Conn& c) const { return c.reading && !c.closing && !c.failed; }
+
+  // Gives the machine `bytes` one NBSS frame at a time while the connection is read, so that the
+  // responses queued stop within one frame of max_queued_bytes (a 256 KiB read can hold 2,000
+  // pipelined READ requests). Returns how many bytes it took; a header split across reads (fewer
+  // than 4 bytes) is left for the next.
+  std::size_t feed(std::uint64_t id, Conn& c, ByteSpan bytes, Timestamp now) {
+    std::size_t used = 0;
+    while (used < bytes.size() && can_feed(c) && c.queued < options_.max_queued_bytes) {
+      ByteSpan rest = bytes.subspan(used);
+      std::size_t n = c.frame_left;
+      if (n == 0) {
+        auto size = wire::smb2::nbss_frame_size(rest);
+        if (!size) break;
+        n = *size;
+      }
+      std::size_t take = std::min(n, rest.size());
+      c.frame_left = n - take;
+      used += take;
+      actions_.clear();
+      c.machine->on_bytes(rest.first(take), now, filetime_of(now), actions_);
+      take_actions(c, now);
+    }
+    flush(c);
+    update_events(id, c);
+    return used;
+  }
+
+  // What reading held back, once the queue has drained below half of the limit.
+  void feed_held(std::uint64_t id, Conn& c, Timestamp now) {
+    if (c.in.empty() || !can_feed(c)) return;
+    std::size_t used = feed(id, c, ByteSpan(c.in), now);
+    c.in.erase(c.in.begin(), c.in.begin() + std::ptrdiff_t(used));
+  }
+
   void on_readable(std::uint64_t id, Conn& c, Timestamp now) {
     std::size_t budget = kReadBudget;
     rx_.resize(kReadChunk);
-    while (budget > 0 && c.reading && !c.closing && !c.failed) {
-      auto r = c.sock.read(std::span(rx_.data(), std::min(rx_.size(), budget)));
+    feed_held(id, c, now);
+    while (budget > 0 && can_feed(c) && c.in.size() < 4) {
+      // A header cut short by the last read is completed from the front of this one.
+      const std::size_t held = c.in.size();
+      std::copy(c.in.begin(), c.in.end(), rx_.begin());
+      auto r = c.sock.read(std::span(rx_.data() + held, std::min(rx_.size() - held, budget)));
       if (!r) return fail(c, r.error().what);
       if (r->eof) return fail(c, "peer closed the connection");
       if (r->bytes == 0) break;
       budget -= r->bytes;
-      actions_.clear();
-      c.machine->on_bytes(ByteSpan(rx_.data(), r->bytes), now, filetime_of(now), actions_);
-      apply(id, c, now);
+      ByteSpan got(rx_.data(), held + r->bytes);
+      std::size_t used = feed(id, c, got, now);
+      c.in.assign(got.begin() + std::ptrdiff_t(used), got.end());
     }
   }
 
@@ -313,7 +366,13 @@ class SmbServerImpl final : public SmbServer {
       if (it == conns_.end()) continue;
       Conn& c = *it->second;
       guarded(id, [&] {
-        if (events[i].events & EPOLLOUT) flush(c);
+        if (events[i].events & EPOLLOUT) {
+          flush(c);
+          // The queue drained enough to read again: first the requests reading held back (the
+          // peer may send nothing more until they are answered).
+          update_events(id, c);
+          feed_held(id, c, now);
+        }
         if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
           if (c.reading) on_readable(id, c, now);
           else if (events[i].events & (EPOLLERR | EPOLLHUP)) fail(c, "connection reset");
@@ -348,6 +407,12 @@ class SmbServerImpl final : public SmbServer {
         c.machine->on_time(now, actions_);
         apply(id, c, now);
       });
+    }
+    // Requests held back while a queue was full, now that it has drained (whatever drained it).
+    for (auto& entry : conns_) {
+      const std::uint64_t id = entry.first;
+      Conn& c = *entry.second;
+      if (!c.in.empty() && can_feed(c)) guarded(id, [&] { feed_held(id, c, now); });
     }
     reap(now);
   }

@@ -29,7 +29,9 @@ struct SmbServerOptions {
   std::string address = "0.0.0.0";  // the address the port is bound on
   proto::smb2::ServerLimits limits;
   // Per connection: bytes of responses (file data included) not yet taken by the socket above
-  // which the connection is not read any more, until half of it has gone.
+  // which the connection is not read any more, until half of it has gone. Requests are handed to
+  // the machine one NBSS message at a time, so the queue stops within one response of it even
+  // when one read holds thousands of pipelined READs (the rest waits, read but not answered).
   std::size_t max_queued_bytes = 64u << 20;
   // A connection the machine closed gets this long to take what was queued for it.
   Duration close_linger = std::chrono::seconds(5);
@@ -60,6 +62,9 @@ class SmbServer {
   virtual void poll_once(int max_wait_ms) = 0;
   // Connections open now. From the loop's thread, or before start().
   virtual std::size_t connections() const = 0;
+  // Bytes of responses (file data included) queued for all connections and not yet taken by
+  // their sockets. From the loop's thread, or before start().
+  virtual std::size_t queued_bytes() const = 0;
 };
 
 // Binds settings.port on options.address; no thread yet. `clock` must outlive the server. The
