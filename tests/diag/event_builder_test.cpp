@@ -47,6 +47,26 @@ class Feed {
     ++frame_;
     dissector_.dissect(f, [&](const capture::Observation& o) { builder_.add(o); });
   }
+  // A TCP segment between the client and the server, either way.
+  void tcp(bool from_client, std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
+           std::uint8_t flags, const Bytes& payload = {}) {
+    const char* smac = from_client ? kClientMac : kServerMac;
+    const char* dmac = from_client ? kServerMac : kClientMac;
+    const char* sip = from_client ? kClientIp : kServerIp;
+    const char* dip = from_client ? kServerIp : kClientIp;
+    Tins::TCP t(dport, sport);
+    t.seq(seq);
+    t.ack_seq(ack);
+    t.flags(flags);
+    auto pdu = Tins::EthernetII(Tins::EthernetII::address_type(dmac), Tins::EthernetII::address_type(smac)) /
+               Tins::IP(Tins::IPv4Address(dip), Tins::IPv4Address(sip)) / t;
+    if (!payload.empty()) pdu /= Tins::RawPDU(payload.data(), std::uint32_t(payload.size()));
+    auto v = pdu.serialize();
+    Bytes b(v.begin(), v.end());
+    capture::RawFrame f{ByteSpan(b), std::uint32_t(b.size()), Timestamp{t_ += 1000}};
+    ++frame_;
+    dissector_.dissect(f, [&](const capture::Observation& o) { builder_.add(o); });
+  }
   // A whole lock-step transfer of `blocks` blocks of 512 bytes (the last `last` bytes long).
   void transfer(const std::string& file, std::uint16_t cport, std::uint16_t sport, int blocks, std::size_t last) {
     udp(true, cport, 69, rrq(file));
@@ -186,4 +206,37 @@ TEST(ArchList, KeepsTheFirstFourTypes) {
   EXPECT_EQ(a, (ArchList{7, 9, 0, 6}));
   a.clear();
   EXPECT_TRUE(a.empty());
+}
+
+// smbclient -p 4445: the SMB server's port is the one the client dialled, not 445/139, and the
+// events say which side sent what by it.
+TEST(EventBuilder, SmbOnAnotherPortIsAttributedByThePortTheClientDialled) {
+  Feed f;
+  // An SMB2 NEGOTIATE request and its response, each in one NBSS message (64-byte header only).
+  auto smb2 = [](bool response) {
+    Bytes b = {0, 0, 0, 64};
+    Bytes h(64, 0);
+    h[0] = 0xfe, h[1] = 'S', h[2] = 'M', h[3] = 'B', h[4] = 64;
+    if (response) h[16] = 0x01;
+    b.insert(b.end(), h.begin(), h.end());
+    return b;
+  };
+  using T = Tins::TCP;
+  f.tcp(true, 50000, 4445, 1000, 0, T::SYN);
+  f.tcp(false, 4445, 50000, 7000, 1001, T::SYN | T::ACK);
+  f.tcp(true, 50000, 4445, 1001, 7001, T::PSH | T::ACK, smb2(false));
+  f.tcp(false, 4445, 50000, 7001, 1069, T::PSH | T::ACK, smb2(true));
+  f.tcp(false, 4445, 50000, 7069, 1069, T::FIN | T::ACK);  // the server hangs up
+  auto smb = of(f.events(), EventKind::SmbOther);
+  ASSERT_EQ(smb.size(), 2u);
+  EXPECT_TRUE(smb[0]->from_client);
+  EXPECT_FALSE(smb[0]->is_response);
+  EXPECT_FALSE(smb[1]->from_client);
+  EXPECT_EQ(smb[1]->smb_server_port, 4445);
+  auto closes = of(f.events(), EventKind::TcpClose);
+  ASSERT_EQ(closes.size(), 1u);
+  EXPECT_FALSE(closes[0]->from_client) << "the server's FIN is not the client's";
+  EXPECT_TRUE(to_smb_server(*smb[0]));
+  EXPECT_FALSE(to_smb_server(*closes[0]));
+  EXPECT_EQ(closes[0]->client_mac.str(), kClientMac);
 }
