@@ -80,7 +80,7 @@ for s in ${SERVERS:-pxekit samba}; do
   c0=$(cpu_ticks "$SMB_PID" $SMB_CPU)
   t0=$(date +%s.%N)
   ip netns exec $NS_C "$PXEKIT" client --interface $IF_C --profile winpe --timing fast --count "$COUNT" \
-    --ramp "$RAMP" --net-use "\\\\$SRV\\GUEST" --net-user user:pass --time-limit 300 >"$WORK/$s.out" 2>&1
+    --ramp "$RAMP" --net-use "\\\\$SRV\\GUEST" --net-user user:pass --time-limit 300 ${CLIENT_ARGS:-} >"$WORK/$s.out" 2>&1
   t1=$(date +%s.%N)
   sleep 1  # smbd's per-client processes exit after their client and are reaped: count them
   c1=$(cpu_ticks "$SMB_PID" $SMB_CPU)

@@ -47,7 +47,8 @@ struct FirmwareProfile {
 
 // By name; nullopt for an unknown one. The DHCP part comes from proto::dhcp::profile_by_name.
 std::optional<FirmwareProfile> firmware_profile(std::string_view name);
-// Every timer of the profile divided by `divisor` (--timing fast), at least 1 ms each.
+// Every firmware timer of the profile divided by `divisor` (--timing fast), at least 1 ms each;
+// the SMB client's response timeout stays (a session timeout, not a firmware's retry timer).
 void scale_timers(FirmwareProfile& p, unsigned divisor);
 
 }  // namespace pxe::client

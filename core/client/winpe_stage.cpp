@@ -38,7 +38,11 @@ void SimulatedClient::share_connect(Timestamp now) {
   share_->smb = std::make_unique<ps::SmbClient>(std::move(cfg), rng_);
   step(now, fmt::format("TCP connect {}:{} -> {}:{}", ip_.str(), share_->port, u.server.str(), Share::kPort));
   pt::Actions acts;
-  share_->tcp = pt::Endpoint::connect(pt::EndpointConfig{}, rng_.next(), now, acts);
+  // A window a Windows client starts with before autotuning: all the machines on one packet socket
+  // share its receive buffer, so what their servers may have in flight stays bounded.
+  pt::EndpointConfig tcp;
+  tcp.receive_window = 128 << 10;
+  share_->tcp = pt::Endpoint::connect(tcp, rng_.next(), now, acts);
   share_tcp(acts, now);
 }
 

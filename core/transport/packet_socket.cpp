@@ -97,8 +97,9 @@ Result<PacketSocket> PacketSocket::open(const std::string& ifname) {
   mr.mr_type = PACKET_MR_PROMISC;
   if (::setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) != 0)
     return sock_error(ifname, "promiscuous mode");
-  // Many clients on one socket: a classroom's broadcasts arrive in bursts. Root may exceed rmem_max.
-  int rcvbuf = 4 << 20;
+  // Many clients on one socket: a classroom's broadcasts arrive in bursts, and 200 WinPE machines
+  // reading setup.exe have 200 TCP windows in flight (128 KiB each). Root may exceed rmem_max.
+  int rcvbuf = 32 << 20;
   if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
     (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   s.buf_.resize(kVnetHdr + 65536 + 64);
