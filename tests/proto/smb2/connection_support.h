@@ -206,32 +206,15 @@ class Client {
     hash.update(r1.pdu);
     EXPECT_EQ(r1.h.status, w::status::kMoreProcessingRequired);
     session_id = r1.h.session_id;
-    const auto* ss1 = std::get_if<w::SessionSetupResponse>(&r1.body);
-    if (!ss1) return r1;
-    auto raw = wire::ntlmssp::find_in_spnego(ss1->security_buffer);
-    EXPECT_TRUE(raw.has_value());
-    if (!raw) return r1;
-    auto chal = wire::ntlmssp::parse(*raw);
-    EXPECT_TRUE(chal.ok());
-    if (!chal.ok()) return r1;
-
-    wire::ntlmssp::Authenticate auth;
-    auth.flags = neg.flags;
-    auth.user = user;
-    auth.domain = "WORKGROUP";
-    auth.workstation = "CLIENT";
-    Key16 key{};
-    if (anonymous) {
+    auto answer = ntlmv2_answer(r1, neg.flags, user, password, {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7});
+    if (!answer) return r1;
+    auto& [auth, key] = *answer;
+    if (anonymous) {  // [MS-NLMP] 3.1.5.1.2: no names, LM Z(1), no NT response, no key
       auth.user.clear();
       auth.domain.clear();
       auth.lm_response = Bytes{0};
-    } else {
-      auto r = proto::smb2::ntlm::ntlmv2_response(proto::smb2::ntlm::nt_hash(password), user,
-                                                  auth.domain, chal->challenge,
-                                                  {0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7});
-      auth.nt_response = std::move(r.nt_response);
-      auth.lm_response = Bytes(24, 0);
-      key = r.session_base_key;
+      auth.nt_response.clear();
+      key = Key16{};
     }
     Rsp r2 = session_setup(wire::ntlmssp::encode(auth), security_mode);
     hash.update(sent);
@@ -239,6 +222,33 @@ class Client {
     if (r2.h.status == w::status::kSuccess && !anonymous)
       signer = signing::Signer::for_session(this->dialect, key, hash.value(), algorithm);
     return r2;
+  }
+
+  // The NTLMv2 AUTHENTICATE (as user@WORKGROUP from CLIENT) answering the CHALLENGE in the
+  // SESSION_SETUP response `r1`, and the session base key it gives; nullopt (a test failure) when
+  // r1 holds no CHALLENGE.
+  static std::optional<std::pair<wire::ntlmssp::Authenticate, proto::smb2::crypto::Key16>> ntlmv2_answer(
+      const Rsp& r1, std::uint32_t flags, const std::string& user, const std::string& password,
+      const std::array<std::uint8_t, 8>& client_challenge) {
+    const auto* ss = std::get_if<w::SessionSetupResponse>(&r1.body);
+    EXPECT_NE(ss, nullptr);
+    if (!ss) return std::nullopt;
+    auto raw = wire::ntlmssp::find_in_spnego(ss->security_buffer);
+    EXPECT_TRUE(raw.has_value());
+    if (!raw) return std::nullopt;
+    auto chal = wire::ntlmssp::parse(*raw);
+    EXPECT_TRUE(chal.ok());
+    if (!chal.ok()) return std::nullopt;
+    wire::ntlmssp::Authenticate auth;
+    auth.flags = flags;
+    auth.user = user;
+    auth.domain = "WORKGROUP";
+    auth.workstation = "CLIENT";
+    auto nt = proto::smb2::ntlm::ntlmv2_response(proto::smb2::ntlm::nt_hash(password), user, auth.domain,
+                                                 chal->challenge, client_challenge);
+    auth.nt_response = std::move(nt.nt_response);
+    auth.lm_response = Bytes(24, 0);
+    return std::pair{std::move(auth), nt.session_base_key};
   }
 
   // Binds `primary`'s session to this connection (SESSION_SETUP with SMB2_SESSION_FLAG_BINDING,
@@ -268,28 +278,14 @@ class Client {
     hash.update(sent);
     hash.update(r1.pdu);
     if (r1.h.status != w::status::kMoreProcessingRequired) return r1;
-    auto raw = wire::ntlmssp::find_in_spnego(std::get<w::SessionSetupResponse>(r1.body).security_buffer);
-    EXPECT_TRUE(raw.has_value());
-    if (!raw) return r1;
-    auto chal = wire::ntlmssp::parse(*raw);
-    EXPECT_TRUE(chal.ok());
-    if (!chal.ok()) return r1;
-    wire::ntlmssp::Authenticate auth;
-    auth.flags = neg.flags;
-    auth.user = user;
-    auth.domain = "WORKGROUP";
-    auth.workstation = "CLIENT";
-    auto nt = proto::smb2::ntlm::ntlmv2_response(proto::smb2::ntlm::nt_hash(password), user,
-                                                 auth.domain, chal->challenge,
-                                                 {0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7});
-    auth.nt_response = std::move(nt.nt_response);
-    auth.lm_response = Bytes(24, 0);
-    ss.security_buffer = wire::ntlmssp::encode(auth);
+    auto answer = ntlmv2_answer(r1, neg.flags, user, password, {0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7});
+    if (!answer) return r1;
+    ss.security_buffer = wire::ntlmssp::encode(answer->first);
     Rsp r2 = call(request(w::Command::SessionSetup), ss);
     hash.update(sent);
     if (r2.h.status == w::status::kSuccess) {
-      session_key = nt.session_base_key;
-      signer = signing::Signer::for_session(dialect, nt.session_base_key, hash.value(), algorithm);
+      session_key = answer->second;
+      signer = signing::Signer::for_session(dialect, answer->second, hash.value(), algorithm);
     }
     return r2;
   }

@@ -9,6 +9,7 @@
 #include "proto/smb2/client.h"
 #include "proto/smb2/memory_share.h"
 #include "server/smb/smb_server.h"
+#include "server/smb/smb_messages.h"
 #include "transport/tcp.h"
 #include "wire/smb2/header.h"
 #include "wire/smb2/message.h"
@@ -21,6 +22,7 @@ namespace {
 
 namespace w = wire::smb2;
 namespace ps = proto::smb2;
+using test::negotiate_message;
 using transport::TcpConnection;
 
 constexpr std::uint32_t kReadSize = 64u << 10;
@@ -140,19 +142,6 @@ std::optional<FirstRead> open_for_reading(Server& s, TcpConnection& c) {
     }
   }
   return std::nullopt;
-}
-
-Bytes negotiate_message() {
-  w::Header h;
-  h.command = std::uint16_t(w::Command::Negotiate);
-  h.credits = 1;
-  w::NegotiateRequest n;
-  n.security_mode = w::security_mode::kSigningEnabled;
-  n.dialects = {w::dialect::k202, w::dialect::k210};
-  n.client_guid = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  ByteWriter out;
-  w::encode_nbss(out, w::encode_pdu(h, n));
-  return out.take();
 }
 
 TEST(SmbServerBackpressure, APeerThatDoesNotReadGetsNoMoreThanTheQueueLimitAndOthersAreServed) {

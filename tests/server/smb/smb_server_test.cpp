@@ -13,6 +13,7 @@
 
 #include "proto/smb2/memory_share.h"
 #include "server/smb/log.h"
+#include "server/smb/smb_messages.h"
 #include "transport/tcp.h"
 #include "wire/smb2/header.h"
 #include "wire/smb2/message.h"
@@ -23,6 +24,7 @@ namespace pxe::server {
 namespace {
 
 namespace w = wire::smb2;
+using test::negotiate_message;
 using transport::TcpConnection;
 
 // Captures the "smb" logger's lines for one test.
@@ -102,19 +104,6 @@ void drain(TcpConnection& c, Seen& seen) {
     if (r->bytes == 0) return;
     seen.bytes.insert(seen.bytes.end(), buf, buf + r->bytes);
   }
-}
-
-Bytes negotiate_message() {
-  w::Header h;
-  h.command = std::uint16_t(w::Command::Negotiate);
-  h.credits = 1;
-  w::NegotiateRequest n;
-  n.security_mode = w::security_mode::kSigningEnabled;
-  n.dialects = {w::dialect::k202, w::dialect::k210};
-  n.client_guid = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  ByteWriter out;
-  w::encode_nbss(out, w::encode_pdu(h, n));
-  return out.take();
 }
 
 TEST(SmbServer, AnswersANegotiateFromATcpClient) {
