@@ -12,6 +12,7 @@
 # Everything is created under the names pxktb* (namespaces pxktbs/pxktbc, veth pxktba/pxktbz,
 # 10.79.0.0/24) and removed again on exit. Only these namespaces carry traffic.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
 
 PXEKIT=${1:-$(dirname "$0")/../../build/tools/pxekit/pxekit}
 SIZE_MB=${SIZE_MB:-316}
@@ -23,12 +24,7 @@ SPID=""
 cleanup() {
   set +e
   [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
-  for ns in $NS_S $NS_C; do
-    if ip netns list | grep -qw $ns; then
-      left=$(ip netns pids $ns); [ -n "$left" ] && kill -9 $left 2>/dev/null
-      ip netns del $ns
-    fi
-  done
+  netns_drop $NS_S $NS_C
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -39,11 +35,7 @@ for p in curl atftp /usr/sbin/dnsmasq /usr/sbin/in.tftpd "$PXEKIT"; do
   command -v "$p" >/dev/null || [ -x "$p" ] || { echo "missing: $p" >&2; exit 2; }
 done
 
-ip netns add $NS_S; ip netns add $NS_C
-ip -n $NS_S link set lo up; ip -n $NS_C link set lo up
-ip -n $NS_S link add pxktba type veth peer name pxktbz netns $NS_C
-ip -n $NS_S addr add $SRV/24 dev pxktba; ip -n $NS_C addr add $CLI/24 dev pxktbz
-ip -n $NS_S link set pxktba up; ip -n $NS_C link set pxktbz up
+netns_pair $NS_S $NS_C pxktba pxktbz $SRV/24 $CLI/24
 
 chmod 755 "$WORK"; mkdir -p "$WORK/root"
 head -c $((SIZE_MB * 1000000)) /dev/urandom >"$WORK/root/winpe.iso"
