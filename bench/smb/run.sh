@@ -18,6 +18,7 @@
 # parent smbd's cutime+cstime, its per-connection children having exited), the less noisy figure
 # on a shared machine, and the load average before and after.
 set -euo pipefail
+. "$(dirname "$0")/../lib.sh"   # cpu_ticks
 
 PXEKIT=${1:-$(dirname "$0")/../../build/tools/pxekit/pxekit}
 SIZE_MB=${SIZE_MB:-316}
@@ -108,9 +109,6 @@ row_options() {   # fills OPTS
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-cpu_ticks() {   # cpu_ticks <pid> <self|children>
-  if [ "$2" = self ]; then awk '{print $14 + $15}' /proc/$1/stat; else awk '{print $16 + $17}' /proc/$1/stat; fi
-}
 CLK_TCK=$(getconf CLK_TCK)
 echo -e "row\tserver\trun\tseconds\tMB/s\tcpu_s" >"$WORK/runs.tsv"
 for row in ${ROWS//,/ }; do
