@@ -2,8 +2,13 @@
 // bytes, in arbitrary chunks, after an optional canned prefix that reaches a session and a tree
 // (NEGOTIATE 3.1.1, anonymous logon, TREE_CONNECT \\x\GUEST; ids are predictable: the Random
 // is constant, so SessionId 0x0000000100000001, TreeId 1, FileIds 1, 2, ...).
-// Invariants: every byte the connection sends parses with the wire parsers (NBSS, compound
-// chain, header, body), and memory() stays bounded.
+// A second mode runs two connections on one ServerContext (one SessionRegistry, as the SMB service
+// has), the chunks alternating between them: the second one names the first one's session and
+// tree ids (predictable), so the paths where a request meets another connection's session run
+// (binding refused, LOGOFF, TREE_CONNECT on a session that has no channel here), and each turn
+// ends with the other connection's deferred actions drained, as the service does.
+// Invariants: every byte a connection sends parses with the wire parsers (NBSS, compound chain,
+// header, body), and memory() stays bounded.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -132,28 +137,56 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   constexpr std::size_t kMemoryBound = 4u << 20;
 
   p::Connection conn(ctx, Timestamp{0}, 0x01DB000000000000ull);
+  p::Connection other(ctx, Timestamp{0}, 0x01DB000000000000ull);
   p::Actions out;
   conn.start(out);
-  // First byte: bit 0 = start from the canned session; bits 1..7 = chunk size - 1 (1..128).
+  other.start(out);
+  out.clear();
+  // First byte: bit 0 = start from the canned session; bits 1..6 = chunk size - 1 (1..64);
+  // bit 7 = two connections (the chunks alternate, the second one starts with the canned prefix
+  // too when bit 0 is set, so it has its own session beside the first's).
   std::uint8_t mode = data[0];
+  const bool two = mode & 0x80;
   ByteSpan in(data + 1, size - 1);
   Timestamp now{0};
   if (mode & 1) {
     conn.on_bytes(prefix, now, 0x01DB000000000000ull, out);
     check(out);
     out.clear();
+    if (two) {
+      other.on_bytes(prefix, now, 0x01DB000000000000ull, out);
+      check(out);
+      out.clear();
+    }
   }
-  std::size_t chunk = std::size_t(mode >> 1) + 1;
-  for (std::size_t at = 0; at < in.size() && !conn.closed(); at += chunk) {
-    now = now + std::chrono::milliseconds(10);
-    conn.on_bytes(in.subspan(at, std::min(chunk, in.size() - at)), now, 0x01DB000000000000ull, out);
+  auto drain = [&](p::Connection& c) {
+    if (!c.has_deferred()) return;
+    c.take_deferred(out);
     check(out);
     out.clear();
-    if (conn.memory() > kMemoryBound) fail("memory", std::to_string(conn.memory()) + " bytes held");
+  };
+  std::size_t chunk = std::size_t((mode >> 1) & 0x3f) + 1;
+  std::size_t turn = 0;
+  for (std::size_t at = 0; at < in.size(); at += chunk, ++turn) {
+    p::Connection& c = two && (turn % 2) ? other : conn;
+    if (c.closed()) continue;
+    now = now + std::chrono::milliseconds(10);
+    c.on_bytes(in.subspan(at, std::min(chunk, in.size() - at)), now, 0x01DB000000000000ull, out);
+    check(out);
+    out.clear();
+    drain(conn);
+    drain(other);
+    if (c.memory() > kMemoryBound) fail("memory", std::to_string(c.memory()) + " bytes held");
   }
-  conn.on_time(now + std::chrono::hours(1), out);
+  for (p::Connection* c : {&conn, &other}) {
+    c->on_time(now + std::chrono::hours(1), out);
+    check(out);
+    out.clear();
+  }
+  conn.on_close(out);
   check(out);
   out.clear();
-  conn.on_close(out);
+  drain(other);
+  other.on_close(out);
   return 0;
 }

@@ -22,9 +22,10 @@ Session* SessionRegistry::find(std::uint64_t id) {
 }
 
 Session& SessionRegistry::create(Random& random, ChannelHost& host) {
-  std::uint64_t id = 0;
-  while (id == 0 || id == ~0ull || sessions_.count(id))
-    id = std::uint64_t(random.next()) << 32 | random.next();
+  // One draw, then the next free id: a collision is all but impossible with the kernel's random
+  // source, and a deterministic one (tests, fuzzers) must not make this loop for ever.
+  std::uint64_t id = std::uint64_t(random.next()) << 32 | random.next();
+  while (id == 0 || id == ~0ull || sessions_.count(id)) ++id;
   auto s = std::make_unique<Session>();
   s->id = id;
   s->channels.push_back(Channel{&host, std::nullopt});
