@@ -109,11 +109,15 @@ void SmbClient::send(w::Command cmd, const auto& body, std::uint32_t payload, Ti
   out.push_back(SetTimer{*deadline_});
 }
 
+// The SecurityMode of our NEGOTIATE and SESSION_SETUP requests.
+std::uint8_t SmbClient::security_mode() const {
+  return std::uint8_t(cfg_.require_signing ? w::security_mode::kSigningRequired : w::security_mode::kSigningEnabled);
+}
+
 void SmbClient::start(Timestamp now, ClientActions& out) {
   if (state_ != State::Idle) return;
   w::NegotiateRequest n;
-  n.security_mode = cfg_.require_signing ? w::security_mode::kSigningRequired
-                                         : w::security_mode::kSigningEnabled;
+  n.security_mode = security_mode();
   n.capabilities = 0x7f;  // DFS, leasing, large MTU, multi-channel, persistent, dir leasing, encryption
   for (std::size_t i = 0; i < n.client_guid.size(); i += 4) {
     std::uint32_t v = random_.next();
@@ -298,8 +302,7 @@ void SmbClient::on_negotiate(const w::Header& h, ByteSpan pdu, Timestamp now, Cl
   init.mech_types.push_back(Bytes(wire::spnego::kNtlmsspOid.begin(), wire::spnego::kNtlmsspOid.end()));
   init.mech_token = ntlm_negotiate_;
   w::SessionSetupRequest ss;
-  ss.security_mode = std::uint8_t(cfg_.require_signing ? w::security_mode::kSigningRequired
-                                                       : w::security_mode::kSigningEnabled);
+  ss.security_mode = security_mode();
   ss.security_buffer = wire::spnego::encode_init(init);
   state_ = State::SessionNegotiate;
   send(w::Command::SessionSetup, ss, 0, now, out);
@@ -342,8 +345,7 @@ void SmbClient::on_session(const w::Header& h, ByteSpan pdu, Timestamp now, Clie
     wire::spnego::NegTokenResp resp;
     resp.response_token = wire::ntlmssp::encode(auth);
     w::SessionSetupRequest ss2;
-    ss2.security_mode = std::uint8_t(cfg_.require_signing ? w::security_mode::kSigningRequired
-                                                          : w::security_mode::kSigningEnabled);
+    ss2.security_mode = security_mode();
     ss2.security_buffer = wire::spnego::encode_resp(resp);
     state_ = State::SessionAuth;
     send(w::Command::SessionSetup, ss2, 0, now, out);

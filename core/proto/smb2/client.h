@@ -89,6 +89,7 @@ class SmbClient {
   };
   void send(wire::smb2::Command cmd, const auto& body, std::uint32_t payload, Timestamp now,
             ClientActions& out);
+  std::uint8_t security_mode() const;
   void fail(int system_error, std::uint32_t status, std::string reason, ClientActions& out);
   void fail_status(const wire::smb2::Header& h, ClientActions& out);
   void handle(ByteSpan pdu, Timestamp now, ClientActions& out);
