@@ -11,6 +11,7 @@
 
 #include "server/smb/directory_share.h"
 #include "server/smb/smb_server.h"
+#include "server/smb/smb_test_support.h"
 #include "support/test_paths.h"
 
 namespace pxe::server {
@@ -41,11 +42,7 @@ class DirectoryShareSmbclient : public ::testing::Test {
     config::SmbSettings settings;
     settings.port = 0;
     settings.map_to_guest = config::MapToGuest::BadUser;
-    std::vector<OpenedShare> shares;
-    shares.push_back({"GUEST", true, std::move(*share)});
-    SmbServerOptions o;
-    o.address = "127.0.0.1";
-    auto s = open_smb_server(settings, std::move(shares), o);
+    auto s = smb_test::open_loopback_server(std::move(*share), settings);
     ASSERT_TRUE(s) << s.error().what;
     server_ = std::move(*s);
     server_->start();

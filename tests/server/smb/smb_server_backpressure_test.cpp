@@ -9,7 +9,7 @@
 #include "proto/smb2/client.h"
 #include "proto/smb2/memory_share.h"
 #include "server/smb/smb_server.h"
-#include "server/smb/smb_messages.h"
+#include "server/smb/smb_test_support.h"
 #include "transport/tcp.h"
 #include "wire/smb2/header.h"
 #include "wire/smb2/message.h"
@@ -22,7 +22,7 @@ namespace {
 
 namespace w = wire::smb2;
 namespace ps = proto::smb2;
-using test::negotiate_message;
+using smb_test::negotiate_message;
 using transport::TcpConnection;
 
 constexpr std::uint32_t kReadSize = 64u << 10;
@@ -33,23 +33,13 @@ struct Server {
   Server() {
     auto owned = std::make_unique<ps::MemoryShare>();
     owned->add_file("big.bin", Bytes(kReadSize, 0x5a));
-    config::SmbSettings settings;
-    settings.port = 0;
-    settings.accounts.push_back({"user", "pass"});
-    std::vector<OpenedShare> shares;
-    shares.push_back({"GUEST", true, std::move(owned)});
     SmbServerOptions options;
-    options.address = "127.0.0.1";
     options.max_queued_bytes = kMaxQueued;
-    auto s = open_smb_server(settings, std::move(shares), options);
+    auto s = smb_test::open_loopback_server(std::move(owned), smb_test::user_pass_settings(), options);
     EXPECT_TRUE(s) << (s ? "" : s.error().what);
     if (s) server = std::move(*s);
   }
-  TcpConnection connect() {
-    auto c = TcpConnection::connect({Ipv4(127, 0, 0, 1), server->port()});
-    EXPECT_TRUE(c) << (c ? "" : c.error().what);
-    return c ? std::move(*c) : TcpConnection();
-  }
+  TcpConnection connect() { return smb_test::connect_to(*server); }
   void turn() {
     server->poll_once(5);
     peak = std::max(peak, server->queued_bytes());

@@ -10,6 +10,7 @@
 #include "proto/smb2/ntlm.h"
 #include "proto/smb2/signing.h"
 #include "server/smb/smb_server.h"
+#include "server/smb/smb_test_support.h"
 #include "transport/tcp.h"
 #include "wire/smb2/close.h"
 #include "wire/smb2/create.h"
@@ -156,20 +157,9 @@ class Channel {
 TEST(SmbServerMultichannel, ACloseOnOneChannelCompletesTheNotifyPendingOnTheOther) {
   auto share = std::make_unique<proto::smb2::MemoryShare>();
   share->add_dir("sources");
-  config::SmbSettings settings;
-  settings.port = 0;
-  settings.accounts.push_back({"user", "pass"});
-  std::vector<OpenedShare> shares;
-  shares.push_back({"GUEST", true, std::move(share)});
-  SmbServerOptions options;
-  options.address = "127.0.0.1";
-  auto server = open_smb_server(settings, std::move(shares), options);
+  auto server = smb_test::open_loopback_server(std::move(share));
   ASSERT_TRUE(server) << server.error().what;
-  auto connect = [&] {
-    auto c = TcpConnection::connect({Ipv4(127, 0, 0, 1), (*server)->port()});
-    EXPECT_TRUE(c) << (c ? "" : c.error().what);
-    return c ? std::move(*c) : TcpConnection();
-  };
+  auto connect = [&] { return smb_test::connect_to(**server); };
 
   Channel a(**server, connect());
   a.negotiate();

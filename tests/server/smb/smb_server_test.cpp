@@ -13,7 +13,7 @@
 
 #include "proto/smb2/memory_share.h"
 #include "server/smb/log.h"
-#include "server/smb/smb_messages.h"
+#include "server/smb/smb_test_support.h"
 #include "transport/tcp.h"
 #include "wire/smb2/header.h"
 #include "wire/smb2/message.h"
@@ -24,7 +24,7 @@ namespace pxe::server {
 namespace {
 
 namespace w = wire::smb2;
-using test::negotiate_message;
+using smb_test::negotiate_message;
 using transport::TcpConnection;
 
 // Captures the "smb" logger's lines for one test.
@@ -52,22 +52,11 @@ class LogCapture {
 struct Fixture {
   explicit Fixture(SmbServerOptions options = {}, const Clock* clock = nullptr) {
     share->add_file("setup.exe", Bytes(70000, 0x4d));
-    config::SmbSettings settings;
-    settings.port = 0;
-    settings.accounts.push_back({"user", "pass"});
-    std::vector<OpenedShare> shares;
-    shares.push_back({"GUEST", true, std::move(owned)});
-    options.address = "127.0.0.1";
-    auto s = clock ? open_smb_server(settings, std::move(shares), options, *clock)
-                   : open_smb_server(settings, std::move(shares), options);
+    auto s = smb_test::open_loopback_server(std::move(owned), smb_test::user_pass_settings(), options, clock);
     EXPECT_TRUE(s) << (s ? "" : s.error().what);
     if (s) server = std::move(*s);
   }
-  TcpConnection connect() {
-    auto c = TcpConnection::connect({Ipv4(127, 0, 0, 1), server->port()});
-    EXPECT_TRUE(c) << (c ? "" : c.error().what);
-    return c ? std::move(*c) : TcpConnection();
-  }
+  TcpConnection connect() { return smb_test::connect_to(*server); }
   // Turns the loop until `done` or `turns` run out.
   template <class F>
   bool pump(F&& done, int turns = 200) {

@@ -7,6 +7,7 @@
 
 #include "proto/smb2/memory_share.h"
 #include "server/smb/smb_server.h"
+#include "server/smb/smb_test_support.h"
 #include "support/test_paths.h"
 
 namespace pxe::server {
@@ -27,15 +28,9 @@ class InProcess : public ::testing::Test {
     share->add_file("setup.exe", setup_);
     share->add_dir("sources");
     share->add_file("sources/boot.wim", Bytes(5000, 0x42));
-    config::SmbSettings settings;
-    settings.port = 0;
+    config::SmbSettings settings = smb_test::user_pass_settings();
     settings.map_to_guest = config::MapToGuest::BadUser;
-    settings.accounts.push_back({"user", "pass"});
-    std::vector<OpenedShare> shares;
-    shares.push_back({"GUEST", true, std::move(share)});
-    SmbServerOptions o;
-    o.address = "127.0.0.1";
-    auto s = open_smb_server(settings, std::move(shares), o);
+    auto s = smb_test::open_loopback_server(std::move(share), settings);
     ASSERT_TRUE(s) << s.error().what;
     server_ = std::move(*s);
     server_->start();
